@@ -1,0 +1,47 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// One named environment of the project: `test` (shard stacks) or `dev` (one long-lived stack).
+struct EnvironmentConfig
+{
+  std::string name;
+  std::vector<std::filesystem::path> compose_files;  // absolute, in -f order
+};
+
+// Values a run uses unless the command line says otherwise.
+struct RunDefaults
+{
+  int parallel = 4;
+  Milliseconds readiness_timeout{60'000};  // per stack, from `up` to every fixture ready
+  Milliseconds stop_timeout{1'000};        // `down -t`: test data is thrown away, don't wait long
+  Milliseconds lock_timeout{600'000};      // how long a run waits for the environment lock
+  Milliseconds test_timeout{0};            // per test; 0 means none
+};
+
+// orchestrate.yaml at the repository root. Paths are absolute, resolved against `root`.
+struct ProjectConfig
+{
+  std::filesystem::path root;         // folder holding orchestrate.yaml
+  std::filesystem::path source_path;  // orchestrate.yaml itself
+  std::string prefix;                 // project prefix of every compose project name
+  std::map<std::string, EnvironmentConfig> environments;  // at least `test`
+  std::string python = "/usr/bin/python3";
+  std::filesystem::path suites_dir;    // default <root>/suites
+  std::filesystem::path fixtures_dir;  // default <root>/fixtures
+  std::filesystem::path lock_dir;      // default <root>/.orchestrate/locks
+  std::filesystem::path state_dir;     // default <root>/.orchestrate (runs, durations)
+  std::uint64_t memory_budget_bytes = 4ull << 30;
+  bool allow_docker_socket_mount = false;
+  RunDefaults defaults;
+};
+
+}  // namespace orchestrate

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// How a fixture's service is judged ready.
+struct ReadinessSpec
+{
+  enum class Kind {
+    k_health,    // the container's healthcheck reports `healthy`
+    k_port,      // the mapped host port accepts a TCP connection
+    k_log_line,  // the service's log contains `log_pattern` (a substring)
+  };
+  Kind kind = Kind::k_health;
+  std::string log_pattern;
+};
+
+// fixtures/<name>.yaml: one service of the compose stack, seen from the tests.
+struct FixtureConfig
+{
+  std::string name;                   // file stem
+  std::filesystem::path source_path;  // the yaml file
+  std::string service;                // compose service name
+  int container_port = 0;             // the port inside the container that tests reach
+  ReadinessSpec readiness;
+  // Variables handed to tests. Values may use {host} and {port}: the mapped host address and port.
+  std::map<std::string, std::string> environment;
+};
+
+// One test of a `command` suite: a name and an argv, run from the project root.
+struct NamedCommand
+{
+  std::string name;
+  std::vector<std::string> argv;
+};
+
+// suites/<name>.yaml: what to run and against which fixtures.
+struct SuiteConfig
+{
+  std::string name;                   // file stem
+  std::filesystem::path source_path;  // the yaml file
+  std::string runner = "pytest";      // pytest | gtest | command
+  std::vector<std::string> paths;     // pytest: test paths, relative to the project root
+  std::vector<std::string> args;      // extra runner arguments, passed through
+  std::vector<std::string> fixtures;  // fixture names; empty means no stack at all
+  std::filesystem::path gtest_binary; // gtest: the test binary, relative to the project root
+  std::vector<NamedCommand> commands; // command: one test each
+  Milliseconds test_timeout{0};       // per test; 0 means the project default
+};
+
+}  // namespace orchestrate

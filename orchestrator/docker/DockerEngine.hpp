@@ -1,0 +1,111 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// A container as listed by GET /containers/json (all=true).
+struct ContainerSummary
+{
+  std::string id;
+  std::string name;                           // without the leading '/'
+  std::string state;                          // "running", "exited", "created", ...
+  std::string health;                         // "healthy", "unhealthy", "starting" or "" (no check)
+  std::map<std::string, std::string> labels;
+  // Published ports: container port (tcp) -> host port. Only ports bound on the host.
+  std::map<int, int> published_tcp_ports;
+};
+
+struct NetworkSummary
+{
+  std::string id;
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
+struct VolumeSummary
+{
+  std::string name;
+  std::map<std::string, std::string> labels;
+};
+
+// One event from GET /events (type container), as much as readiness and the reaper need.
+struct ContainerEvent
+{
+  std::string container_id;
+  std::string action;  // "create", "start", "die", "health_status: healthy", ...
+  std::map<std::string, std::string> labels;  // the container's labels (Actor.Attributes)
+};
+
+// A client of the Docker Engine API over its unix socket, with libcurl and nlohmann::json.
+// The socket comes from DOCKER_HOST (unix:///path) or /var/run/docker.sock. The API version is
+// negotiated once from /_ping (the engine here serves 1.41 at most; never pin a newer one).
+//
+// Every call throws EnvironmentError when the engine does not answer (the message says how to start
+// one), and InternalError on an unexpected HTTP status (message: method, path, status, body).
+// Safe to use from several threads: each call uses its own curl handle.
+class DockerEngine
+{
+public:
+  // Reads DOCKER_HOST. Does not connect yet.
+  DockerEngine();
+  explicit DockerEngine(std::string socket_path);
+
+  const std::string& socket_path() const;
+
+  // GET /_ping. True when the engine answered OK within `timeout`; never throws.
+  bool ping(Milliseconds timeout = Milliseconds(2000));
+
+  // Engine version string from GET /version, e.g. "20.10.24+dfsg1".
+  std::string server_version();
+
+  // Docker's data root (GET /info: DockerRootDir), for the disk check.
+  std::string docker_root_dir();
+
+  // Lists by label filters: each entry is "key" or "key=value" (all must match).
+  std::vector<ContainerSummary> list_containers(const std::vector<std::string>& label_filters);
+  std::vector<NetworkSummary> list_networks(const std::vector<std::string>& label_filters);
+  std::vector<VolumeSummary> list_volumes(const std::vector<std::string>& label_filters);
+
+  // GET /containers/{id}/json: the health status ("healthy", ... or "" without a healthcheck) and
+  // state. Returns nullopt when the container no longer exists.
+  std::optional<ContainerSummary> inspect_container(const std::string& id);
+
+  // The last `tail` lines of a container's stdout+stderr (demultiplexed), for readiness errors.
+  std::string container_logs(const std::string& id, int tail = 50);
+
+  // Current memory usage in bytes of a running container (GET /containers/{id}/stats?stream=false,
+  // memory_stats.usage minus page cache where reported). nullopt when not running.
+  std::optional<std::uint64_t> container_memory_usage(const std::string& id);
+
+  // Removals. Each returns true when removed or already gone (404), false when the engine refused
+  // (e.g. 409 network in use); never throws for 404/409.
+  bool remove_container(const std::string& id);  // force=true, v=true
+  bool remove_network(const std::string& id);
+  bool remove_volume(const std::string& name);    // force=true
+
+  // Streams GET /events filtered by type=container and the label filters, calling `on_event` for
+  // each event, until `stop` becomes true (checked at least every 200 ms) or `on_event` returns
+  // false. Throws EnvironmentError if the engine stops answering.
+  void watch_container_events(const std::vector<std::string>& label_filters,
+                              const std::function<bool(const ContainerEvent&)>& on_event,
+                              const std::atomic<bool>& stop);
+
+private:
+  std::string m_socket_path;
+  std::string m_api_prefix;  // "/v1.41", negotiated lazily
+};
+
+// The message used whenever the engine does not answer: what was tried and how to start one.
+std::string engine_unavailable_message(const std::string& socket_path);
+
+}  // namespace orchestrate

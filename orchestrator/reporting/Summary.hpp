@@ -1,0 +1,19 @@
+#pragma once
+
+#include "reporting/TestResult.hpp"
+
+#include <string>
+
+namespace orchestrate {
+
+// pytest's closing summary text, without the `=` padding: "1 failed, 37 passed, 2 skipped in
+// 12.31s". Parts in pytest's order (failed, passed, skipped, deselected, xfailed, xpassed, error(s))
+// followed by flaky, rerun(s) and "not run"; zero counts left out; "no tests ran in 0.01s" when all
+// are zero.
+std::string format_summary(const SummaryCounts& counts, Milliseconds elapsed);
+
+// The same text centred in a line of `=` of the given width, as pytest prints it:
+// "=================== 1 failed, 2 passed in 0.12s ===================".
+std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width = 80);
+
+}  // namespace orchestrate
