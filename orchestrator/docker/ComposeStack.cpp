@@ -1,0 +1,144 @@
+#include "docker/ComposeStack.hpp"
+
+#include "core/Error.hpp"
+#include "docker/OverrideFile.hpp"
+#include "process/SignalState.hpp"
+
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+namespace orchestrate {
+
+namespace {
+
+constexpr Milliseconds k_down_bound(60'000);
+
+std::vector<std::filesystem::path> with_override(std::vector<std::filesystem::path> files,
+                                                 const std::filesystem::path& override_file)
+{
+  files.push_back(override_file);
+  return files;
+}
+
+std::string seconds_argument(Milliseconds duration)
+{
+  return std::to_string((duration.count() + 999) / 1000);
+}
+
+}  // namespace
+
+ComposeStack::ComposeStack(StackSpec spec, DockerEngine& engine)
+  : m_spec(std::move(spec)),
+    m_engine(engine),
+    m_cli(m_spec.ownership.stack,
+          with_override(m_spec.compose_files, m_spec.work_dir / "compose.override.json"),
+          m_spec.work_dir / "compose.log")
+{
+  write_override_file(m_spec.work_dir / "compose.override.json", m_spec.model,
+                      ownership_labels(m_spec.ownership));
+}
+
+ComposeStack::~ComposeStack()
+{
+  if (!m_kept) {
+    tear_down();
+  }
+}
+
+const std::string& ComposeStack::project_name() const
+{
+  return m_cli.project_name();
+}
+
+void ComposeStack::up()
+{
+  m_up_attempted = true;
+  spdlog::debug("{}: up", project_name());
+  const auto result = m_cli.run({"up", "-d", "--no-build", "--remove-orphans"}, m_spec.up_timeout);
+  if (result.exit.interrupted) {
+    throw Error(ExitCode::k_interrupted, "interrupted while starting " + project_name());
+  }
+  if (!result.exit.succeeded()) {
+    throw InternalError("`docker compose up` failed for " + project_name() +
+                        (result.exit.timed_out ? " (timed out)" : "") + ":\n" + result.output);
+  }
+}
+
+std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
+  const std::vector<FixtureConfig>& fixtures, Milliseconds timeout)
+{
+  ReadinessGate gate(m_engine, project_name());
+  return gate.wait(fixtures, timeout);
+}
+
+void ComposeStack::keep()
+{
+  m_kept = true;
+}
+
+TeardownReport ComposeStack::tear_down() noexcept
+{
+  TeardownReport report;
+  if (m_torn_down) {
+    return report;
+  }
+  m_torn_down = true;
+  const auto started = std::chrono::steady_clock::now();
+  try {
+    if (m_up_attempted) {
+      // After a second Ctrl-C the user wants out now: no stop grace period.
+      const auto stop_timeout = interrupt_count() >= 2 ? Milliseconds(0) : m_spec.stop_timeout;
+      const auto result = m_cli.run(
+        {"down", "-v", "--remove-orphans", "-t", seconds_argument(stop_timeout)}, k_down_bound,
+        false);
+      if (!result.exit.succeeded()) {
+        spdlog::warn("{}: `docker compose down` failed; removing by label instead:\n{}",
+                     project_name(), result.output);
+      }
+    }
+    // `down` exits 0 even when a network or volume is still in use, and cannot see what a
+    // half-finished `up` created: verify by our label and remove whatever is left.
+    report.removed_leftovers = remove_labelled_resources(
+      m_engine, {label_filter(labels::k_stack, project_name())}, report.failed_removals);
+    for (const auto& leftover : report.removed_leftovers) {
+      spdlog::debug("{}: removed leftover {}", project_name(), leftover);
+    }
+  } catch (const std::exception& error) {
+    report.failed_removals.push_back(error.what());
+  }
+  for (const auto& failure : report.failed_removals) {
+    spdlog::error("{}: could not remove {} (`orchestrate cleanup` will retry)", project_name(),
+                  failure);
+  }
+  report.duration = std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() -
+                                                             started);
+  spdlog::debug("{}: torn down in {}", project_name(), format_seconds(report.duration));
+  return report;
+}
+
+std::vector<std::string> remove_labelled_resources(DockerEngine& engine,
+                                                   const std::vector<std::string>& label_filters,
+                                                   std::vector<std::string>& failures)
+{
+  std::vector<std::string> removed;
+  try {
+    // Containers first: networks and volumes in use by a container cannot be removed.
+    for (const auto& container : engine.list_containers(label_filters)) {
+      const auto what = "container " + container.name;
+      (engine.remove_container(container.id) ? removed : failures).push_back(what);
+    }
+    for (const auto& network : engine.list_networks(label_filters)) {
+      const auto what = "network " + network.name;
+      (engine.remove_network(network.id) ? removed : failures).push_back(what);
+    }
+    for (const auto& volume : engine.list_volumes(label_filters)) {
+      const auto what = "volume " + volume.name;
+      (engine.remove_volume(volume.name) ? removed : failures).push_back(what);
+    }
+  } catch (const std::exception& error) {
+    failures.push_back(error.what());
+  }
+  return removed;
+}
+
+}  // namespace orchestrate

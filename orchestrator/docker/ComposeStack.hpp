@@ -1,0 +1,83 @@
+#pragma once
+
+#include "docker/ComposeCli.hpp"
+#include "docker/ComposeModel.hpp"
+#include "docker/DockerEngine.hpp"
+#include "docker/ReadinessGate.hpp"
+#include "docker/ResourceLabels.hpp"
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// Everything needed to bring one stack up and take it down again.
+struct StackSpec
+{
+  StackOwnership ownership;                       // ownership.stack is the compose project name
+  std::vector<std::filesystem::path> compose_files;  // the user's files, in -f order
+  std::filesystem::path work_dir;                 // override file and compose log go here
+  ComposeModel model;                             // resolved once per run, shared by all shards
+  Milliseconds up_timeout{120'000};
+  Milliseconds stop_timeout{1'000};               // `down -t`
+};
+
+// What teardown did, for the report and the log.
+struct TeardownReport
+{
+  Milliseconds duration{0};
+  std::vector<std::string> removed_leftovers;   // resources `down` left that we removed
+  std::vector<std::string> failed_removals;     // resources we could not remove (logged)
+};
+
+// One compose project with a unique name, labelled as ours, owned by this object: the destructor
+// tears it down on every path (normal end, test failure, exception, interrupt). Teardown is
+// `down -v --remove-orphans -t <stop>` with its own time bound, then a check over the Engine API
+// that nothing carrying the stack's label remains, and removal of whatever does.
+class ComposeStack
+{
+public:
+  // Writes the labelling override file; starts nothing.
+  ComposeStack(StackSpec spec, DockerEngine& engine);
+  ~ComposeStack();
+
+  ComposeStack(const ComposeStack&) = delete;
+  ComposeStack& operator=(const ComposeStack&) = delete;
+
+  const std::string& project_name() const;
+
+  // `up -d --no-build` (no --wait: readiness is judged by wait_ready). Throws InternalError with
+  // compose's output when up fails, Error(k_interrupted) on Ctrl-C.
+  void up();
+
+  // Gates on the fixtures' readiness; returns each fixture's endpoint by fixture name.
+  // Throws StackNotReadyError with the service's logs.
+  std::map<std::string, ReadyEndpoint> wait_ready(const std::vector<FixtureConfig>& fixtures,
+                                                  Milliseconds timeout);
+
+  // Tears the stack down now (idempotent; the destructor calls it). Never throws; bounded in time.
+  // After a second Ctrl-C it skips the stop grace period.
+  TeardownReport tear_down() noexcept;
+
+  // Leaves the stack running when this object is destroyed (--keep-on-failure).
+  void keep();
+
+private:
+  StackSpec m_spec;
+  DockerEngine& m_engine;
+  ComposeCli m_cli;
+  bool m_up_attempted = false;
+  bool m_torn_down = false;
+  bool m_kept = false;
+};
+
+// Removes every container, then network, then volume matching all `label_filters`, through the
+// Engine API. Returns a description of each thing removed, and appends those it could not remove
+// to `failures`. Never throws.
+std::vector<std::string> remove_labelled_resources(DockerEngine& engine,
+                                                   const std::vector<std::string>& label_filters,
+                                                   std::vector<std::string>& failures);
+
+}  // namespace orchestrate

@@ -1,0 +1,55 @@
+#pragma once
+
+#include "config/SuiteConfig.hpp"
+#include "core/Error.hpp"
+#include "docker/DockerEngine.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// Where a fixture's service can be reached from the host once it is ready.
+struct ReadyEndpoint
+{
+  std::string host = "127.0.0.1";
+  int port = 0;  // the host port published for the fixture's container port
+};
+
+// A stack did not become ready: says which service, why, and carries its recent logs.
+class StackNotReadyError : public InternalError
+{
+public:
+  explicit StackNotReadyError(const std::string& message) : InternalError(message)
+  {
+  }
+};
+
+// Decides when a stack's fixtures are ready, judged by orchestrate itself (compose's `up --wait`
+// exit code is not trusted: it can report success after its deadline). It watches the engine over
+// the API, so no process is spawned per poll.
+class ReadinessGate
+{
+public:
+  ReadinessGate(DockerEngine& engine, std::string stack_name);
+
+  // Blocks until every fixture is ready, returning each fixture's endpoint by fixture name.
+  // Throws StackNotReadyError (with the service's last log lines) when a service exits, turns
+  // unhealthy, or is not ready within `timeout`; Error(k_interrupted) on Ctrl-C.
+  std::map<std::string, ReadyEndpoint> wait(const std::vector<FixtureConfig>& fixtures,
+                                            Milliseconds timeout);
+
+private:
+  DockerEngine& m_engine;
+  std::string m_stack_name;
+};
+
+// True when a TCP connection to host:port succeeds within `timeout`.
+bool tcp_port_accepts(const std::string& host, int port, Milliseconds timeout);
+
+// Replaces {host} and {port} in a fixture's environment values.
+std::map<std::string, std::string> fixture_environment(const FixtureConfig& fixture,
+                                                       const ReadyEndpoint& endpoint);
+
+}  // namespace orchestrate

@@ -1,0 +1,212 @@
+#include "run/RunCommand.hpp"
+
+#include "config/ConfigLoader.hpp"
+#include "core/Error.hpp"
+#include "docker/ComposeCli.hpp"
+#include "docker/ComposeStack.hpp"
+#include "docker/ProjectName.hpp"
+#include "docker/ResourceLabels.hpp"
+#include "locking/OwnerIdentity.hpp"
+#include "process/SignalState.hpp"
+#include "reporting/JunitXml.hpp"
+#include "reporting/JsonReport.hpp"
+#include "reporting/ProgressReporter.hpp"
+#include "run/RunContext.hpp"
+#include "run/StackShardSession.hpp"
+#include "scheduling/Scheduler.hpp"
+#include "scheduling/ShardPlan.hpp"
+
+#include <algorithm>
+#include <future>
+#include <spdlog/spdlog.h>
+#include <thread>
+
+namespace orchestrate {
+
+namespace {
+
+constexpr Milliseconds k_unknown_test_duration(1000);
+constexpr int k_max_batch_size = 50;  // bounds pytest's argv and keeps dispatch responsive
+constexpr int k_forced_exit_signals = 3;
+
+Milliseconds since(std::chrono::steady_clock::time_point start)
+{
+  return std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() - start);
+}
+
+std::vector<FixtureConfig> load_fixtures(const ProjectConfig& project, const SuiteConfig& suite)
+{
+  std::vector<FixtureConfig> fixtures;
+  for (const auto& name : suite.fixtures) {
+    fixtures.push_back(load_fixture_config(project, name));
+  }
+  return fixtures;
+}
+
+const EnvironmentConfig& find_environment(const ProjectConfig& project, const std::string& name)
+{
+  auto found = project.environments.find(name);
+  if (found == project.environments.end()) {
+    std::string known;
+    for (const auto& [environment, config] : project.environments) {
+      known += (known.empty() ? "" : ", ") + environment;
+    }
+    throw UsageError("unknown environment '" + name + "'; " + project.source_path.string() +
+                     " defines: " + known);
+  }
+  return found->second;
+}
+
+// Every fixture's service must exist in the compose model, or the gate would wait in vain.
+void check_fixture_services(const std::vector<FixtureConfig>& fixtures, const ComposeModel& model)
+{
+  for (const auto& fixture : fixtures) {
+    if (model.find_service(fixture.service) == nullptr) {
+      std::string services;
+      for (const auto& service : model.services) {
+        services += (services.empty() ? "" : ", ") + service.name;
+      }
+      throw ConfigError(fixture.source_path.string() + ":1: service '" + fixture.service +
+                        "' is not in the compose files; they define: " + services);
+    }
+  }
+}
+
+WorkQueue make_queue(const RunOptions& options, const std::vector<TestCase>& tests, int shards)
+{
+  if (options.distribution == Distribution::k_static) {
+    return WorkQueue::make_static(plan_balanced_shards(tests, shards));
+  }
+  return WorkQueue::make_dynamic(tests, shards, k_max_batch_size);
+}
+
+// Waits for the scheduler while watching for a third Ctrl-C, which means "get out now": remove
+// everything of this run through the API at once and exit, without waiting for the shards.
+ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEngine& engine,
+                               const std::string& run_id)
+{
+  while (scheduled.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    if (interrupt_count() >= k_forced_exit_signals) {
+      std::fprintf(stderr, "\nthird interrupt: removing everything of run %s now\n",
+                   run_id.c_str());
+      std::vector<std::string> failures;
+      remove_labelled_resources(engine, {label_filter(labels::k_run, run_id)}, failures);
+      std::fflush(nullptr);
+      std::_Exit(to_int(ExitCode::k_interrupted));
+    }
+  }
+  return scheduled.get();
+}
+
+ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
+{
+  if (scheduled.interrupted) {
+    return ExitCode::k_interrupted;
+  }
+  if (counts.failed > 0 || counts.errors > 0 || !scheduled.shard_errors.empty() ||
+      counts.not_run > 0) {
+    return ExitCode::k_tests_failed;
+  }
+  return ExitCode::k_all_passed;
+}
+
+}  // namespace
+
+ExitCode run_suite(const RunOptions& options)
+{
+  const auto started = std::chrono::steady_clock::now();
+  const auto project = load_project_config(std::filesystem::absolute(options.project_dir));
+  const auto suite = load_suite_config(project, options.suite);
+  const auto fixtures = load_fixtures(project, suite);
+  const auto& environment = find_environment(project, options.environment);
+  const int parallel = options.parallel.value_or(project.defaults.parallel);
+  if (parallel < 1) {
+    throw UsageError("--parallel must be at least 1");
+  }
+
+  const auto run_id = new_run_id();
+  const auto run_dir = project.state_dir / "runs" / run_id;
+  std::filesystem::create_directories(run_dir);
+  ProgressReporter reporter(stdout, options.verbosity, use_color(stdout));
+
+  auto runner = make_test_runner(project, suite);
+  const auto test_ids = runner->collect();
+  if (test_ids.empty()) {
+    reporter.summary({}, since(started));
+    return ExitCode::k_no_tests_collected;
+  }
+  std::vector<TestCase> tests;
+  for (const auto& id : test_ids) {
+    tests.push_back({id, k_unknown_test_duration});
+  }
+  const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+
+  DockerEngine engine;
+  RunContext context(project, suite, *runner, engine, reporter);
+  context.fixtures = fixtures;
+  context.environment = options.environment;
+  context.run_id = run_id;
+  context.owner_label = to_label(current_owner());
+  context.run_dir = run_dir;
+  context.compose_files = environment.compose_files;
+  context.started = started;
+  context.shard_count = shard_count;
+  context.readiness_timeout = options.readiness_timeout.value_or(project.defaults.readiness_timeout);
+  context.stop_timeout = project.defaults.stop_timeout;
+  context.test_timeout = suite.test_timeout.count() > 0 ? suite.test_timeout
+                                                         : project.defaults.test_timeout;
+  if (!fixtures.empty()) {
+    // One `compose config` per run, not per shard: the model is the same for every stack.
+    const ComposeCli cli(shard_project_name(project.prefix, options.environment, run_id, 0),
+                         environment.compose_files, run_dir / "compose-config.log");
+    context.model = load_compose_model(cli);
+    check_fixture_services(fixtures, context.model);
+  }
+
+  reporter.start(suite.name, static_cast<int>(tests.size()), 0, shard_count, run_dir.string());
+  auto queue = make_queue(options, tests, shard_count);
+  StackShardSessionFactory factory(context);
+  SchedulerOptions scheduler_options{shard_count, options.max_failures};
+  SchedulerListener listener;
+  listener.on_result = [&](const TestResult& result) { reporter.test_finished(result); };
+  listener.on_shard_error = [&](const ShardError& error) {
+    reporter.shard_failed(error.shard, error.message);
+  };
+
+  auto scheduled_future = std::async(std::launch::async, [&] {
+    return run_shards(queue, factory, scheduler_options, listener);
+  });
+  const auto scheduled = wait_for_shards(scheduled_future, engine, run_id);
+
+  auto results = scheduled.results;
+  auto counts = count_outcomes(results);
+  counts.not_run = static_cast<int>(scheduled.not_run.size());
+  const auto elapsed = since(started);
+  reporter.failures(results);
+  if (!scheduled.not_run.empty() && !scheduled.interrupted && !scheduled.stopped_early) {
+    reporter.message(std::to_string(scheduled.not_run.size()) +
+                     " test(s) could not run because no shard's stack came up");
+  }
+  reporter.summary(counts, elapsed);
+  const auto exit_code = exit_code_for(scheduled, counts);
+
+  if (!options.junit_xml.empty()) {
+    write_junit_xml(options.junit_xml, results, elapsed);
+  }
+  if (!options.report_json.empty()) {
+    RunReport report;
+    report.run_id = run_id;
+    report.suite = suite.name;
+    report.environment = options.environment;
+    report.exit_code = exit_code;
+    report.wall_time = elapsed;
+    report.time_to_first_test = context.time_to_first_test().value_or(Milliseconds(0));
+    report.counts = counts;
+    report.shards = context.shard_timings();
+    report.tests = results;
+    write_json_report(options.report_json, report);
+  }
+  return exit_code;
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+#include "reporting/ProgressReporter.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace orchestrate {
+
+enum class Distribution { k_dynamic, k_static };
+
+// Everything `orchestrate run` was asked to do, as plain values (main fills it from the command
+// line; Program_options types never leave main). Unset optionals take orchestrate.yaml's defaults.
+struct RunOptions
+{
+  std::filesystem::path project_dir = ".";
+  std::string suite;
+  std::string environment = "test";
+  std::optional<int> parallel;
+  Distribution distribution = Distribution::k_dynamic;
+  int max_failures = 0;  // -x is 1; 0: no limit
+  std::optional<Milliseconds> readiness_timeout;
+  std::optional<Milliseconds> lock_timeout;
+  std::filesystem::path junit_xml;    // empty: none
+  std::filesystem::path report_json;  // empty: none
+  Verbosity verbosity = Verbosity::k_normal;
+};
+
+}  // namespace orchestrate

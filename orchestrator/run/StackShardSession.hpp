@@ -1,0 +1,46 @@
+#pragma once
+
+#include "docker/ComposeStack.hpp"
+#include "run/RunContext.hpp"
+#include "scheduling/ShardSession.hpp"
+
+#include <map>
+#include <memory>
+#include <string>
+
+namespace orchestrate {
+
+// A shard of a real run: its own compose stack (when the suite has fixtures), gated on readiness,
+// and the suite's runner pointed at it. Destroying the session tears the stack down (RAII), and
+// records the shard's timings.
+class StackShardSession : public ShardSession
+{
+public:
+  // Brings the stack up and waits until it is ready. Throws (after tearing down what it started)
+  // when it cannot.
+  StackShardSession(RunContext& context, int shard);
+  ~StackShardSession() override;
+
+  std::vector<TestResult> run_batch(const TestBatch& batch) override;
+
+private:
+  RunContext& m_context;
+  int m_shard;
+  ShardTiming m_timing;
+  std::filesystem::path m_shard_dir;
+  std::map<std::string, std::string> m_environment;
+  int m_batches = 0;
+  std::unique_ptr<ComposeStack> m_stack;  // last member: torn down first
+};
+
+class StackShardSessionFactory : public ShardSessionFactory
+{
+public:
+  explicit StackShardSessionFactory(RunContext& context);
+  std::unique_ptr<ShardSession> open(int shard) override;
+
+private:
+  RunContext& m_context;
+};
+
+}  // namespace orchestrate

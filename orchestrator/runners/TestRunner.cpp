@@ -1,0 +1,38 @@
+#include "runners/TestRunner.hpp"
+
+#include "core/Error.hpp"
+#include "runners/PytestRunner.hpp"
+
+#include <set>
+
+namespace orchestrate {
+
+std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const SuiteConfig& suite)
+{
+  if (suite.runner == "pytest") {
+    return std::make_unique<PytestRunner>(project, suite);
+  }
+  throw UsageError(suite.source_path.string() + ": runner '" + suite.runner +
+                   "' is not available; expected pytest");
+}
+
+void add_missing_results(const std::vector<std::string>& requested, const std::string& cause,
+                         std::vector<TestResult>& reported)
+{
+  std::set<std::string> seen;
+  for (const auto& result : reported) {
+    seen.insert(result.id);
+  }
+  for (const auto& id : requested) {
+    if (seen.count(id) == 0) {
+      TestResult missing;
+      missing.id = id;
+      missing.name = id;
+      missing.outcome = Outcome::k_error;
+      missing.message = cause;
+      reported.push_back(std::move(missing));
+    }
+  }
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "config/ProjectConfig.hpp"
+#include "config/SuiteConfig.hpp"
+#include "process/ChildProcess.hpp"
+#include "reporting/TestResult.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// One invocation of a runner over an explicit list of tests, in one shard.
+struct BatchRequest
+{
+  std::vector<std::string> test_ids;
+  std::map<std::string, std::string> environment;  // fixtures' variables + ORCHESTRATE_* etc.
+  std::filesystem::path work_dir;                  // for the runner's JUnit XML; must exist
+  std::filesystem::path log_file;                  // the shard's log, appended to
+  std::optional<Milliseconds> timeout;             // bound for the whole batch
+};
+
+struct BatchOutcome
+{
+  std::vector<TestResult> results;  // one per requested test, in no particular order
+  ProcessExit exit;
+};
+
+// What every kind of test runner does: collect test ids once, centrally, then run explicit lists of
+// them. Adding a runner is one new file implementing this interface plus one line in
+// make_test_runner().
+class TestRunner
+{
+public:
+  virtual ~TestRunner() = default;
+
+  // The suite's test ids, in the runner's order. Throws UsageError when the runner reports a
+  // collection error (with its output).
+  virtual std::vector<std::string> collect() = 0;
+
+  // Runs `request.test_ids` in one process (its own process group). Every requested test gets a
+  // result: one the runner did not report (it crashed or was killed) is an error naming the cause.
+  virtual BatchOutcome run_batch(const BatchRequest& request) = 0;
+};
+
+// The runner the suite asks for. Throws UsageError for an unknown runner name.
+std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const SuiteConfig& suite);
+
+// Gives every id in `requested` that `reported` lacks an error result saying why (`cause`), so a
+// crash never makes a test disappear from the report.
+void add_missing_results(const std::vector<std::string>& requested, const std::string& cause,
+                         std::vector<TestResult>& reported);
+
+}  // namespace orchestrate

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "scheduling/ShardSession.hpp"
+#include "scheduling/WorkQueue.hpp"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+struct SchedulerOptions
+{
+  int shard_count = 1;
+  int max_failures = 0;  // stop dispatching once this many tests failed (-x is 1); 0: never
+};
+
+struct ShardError
+{
+  int shard = 0;
+  std::string message;
+};
+
+struct ScheduleResult
+{
+  std::vector<TestResult> results;
+  std::vector<TestCase> not_run;      // never dispatched: -x/--maxfail, interrupt, dead shards
+  std::vector<ShardError> shard_errors;
+  bool stopped_early = false;         // -x / --maxfail
+  bool interrupted = false;
+};
+
+// Called (serialised, from shard threads) as results and shard events arrive, for live progress.
+struct SchedulerListener
+{
+  std::function<void(int shard)> on_shard_ready;
+  std::function<void(const TestResult&)> on_result;
+  std::function<void(const ShardError&)> on_shard_error;
+};
+
+// Runs shards in parallel, one thread per shard: open the shard's session, then take batches from
+// the queue until it is empty or stopped, then close the session (its destructor tears down), so
+// teardowns of several shards run in parallel. Every thread catches everything: a shard that fails
+// records a ShardError and its untaken work stays in the queue for the others (dynamic) or is
+// reported as not run (static). Never throws.
+ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
+                          const SchedulerOptions& options, const SchedulerListener& listener = {});
+
+}  // namespace orchestrate

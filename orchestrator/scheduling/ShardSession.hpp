@@ -1,0 +1,33 @@
+#pragma once
+
+#include "reporting/TestResult.hpp"
+#include "scheduling/TestCase.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace orchestrate {
+
+// One shard's environment for the whole run: opened once (its stack brought up and gated), then
+// asked to run batches; its destructor tears everything down. The real implementation drives
+// compose and a test runner; tests of the scheduler use a fake.
+class ShardSession
+{
+public:
+  virtual ~ShardSession() = default;
+
+  // Runs one batch; returns one result per test. Must not throw for test failures.
+  virtual std::vector<TestResult> run_batch(const TestBatch& batch) = 0;
+};
+
+class ShardSessionFactory
+{
+public:
+  virtual ~ShardSessionFactory() = default;
+
+  // Opens shard `shard` (1-based). Throws when its environment cannot be brought up; whatever it
+  // created is torn down before the exception leaves.
+  virtual std::unique_ptr<ShardSession> open(int shard) = 0;
+};
+
+}  // namespace orchestrate

@@ -1,0 +1,103 @@
+#include "scheduling/WorkQueue.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace orchestrate {
+
+WorkQueue WorkQueue::make_static(std::vector<TestBatch> per_shard)
+{
+  WorkQueue queue;
+  queue.m_shard_count = static_cast<int>(per_shard.size());
+  queue.m_per_shard = std::move(per_shard);
+  return queue;
+}
+
+WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size)
+{
+  WorkQueue queue;
+  queue.m_dynamic = true;
+  queue.m_shard_count = std::max(shard_count, 1);
+  queue.m_max_batch_size = std::max(max_batch_size, 1);
+  std::stable_sort(tests.begin(), tests.end(),
+                   [](const TestCase& a, const TestCase& b) { return a.expected > b.expected; });
+  queue.m_shared = std::move(tests);
+  return queue;
+}
+
+WorkQueue::WorkQueue(WorkQueue&& other) noexcept
+{
+  std::lock_guard lock(other.m_mutex);
+  m_dynamic = other.m_dynamic;
+  m_stopped = other.m_stopped;
+  m_shard_count = other.m_shard_count;
+  m_max_batch_size = other.m_max_batch_size;
+  m_per_shard = std::move(other.m_per_shard);
+  m_shared = std::move(other.m_shared);
+  m_next = other.m_next;
+}
+
+std::optional<TestBatch> WorkQueue::take(int shard)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_stopped) {
+    return std::nullopt;
+  }
+  if (!m_dynamic) {
+    const auto index = static_cast<std::size_t>(shard - 1);
+    if (index >= m_per_shard.size() || m_per_shard[index].empty()) {
+      return std::nullopt;
+    }
+    return std::exchange(m_per_shard[index], {});
+  }
+  const auto left = m_shared.size() - m_next;
+  if (left == 0) {
+    return std::nullopt;
+  }
+  // Guided self-scheduling: big batches early (fewer runner start-ups), single tests at the end.
+  const auto share = left / (2 * static_cast<std::size_t>(m_shard_count));
+  const auto size =
+    std::clamp<std::size_t>(share, 1, static_cast<std::size_t>(m_max_batch_size));
+  TestBatch batch(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next),
+                  m_shared.begin() + static_cast<std::ptrdiff_t>(m_next + size));
+  m_next += size;
+  return batch;
+}
+
+std::vector<TestCase> WorkQueue::stop()
+{
+  std::lock_guard lock(m_mutex);
+  m_stopped = true;
+  std::vector<TestCase> never_run;
+  if (m_dynamic) {
+    never_run.assign(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next), m_shared.end());
+    m_next = m_shared.size();
+  } else {
+    for (auto& batch : m_per_shard) {
+      never_run.insert(never_run.end(), batch.begin(), batch.end());
+      batch.clear();
+    }
+  }
+  return never_run;
+}
+
+bool WorkQueue::stopped() const
+{
+  std::lock_guard lock(m_mutex);
+  return m_stopped;
+}
+
+std::vector<TestCase> WorkQueue::remaining() const
+{
+  std::lock_guard lock(m_mutex);
+  if (m_dynamic) {
+    return {m_shared.begin() + static_cast<std::ptrdiff_t>(m_next), m_shared.end()};
+  }
+  std::vector<TestCase> left;
+  for (const auto& batch : m_per_shard) {
+    left.insert(left.end(), batch.begin(), batch.end());
+  }
+  return left;
+}
+
+}  // namespace orchestrate

@@ -1,0 +1,49 @@
+#pragma once
+
+#include "scheduling/TestCase.hpp"
+
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace orchestrate {
+
+// Where shards take their next batch from. Thread-safe.
+//
+// Static: each shard has its own fixed list (a plan), handed out in one batch.
+// Dynamic: one shared queue, longest expected test first; each take hands out a batch sized so that
+// work stays spread until the end (about remaining / (2 * shards), at least 1), so no shard idles
+// while work remains and the long tail is short.
+class WorkQueue
+{
+public:
+  static WorkQueue make_static(std::vector<TestBatch> per_shard);
+  static WorkQueue make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size);
+
+  WorkQueue(WorkQueue&& other) noexcept;
+
+  // The next batch for `shard` (1-based), or nullopt when there is none or the queue was stopped.
+  std::optional<TestBatch> take(int shard);
+
+  // Stops handing out work (-x, --maxfail, interrupt). Returns what was never handed out.
+  std::vector<TestCase> stop();
+
+  bool stopped() const;
+
+  // Everything not handed out yet.
+  std::vector<TestCase> remaining() const;
+
+private:
+  WorkQueue() = default;
+
+  mutable std::mutex m_mutex;
+  bool m_dynamic = false;
+  bool m_stopped = false;
+  int m_shard_count = 1;
+  int m_max_batch_size = 1;
+  std::vector<TestBatch> m_per_shard;  // static
+  std::vector<TestCase> m_shared;      // dynamic, longest first
+  std::size_t m_next = 0;              // dynamic: index of the next test to hand out
+};
+
+}  // namespace orchestrate
