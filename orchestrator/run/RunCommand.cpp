@@ -98,6 +98,26 @@ ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEng
   return scheduled.get();
 }
 
+void add_unrunnable_results(const std::vector<TestCase>& not_run,
+                            const std::vector<ShardError>& shard_errors,
+                            std::vector<TestResult>& results)
+{
+  const std::string reason =
+    shard_errors.empty() ? std::string("no shard was available to run it")
+                         : "no shard's stack came up; shard " +
+                             std::to_string(shard_errors.front().shard) + ": " +
+                             shard_errors.front().message;
+  for (const auto& test : not_run) {
+    TestResult result;
+    result.id = test.id;
+    result.name = test.id;
+    result.outcome = Outcome::k_error;
+    result.message = "not run: " + reason.substr(0, reason.find('\n'));
+    result.details = "not run: " + reason;
+    results.push_back(std::move(result));
+  }
+}
+
 ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
 {
   if (scheduled.interrupted) {
@@ -179,14 +199,17 @@ ExitCode run_suite(const RunOptions& options)
   const auto scheduled = wait_for_shards(scheduled_future, engine, run_id);
 
   auto results = scheduled.results;
+  auto not_run = scheduled.not_run;
+  if (!scheduled.interrupted && !scheduled.stopped_early) {
+    // Work left although nobody stopped dispatch: every shard that could take it failed. Like a
+    // pytest fixture error, each such test is an error carrying the reason.
+    add_unrunnable_results(not_run, scheduled.shard_errors, results);
+    not_run.clear();
+  }
   auto counts = count_outcomes(results);
-  counts.not_run = static_cast<int>(scheduled.not_run.size());
+  counts.not_run = static_cast<int>(not_run.size());
   const auto elapsed = since(started);
   reporter.failures(results);
-  if (!scheduled.not_run.empty() && !scheduled.interrupted && !scheduled.stopped_early) {
-    reporter.message(std::to_string(scheduled.not_run.size()) +
-                     " test(s) could not run because no shard's stack came up");
-  }
   reporter.summary(counts, elapsed);
   const auto exit_code = exit_code_for(scheduled, counts);
 

@@ -1,6 +1,7 @@
 #include "runners/TestRunner.hpp"
 
 #include "core/Error.hpp"
+#include "runners/CommandRunner.hpp"
 #include "runners/PytestRunner.hpp"
 
 #include <set>
@@ -12,8 +13,11 @@ std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const
   if (suite.runner == "pytest") {
     return std::make_unique<PytestRunner>(project, suite);
   }
+  if (suite.runner == "command") {
+    return std::make_unique<CommandRunner>(project, suite);
+  }
   throw UsageError(suite.source_path.string() + ": runner '" + suite.runner +
-                   "' is not available; expected pytest");
+                   "' is not available; expected pytest or command");
 }
 
 void add_missing_results(const std::vector<std::string>& requested, const std::string& cause,
