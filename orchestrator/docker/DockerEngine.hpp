@@ -47,8 +47,9 @@ struct ContainerEvent
 };
 
 // A client of the Docker Engine API over its unix socket, with libcurl and nlohmann::json.
-// The socket comes from DOCKER_HOST (unix:///path) or /var/run/docker.sock. The API version is
-// negotiated once from /_ping (the engine here serves 1.41 at most; never pin a newer one).
+// The socket comes from DOCKER_HOST (unix:///path) or /var/run/docker.sock; a tcp://host:port
+// DOCKER_HOST is used as plain HTTP (no TLS). The API version is negotiated once from /_ping: the
+// engine's Api-Version, capped at 1.41, which this client is written for (1.41 when not reported).
 //
 // Every call throws EnvironmentError when the engine does not answer (the message says how to start
 // one), and InternalError on an unexpected HTTP status (message: method, path, status, body).
@@ -56,11 +57,17 @@ struct ContainerEvent
 class DockerEngine
 {
 public:
-  // Reads DOCKER_HOST. Does not connect yet.
+  // Reads DOCKER_HOST. Does not connect yet. Throws EnvironmentError for a DOCKER_HOST scheme other
+  // than unix:// or tcp:// (ssh://, fd://, ...).
   DockerEngine();
+  // `socket_path` is a path, "unix:///path" or "tcp://host:port". Does not connect yet.
   explicit DockerEngine(std::string socket_path);
 
+  // The socket path, or "tcp://host:port" for a TCP engine.
   const std::string& socket_path() const;
+
+  // The negotiated API version, e.g. "1.41". Throws as every call below does.
+  std::string api_version();
 
   // GET /_ping. True when the engine answered OK within `timeout`; never throws.
   bool ping(Milliseconds timeout = Milliseconds(2000));
@@ -101,8 +108,14 @@ public:
                               const std::atomic<bool>& stop);
 
 private:
+  struct ApiNegotiation;
+
+  // "/v1.41": negotiates the version on first use (GET /_ping), then returns the cached one.
+  const std::string& api_prefix();
+
   std::string m_socket_path;
-  std::string m_api_prefix;  // "/v1.41", negotiated lazily
+  // Shared so that copies of an engine negotiate once and stay copyable; thread-safe inside.
+  std::shared_ptr<ApiNegotiation> m_api;
 };
 
 // The message used whenever the engine does not answer: what was tried and how to start one.

@@ -1,0 +1,748 @@
+#include "docker/DockerEngine.hpp"
+
+#include "core/Error.hpp"
+
+#include <curl/curl.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <ctime>
+#include <exception>
+#include <filesystem>
+#include <mutex>
+#include <string_view>
+#include <unistd.h>
+
+namespace orchestrate {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr std::string_view k_default_socket = "/var/run/docker.sock";
+constexpr std::string_view k_unix_scheme = "unix://";
+constexpr std::string_view k_tcp_scheme = "tcp://";
+// The API this client is written for: Debian 12's engine 20.10 serves it, newer engines still do.
+constexpr int k_client_api_minor = 41;
+constexpr Milliseconds k_connect_timeout(5000);
+// Bounds every call but the event stream, so that teardown never blocks without a bound.
+constexpr Milliseconds k_request_timeout(30000);
+constexpr int k_stop_poll_interval_ms = 100;
+
+struct CurlEasyDeleter
+{
+  void operator()(CURL* handle) const
+  {
+    curl_easy_cleanup(handle);
+  }
+};
+using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+
+struct CurlFreeDeleter
+{
+  void operator()(char* text) const
+  {
+    curl_free(text);
+  }
+};
+
+// Owns a multi handle with one easy handle added; removes it before cleanup, as curl requires.
+class CurlMultiTransfer
+{
+public:
+  explicit CurlMultiTransfer(CURL* easy) : m_multi(curl_multi_init()), m_easy(easy)
+  {
+    if (m_multi == nullptr || curl_multi_add_handle(m_multi, m_easy) != CURLM_OK) {
+      curl_multi_cleanup(m_multi);
+      throw InternalError("cannot set up a curl multi handle for the Docker event stream");
+    }
+  }
+
+  ~CurlMultiTransfer()
+  {
+    curl_multi_remove_handle(m_multi, m_easy);
+    curl_multi_cleanup(m_multi);
+  }
+
+  CurlMultiTransfer(const CurlMultiTransfer&) = delete;
+  CurlMultiTransfer& operator=(const CurlMultiTransfer&) = delete;
+
+  CURLM* get() const
+  {
+    return m_multi;
+  }
+
+private:
+  CURLM* m_multi;
+  CURL* m_easy;
+};
+
+struct HttpResponse
+{
+  long status = 0;
+  std::string body;
+  std::string api_version;  // the Api-Version header, if any
+};
+
+void initialize_curl_once()
+{
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+      throw InternalError("curl_global_init failed");
+    }
+  });
+}
+
+bool is_tcp(const std::string& endpoint)
+{
+  return endpoint.starts_with(k_tcp_scheme);
+}
+
+// "unix:///p" -> "/p"; "tcp://host:port" and plain paths stay as they are.
+std::string normalize_endpoint(const std::string& host)
+{
+  if (host.starts_with(k_unix_scheme)) {
+    return host.substr(k_unix_scheme.size());
+  }
+  if (is_tcp(host) || host.find("://") == std::string::npos) {
+    return host;
+  }
+  throw EnvironmentError("DOCKER_HOST=" + host +
+                         " is not supported: use unix:///path/to/docker.sock or tcp://host:port");
+}
+
+std::string base_url(const std::string& endpoint)
+{
+  if (is_tcp(endpoint)) {
+    return "http://" + endpoint.substr(k_tcp_scheme.size());
+  }
+  // The host name is ignored on a unix socket, but HTTP/1.1 needs one.
+  return "http://localhost";
+}
+
+std::string url_escape(const std::string& text)
+{
+  std::unique_ptr<char, CurlFreeDeleter> escaped(
+    curl_easy_escape(nullptr, text.c_str(), static_cast<int>(text.size())));
+  if (!escaped) {
+    throw InternalError("curl_easy_escape failed");
+  }
+  return escaped.get();
+}
+
+// "filters=<url-escaped {"type":[...],"label":[...]}>", or "" when there is nothing to filter.
+std::string filters_query(const std::vector<std::string>& label_filters,
+                          const std::vector<std::string>& types = {})
+{
+  json filters = json::object();
+  if (!types.empty()) {
+    filters["type"] = types;
+  }
+  if (!label_filters.empty()) {
+    filters["label"] = label_filters;
+  }
+  return filters.empty() ? std::string() : "filters=" + url_escape(filters.dump());
+}
+
+std::string with_query(const std::string& path, const std::string& query)
+{
+  return query.empty() ? path : path + (path.find('?') == std::string::npos ? "?" : "&") + query;
+}
+
+std::size_t append_to_string(char* data, std::size_t size, std::size_t count, void* target)
+{
+  static_cast<std::string*>(target)->append(data, size * count);
+  return size * count;
+}
+
+std::size_t read_api_version_header(char* data, std::size_t size, std::size_t count, void* target)
+{
+  const std::string_view line(data, size * count);
+  constexpr std::string_view name = "api-version:";
+  if (line.size() > name.size()) {
+    std::string lowered(line.substr(0, name.size()));
+    for (char& c : lowered) {
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (lowered == name) {
+      std::string value(line.substr(name.size()));
+      const auto first = value.find_first_not_of(" \t");
+      const auto last = value.find_last_not_of(" \t\r\n");
+      *static_cast<std::string*>(target) =
+        first == std::string::npos ? std::string() : value.substr(first, last - first + 1);
+    }
+  }
+  return size * count;
+}
+
+// A handle for one request to `endpoint` (a socket path or tcp://host:port), which the caller
+// performs. curl handles are not shared between threads, so each call makes its own.
+CurlEasy make_handle(const std::string& endpoint, const char* method, const std::string& path)
+{
+  initialize_curl_once();
+  CurlEasy handle(curl_easy_init());
+  if (!handle) {
+    throw InternalError("curl_easy_init failed");
+  }
+  CURL* h = handle.get();
+  if (!is_tcp(endpoint)) {
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, endpoint.c_str());
+  }
+  const std::string url = base_url(endpoint) + path;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  // An http_proxy in the environment must not capture requests meant for the engine.
+  curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  // Timeouts must not use signals: several threads talk to the engine at once.
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(k_connect_timeout.count()));
+  return handle;
+}
+
+[[noreturn]] void throw_unreachable(const std::string& endpoint, CURLcode code)
+{
+  throw EnvironmentError(engine_unavailable_message(endpoint) + " (curl: " +
+                         curl_easy_strerror(code) + ")");
+}
+
+[[noreturn]] void throw_unexpected_status(const char* method,
+                                          const std::string& path,
+                                          const HttpResponse& response)
+{
+  throw InternalError("Docker engine: " + std::string(method) + " " + path + " answered HTTP " +
+                      std::to_string(response.status) + ": " + response.body);
+}
+
+// Performs one request. Throws EnvironmentError when the engine does not answer; any HTTP status
+// is returned for the caller to judge.
+HttpResponse perform(const std::string& endpoint,
+                     const char* method,
+                     const std::string& path,
+                     Milliseconds timeout = k_request_timeout)
+{
+  CurlEasy handle = make_handle(endpoint, method, path);
+  CURL* h = handle.get();
+  HttpResponse response;
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_to_string);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, read_api_version_header);
+  curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.api_version);
+  const CURLcode code = curl_easy_perform(h);
+  if (code != CURLE_OK) {
+    spdlog::debug("docker: {} {} failed: {}", method, path, curl_easy_strerror(code));
+    throw_unreachable(endpoint, code);
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  spdlog::debug("docker: {} {} -> {}", method, path, response.status);
+  return response;
+}
+
+json parse_body(const char* method, const std::string& path, const HttpResponse& response)
+{
+  try {
+    return json::parse(response.body);
+  } catch (const json::exception& error) {
+    throw InternalError("Docker engine: " + std::string(method) + " " + path +
+                        " answered with invalid JSON (" + error.what() + "): " + response.body);
+  }
+}
+
+// GET `path` and parse the JSON answer. nullopt for 404; any other status but 200 throws.
+std::optional<json> get_json(const std::string& endpoint, const std::string& path)
+{
+  const HttpResponse response = perform(endpoint, "GET", path);
+  if (response.status == 404) {
+    return std::nullopt;
+  }
+  if (response.status != 200) {
+    throw_unexpected_status("GET", path, response);
+  }
+  return parse_body("GET", path, response);
+}
+
+json get_existing_json(const std::string& endpoint, const std::string& path)
+{
+  std::optional<json> body = get_json(endpoint, path);
+  if (!body) {
+    throw_unexpected_status("GET", path, HttpResponse{404, "not found", ""});
+  }
+  return std::move(*body);
+}
+
+bool remove_resource(const std::string& endpoint, const std::string& path)
+{
+  const HttpResponse response = perform(endpoint, "DELETE", path);
+  if (response.status == 200 || response.status == 204 || response.status == 404) {
+    return true;
+  }
+  // 409: in use or removal in progress; 403: a network with active endpoints (engine 20.10).
+  if (response.status == 409 || response.status == 403) {
+    spdlog::debug("docker: engine refused DELETE {}: {}", path, response.body);
+    return false;
+  }
+  throw_unexpected_status("DELETE", path, response);
+}
+
+// Docker writes null for empty maps and arrays; these read members without caring.
+const json& member(const json& object, const char* key)
+{
+  static const json null_value;
+  if (!object.is_object()) {
+    return null_value;
+  }
+  const auto found = object.find(key);
+  return found == object.end() ? null_value : *found;
+}
+
+std::string string_member(const json& object, const char* key)
+{
+  const json& value = member(object, key);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+std::map<std::string, std::string> string_map(const json& object)
+{
+  std::map<std::string, std::string> result;
+  if (object.is_object()) {
+    for (const auto& [key, value] : object.items()) {
+      if (value.is_string()) {
+        result.emplace(key, value.get<std::string>());
+      }
+    }
+  }
+  return result;
+}
+
+std::string without_leading_slash(std::string name)
+{
+  return name.starts_with('/') ? name.substr(1) : name;
+}
+
+// /containers/json has no health field in API 1.41, only the Status text: "Up 5 seconds (healthy)".
+std::string health_from_status_text(const std::string& status)
+{
+  for (const char* health : {"healthy", "unhealthy"}) {
+    if (status.find("(" + std::string(health) + ")") != std::string::npos) {
+      return health;
+    }
+  }
+  return status.find("(health: starting)") != std::string::npos ? "starting" : "";
+}
+
+ContainerSummary summary_from_list_entry(const json& entry)
+{
+  ContainerSummary summary;
+  summary.id = string_member(entry, "Id");
+  const json& names = member(entry, "Names");
+  if (names.is_array() && !names.empty() && names.front().is_string()) {
+    summary.name = without_leading_slash(names.front().get<std::string>());
+  }
+  summary.state = string_member(entry, "State");
+  summary.health = health_from_status_text(string_member(entry, "Status"));
+  summary.labels = string_map(member(entry, "Labels"));
+  const json& ports = member(entry, "Ports");
+  if (ports.is_array()) {
+    for (const json& port : ports) {
+      const json& private_port = member(port, "PrivatePort");
+      const json& public_port = member(port, "PublicPort");
+      if (string_member(port, "Type") == "tcp" && private_port.is_number_integer() &&
+          public_port.is_number_integer()) {
+        summary.published_tcp_ports[private_port.get<int>()] = public_port.get<int>();
+      }
+    }
+  }
+  return summary;
+}
+
+std::optional<int> parse_int(std::string_view text)
+{
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+ContainerSummary summary_from_inspect(const json& container)
+{
+  ContainerSummary summary;
+  summary.id = string_member(container, "Id");
+  summary.name = without_leading_slash(string_member(container, "Name"));
+  const json& state = member(container, "State");
+  summary.state = string_member(state, "Status");
+  summary.health = string_member(member(state, "Health"), "Status");
+  summary.labels = string_map(member(member(container, "Config"), "Labels"));
+  // {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "49153"}], "9000/tcp": null}
+  const json& ports = member(member(container, "NetworkSettings"), "Ports");
+  if (ports.is_object()) {
+    for (const auto& [key, bindings] : ports.items()) {
+      const auto slash = key.find('/');
+      const std::optional<int> container_port = parse_int(std::string_view(key).substr(0, slash));
+      if (!container_port || slash == std::string::npos || key.substr(slash + 1) != "tcp" ||
+          !bindings.is_array()) {
+        continue;
+      }
+      for (const json& binding : bindings) {
+        if (const std::optional<int> host_port = parse_int(string_member(binding, "HostPort"))) {
+          summary.published_tcp_ports[*container_port] = *host_port;
+        }
+      }
+    }
+  }
+  return summary;
+}
+
+// The payload of a multiplexed log stream (frames of an 8-byte header [stream, 0, 0, 0, size as
+// big-endian uint32] and the data), or nullopt when `body` is not exactly a sequence of such
+// frames: then it is a TTY container's raw stream.
+std::optional<std::string> demultiplex(std::string_view body)
+{
+  std::string payload;
+  std::size_t offset = 0;
+  while (offset < body.size()) {
+    if (body.size() - offset < 8) {
+      return std::nullopt;
+    }
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(body[offset + i]); };
+    if (byte(0) > 2 || byte(1) != 0 || byte(2) != 0 || byte(3) != 0) {
+      return std::nullopt;
+    }
+    const std::size_t size = (std::size_t(byte(4)) << 24) | (std::size_t(byte(5)) << 16) |
+                             (std::size_t(byte(6)) << 8) | std::size_t(byte(7));
+    if (body.size() - offset - 8 < size) {
+      return std::nullopt;
+    }
+    payload.append(body.substr(offset + 8, size));
+    offset += 8 + size;
+  }
+  return payload;
+}
+
+// "1.43" -> the lower of it and 1.41; anything unreadable -> 1.41.
+std::string negotiate_api_version(const std::string& engine_version)
+{
+  const std::string client_version = "1." + std::to_string(k_client_api_minor);
+  const auto dot = engine_version.find('.');
+  if (dot == std::string::npos) {
+    return client_version;
+  }
+  const std::optional<int> major = parse_int(std::string_view(engine_version).substr(0, dot));
+  const std::optional<int> minor = parse_int(std::string_view(engine_version).substr(dot + 1));
+  if (!major || !minor || *major != 1 || *minor >= k_client_api_minor) {
+    return client_version;
+  }
+  return engine_version;
+}
+
+ContainerEvent event_from_json(const json& message)
+{
+  const json& actor = member(message, "Actor");
+  return ContainerEvent{string_member(actor, "ID"), string_member(message, "Action"),
+                        string_map(member(actor, "Attributes"))};
+}
+
+// What the event stream's write callback needs: it splits newline-delimited JSON into events.
+struct EventStream
+{
+  CURL* handle = nullptr;
+  const std::function<bool(const ContainerEvent&)>* on_event = nullptr;
+  long status = 0;
+  std::string pending;       // an incomplete line, or the body of an error answer
+  bool handler_done = false; // on_event returned false
+  std::exception_ptr error;  // thrown by on_event or the parser: rethrown outside curl
+
+  // Returns false to abort the transfer.
+  bool consume(std::string_view data)
+  {
+    if (status == 0) {
+      curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    }
+    pending.append(data);
+    if (status != 200) {
+      return true;
+    }
+    std::size_t newline = 0;
+    while ((newline = pending.find('\n')) != std::string::npos) {
+      const std::string line = pending.substr(0, newline);
+      pending.erase(0, newline + 1);
+      if (line.find_first_not_of(" \r\t") == std::string::npos) {
+        continue;
+      }
+      const json message = json::parse(line, nullptr, false);
+      if (message.is_discarded()) {
+        throw InternalError("Docker engine: malformed event on the event stream: " + line);
+      }
+      if (string_member(message, "Type") == "container" && !(*on_event)(event_from_json(message))) {
+        handler_done = true;
+        return false;
+      }
+    }
+    return true;
+  }
+};
+
+std::size_t write_events(char* data, std::size_t size, std::size_t count, void* target)
+{
+  auto* stream = static_cast<EventStream*>(target);
+  try {
+    return stream->consume(std::string_view(data, size * count)) ? size * count : 0;
+  } catch (...) {
+    // An exception must not unwind through curl's C frames.
+    stream->error = std::current_exception();
+    return 0;
+  }
+}
+
+}  // namespace
+
+struct DockerEngine::ApiNegotiation
+{
+  std::once_flag once;
+  std::string prefix;
+};
+
+DockerEngine::DockerEngine()
+  : DockerEngine([] {
+      const char* host = std::getenv("DOCKER_HOST");
+      return host != nullptr && *host != '\0' ? std::string(host) : std::string(k_default_socket);
+    }())
+{
+}
+
+DockerEngine::DockerEngine(std::string socket_path)
+  : m_socket_path(normalize_endpoint(socket_path)),
+    m_api(std::make_shared<ApiNegotiation>())
+{
+}
+
+const std::string& DockerEngine::socket_path() const
+{
+  return m_socket_path;
+}
+
+const std::string& DockerEngine::api_prefix()
+{
+  // call_once stays armed when this throws, so a later call retries against a started engine.
+  std::call_once(m_api->once, [this] {
+    const HttpResponse response = perform(m_socket_path, "GET", "/_ping");
+    if (response.status != 200) {
+      throw_unexpected_status("GET", "/_ping", response);
+    }
+    const std::string version = negotiate_api_version(response.api_version);
+    spdlog::debug("docker: engine API {}, using {}", response.api_version, version);
+    m_api->prefix = "/v" + version;
+  });
+  return m_api->prefix;
+}
+
+std::string DockerEngine::api_version()
+{
+  return api_prefix().substr(2);
+}
+
+bool DockerEngine::ping(Milliseconds timeout)
+{
+  try {
+    const HttpResponse response = perform(m_socket_path, "GET", "/_ping", timeout);
+    return response.status == 200 && response.body == "OK";
+  } catch (const std::exception& error) {
+    spdlog::debug("docker: ping failed: {}", error.what());
+    return false;
+  }
+}
+
+std::string DockerEngine::server_version()
+{
+  return string_member(get_existing_json(m_socket_path, api_prefix() + "/version"), "Version");
+}
+
+std::string DockerEngine::docker_root_dir()
+{
+  return string_member(get_existing_json(m_socket_path, api_prefix() + "/info"), "DockerRootDir");
+}
+
+std::vector<ContainerSummary> DockerEngine::list_containers(
+  const std::vector<std::string>& label_filters)
+{
+  const std::string path =
+    with_query(api_prefix() + "/containers/json?all=1", filters_query(label_filters));
+  std::vector<ContainerSummary> containers;
+  for (const json& entry : get_existing_json(m_socket_path, path)) {
+    containers.push_back(summary_from_list_entry(entry));
+  }
+  return containers;
+}
+
+std::vector<NetworkSummary> DockerEngine::list_networks(
+  const std::vector<std::string>& label_filters)
+{
+  const std::string path = with_query(api_prefix() + "/networks", filters_query(label_filters));
+  std::vector<NetworkSummary> networks;
+  for (const json& entry : get_existing_json(m_socket_path, path)) {
+    networks.push_back(NetworkSummary{string_member(entry, "Id"), string_member(entry, "Name"),
+                                      string_map(member(entry, "Labels"))});
+  }
+  return networks;
+}
+
+std::vector<VolumeSummary> DockerEngine::list_volumes(const std::vector<std::string>& label_filters)
+{
+  const std::string path = with_query(api_prefix() + "/volumes", filters_query(label_filters));
+  std::vector<VolumeSummary> volumes;
+  const json answer = get_existing_json(m_socket_path, path);
+  const json& entries = member(answer, "Volumes");
+  if (entries.is_array()) {
+    for (const json& entry : entries) {
+      volumes.push_back(
+        VolumeSummary{string_member(entry, "Name"), string_map(member(entry, "Labels"))});
+    }
+  }
+  return volumes;
+}
+
+std::optional<ContainerSummary> DockerEngine::inspect_container(const std::string& id)
+{
+  const std::optional<json> container =
+    get_json(m_socket_path, api_prefix() + "/containers/" + url_escape(id) + "/json");
+  if (!container) {
+    return std::nullopt;
+  }
+  return summary_from_inspect(*container);
+}
+
+std::string DockerEngine::container_logs(const std::string& id, int tail)
+{
+  const std::string path = api_prefix() + "/containers/" + url_escape(id) +
+                           "/logs?stdout=1&stderr=1&tail=" + std::to_string(tail);
+  const HttpResponse response = perform(m_socket_path, "GET", path);
+  if (response.status != 200) {
+    throw_unexpected_status("GET", path, response);
+  }
+  // Multiplexed when the container has no TTY; checking the framing saves an inspect call.
+  std::optional<std::string> payload = demultiplex(response.body);
+  return payload ? std::move(*payload) : response.body;
+}
+
+std::optional<std::uint64_t> DockerEngine::container_memory_usage(const std::string& id)
+{
+  // one-shot: one sample instead of two a second apart (the CPU delta we do not need).
+  const std::optional<json> stats =
+    get_json(m_socket_path,
+             api_prefix() + "/containers/" + url_escape(id) + "/stats?stream=false&one-shot=1");
+  if (!stats) {
+    return std::nullopt;
+  }
+  // A container that is not running reports "memory_stats": {}.
+  const json& memory = member(*stats, "memory_stats");
+  const json& usage = member(memory, "usage");
+  if (!usage.is_number_unsigned()) {
+    return std::nullopt;
+  }
+  // Page cache is reclaimable, so it does not count: "cache" on cgroup v1, "inactive_file" on v2.
+  const json& breakdown = member(memory, "stats");
+  const json& cache = member(breakdown, "cache").is_null() ? member(breakdown, "inactive_file")
+                                                           : member(breakdown, "cache");
+  const std::uint64_t total = usage.get<std::uint64_t>();
+  const std::uint64_t reclaimable = cache.is_number_unsigned() ? cache.get<std::uint64_t>() : 0;
+  return reclaimable < total ? total - reclaimable : 0;
+}
+
+bool DockerEngine::remove_container(const std::string& id)
+{
+  return remove_resource(m_socket_path,
+                         api_prefix() + "/containers/" + url_escape(id) + "?force=1&v=1");
+}
+
+bool DockerEngine::remove_network(const std::string& id)
+{
+  return remove_resource(m_socket_path, api_prefix() + "/networks/" + url_escape(id));
+}
+
+bool DockerEngine::remove_volume(const std::string& name)
+{
+  return remove_resource(m_socket_path, api_prefix() + "/volumes/" + url_escape(name) + "?force=1");
+}
+
+void DockerEngine::watch_container_events(
+  const std::vector<std::string>& label_filters,
+  const std::function<bool(const ContainerEvent&)>& on_event,
+  const std::atomic<bool>& stop)
+{
+  // since=now also replays events of the current second, which a caller that starts the watch
+  // right after creating containers would otherwise miss.
+  const std::string path =
+    with_query(api_prefix() + "/events?since=" + std::to_string(std::time(nullptr)),
+               filters_query(label_filters, {"container"}));
+  CurlEasy handle = make_handle(m_socket_path, "GET", path);
+  EventStream stream;
+  stream.handle = handle.get();
+  stream.on_event = &on_event;
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, write_events);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &stream);
+
+  // The multi interface, because curl_easy_perform only calls a progress callback about once a
+  // second while the stream is idle; curl_multi_poll wakes every 100 ms to look at `stop`.
+  CurlMultiTransfer transfer(handle.get());
+  int running = 1;
+  while (running > 0 && !stop.load()) {
+    if (curl_multi_perform(transfer.get(), &running) != CURLM_OK) {
+      throw InternalError("curl_multi_perform failed on the Docker event stream");
+    }
+    if (running > 0 && !stop.load()) {
+      curl_multi_poll(transfer.get(), nullptr, 0, k_stop_poll_interval_ms, nullptr);
+    }
+  }
+  if (stream.error) {
+    std::rethrow_exception(stream.error);
+  }
+  if (stop.load() || stream.handler_done) {
+    return;
+  }
+  CURLcode result = CURLE_OK;
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(transfer.get(), &queued)) {
+    if (message->msg == CURLMSG_DONE) {
+      result = message->data.result;
+    }
+  }
+  if (result != CURLE_OK) {
+    throw_unreachable(m_socket_path, result);
+  }
+  if (stream.status != 200) {
+    throw_unexpected_status("GET", path, HttpResponse{stream.status, stream.pending, ""});
+  }
+  throw EnvironmentError("the Docker engine at " + m_socket_path + " closed the event stream");
+}
+
+std::string engine_unavailable_message(const std::string& socket_path)
+{
+  std::string where;
+  if (is_tcp(socket_path)) {
+    where = socket_path + " (DOCKER_HOST)";
+  } else {
+    std::error_code error;
+    const auto status = std::filesystem::status(socket_path, error);
+    std::string problem;
+    if (!std::filesystem::exists(status)) {
+      problem = "the socket does not exist";
+    } else if (status.type() != std::filesystem::file_type::socket) {
+      problem = "it is not a socket";
+    } else if (::access(socket_path.c_str(), R_OK | W_OK) != 0) {
+      problem = "permission denied: run as root or join the docker group";
+    } else {
+      problem = "nothing answers on it";
+    }
+    where = "unix socket " + socket_path + " (" + problem + ")";
+  }
+  return "The Docker engine does not answer at " + where + ". Start one with `sudo dockerd &`, " +
+         "`scripts/start-docker` (in the orchestrate repository) or `systemctl start docker`, " +
+         "or point DOCKER_HOST at a running engine (unix:///path/to/docker.sock).";
+}
+
+}  // namespace orchestrate
