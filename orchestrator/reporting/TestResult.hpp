@@ -2,7 +2,9 @@
 
 #include "core/Quantities.hpp"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace orchestrate {
@@ -45,8 +47,20 @@ struct SummaryCounts
   int flaky = 0;
   int reruns = 0;
   int not_run = 0;  // left undispatched by -x / --maxfail / an interrupt
+
+  bool operator==(const SummaryCounts&) const = default;
 };
 
+// Counts the results by outcome. A flaky result counts as passed and also in `flaky`; `reruns` is
+// the sum of (attempts - 1). `deselected` and `not_run` stay 0: results do not know them, the
+// caller fills them in.
 SummaryCounts count_outcomes(const std::vector<TestResult>& results);
+
+// The outcome as pytest's summary names it: "passed", "failed", "error", "skipped", "xfailed",
+// "xpassed".
+std::string_view outcome_name(Outcome outcome);
+
+// The inverse of outcome_name; nullopt for any other text.
+std::optional<Outcome> parse_outcome(std::string_view name);
 
 }  // namespace orchestrate

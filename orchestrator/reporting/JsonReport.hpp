@@ -1,0 +1,53 @@
+#pragma once
+
+#include "core/ExitCode.hpp"
+#include "core/Quantities.hpp"
+#include "reporting/TestResult.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// What one shard did, with the time of each phase. `error` says why the shard failed outside its
+// tests (stack did not come up, runner crashed); empty otherwise.
+struct ShardTiming
+{
+  int shard = 0;                  // 1-based
+  std::string project;            // compose project name of its stack
+  Milliseconds stack_up{0};       // `compose up` until the containers exist
+  Milliseconds ready{0};          // until every fixture passed its readiness gate
+  Milliseconds tests{0};          // running its tests
+  Milliseconds teardown{0};       // `compose down` and verification
+  std::uint64_t peak_memory_bytes = 0;
+  int tests_run = 0;
+  std::string error;
+};
+
+// The machine-readable report of one run (`--report-json`).
+struct RunReport
+{
+  std::string run_id;
+  std::string suite;
+  std::string environment;
+  ExitCode exit_code = ExitCode::k_all_passed;
+  Milliseconds wall_time{0};
+  Milliseconds time_to_first_test{0};
+  std::uint64_t peak_memory_bytes = 0;
+  SummaryCounts counts;
+  std::vector<ShardTiming> shards;
+  std::vector<TestResult> tests;
+};
+
+// Writes the report as JSON (times in seconds, outcomes as pytest names them), creating the parent
+// directory if needed. Per test it keeps id, outcome, duration, shard, attempts, flaky, message;
+// classname, name and details are left out. Throws InternalError when the file cannot be written.
+void write_json_report(const std::filesystem::path& file, const RunReport& report);
+
+// Reads a report written by write_json_report. Throws InternalError naming the file, and the key
+// where possible, when the file is missing, not JSON, or a key is missing or of the wrong type.
+RunReport read_json_report(const std::filesystem::path& file);
+
+}  // namespace orchestrate
