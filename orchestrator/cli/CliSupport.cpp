@@ -1,0 +1,39 @@
+#include "cli/CliSupport.hpp"
+
+#include "core/Error.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace orchestrate::cli {
+
+void configure_logging(int verbosity)
+{
+  if (spdlog::get("orchestrate") == nullptr) {
+    spdlog::set_default_logger(spdlog::stderr_color_mt("orchestrate"));
+  }
+  if (verbosity > 0) {
+    spdlog::set_level(spdlog::level::debug);
+    spdlog::set_pattern("%H:%M:%S.%e [pid %P] %^%l%$ %v");
+  } else {
+    spdlog::set_level(spdlog::level::warn);
+    spdlog::set_pattern("%^%l%$: %v");
+  }
+}
+
+std::optional<Milliseconds> duration_option(const boost::program_options::variables_map& values,
+                                            const char* name)
+{
+  if (values.count(name) == 0) {
+    return std::nullopt;
+  }
+  const auto text = values[name].as<std::string>();
+  auto parsed = parse_duration(text);
+  if (!parsed) {
+    throw UsageError(std::string("--") + name + ": '" + text +
+                     "' is not a duration; expected e.g. 30s, 500ms, 2m");
+  }
+  return parsed;
+}
+
+}  // namespace orchestrate::cli

@@ -1,0 +1,14 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace orchestrate::cli {
+
+// One function per subcommand: parses its own options (Boost.Program_options stays inside cli/)
+// into the library's plain option structs, calls the library, returns the exit code. Errors are
+// thrown as orchestrate::Error and mapped to exit codes by main.
+
+int run_command(const std::vector<std::string>& arguments);
+
+}  // namespace orchestrate::cli

@@ -1,0 +1,106 @@
+// `orchestrate [run]`: parses the run options into RunOptions and calls run_suite().
+
+#include "cli/CliSupport.hpp"
+#include "cli/Commands.hpp"
+#include "core/Error.hpp"
+#include "process/SignalState.hpp"
+#include "run/RunCommand.hpp"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace orchestrate::cli {
+
+namespace {
+
+constexpr const char* k_usage = R"(usage: orchestrate [run] --suite NAME [options]
+       orchestrate COMMAND [options]     (COMMAND --help for each)
+
+Runs a test suite in parallel shards, each against its own Docker Compose stack, and leaves
+nothing behind.
+
+commands: run (default), cleanup, env, lock, lint, validate, merge
+
+exit codes: 0 all passed, 1 tests failed, 2 interrupted, 3 internal error, 4 usage error,
+            5 no tests collected, 6 environment lock busy, 7 Docker unavailable (preflight)
+)";
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& arguments)
+{
+  po::options_description described("options");
+  int verbose = 0;
+  bool quiet = false;
+  described.add_options()
+    ("help,h", "show this help")
+    ("version", "print the version")
+    ("suite,s", po::value<std::string>(), "suite to run (suites/<NAME>.yaml)")
+    ("parallel,n", po::value<int>(), "shards to run at once (default: orchestrate.yaml)")
+    ("env", po::value<std::string>()->default_value("test"), "environment to run in")
+    ("dist", po::value<std::string>()->default_value("dynamic"),
+     "dynamic: shards take batches from a shared queue; static: fixed duration-balanced shards")
+    ("exitfirst,x", po::bool_switch(), "stop after the first failure")
+    ("maxfail", po::value<int>(), "stop after N failures")
+    ("readiness-timeout", po::value<std::string>(), "per-stack readiness timeout, e.g. 60s")
+    ("junit-xml", po::value<std::string>(), "write a merged JUnit XML report here")
+    ("report-json", po::value<std::string>(), "write a JSON report here")
+    ("project-dir,C", po::value<std::string>()->default_value("."),
+     "folder holding orchestrate.yaml")
+    ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output")
+    ("quiet,q", po::bool_switch(&quiet), "less output");
+
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(described).run(), values);
+  po::notify(values);
+
+  if (values.count("help") != 0) {
+    std::cout << k_usage << "\n" << described << "\n";
+    return 0;
+  }
+  if (values.count("version") != 0) {
+    std::cout << "orchestrate " << ORCHESTRATE_VERSION << "\n";
+    return 0;
+  }
+  configure_logging(verbose);
+  if (values.count("suite") == 0) {
+    throw UsageError("--suite is required (see orchestrate --help)");
+  }
+
+  RunOptions options;
+  options.project_dir = values["project-dir"].as<std::string>();
+  options.suite = values["suite"].as<std::string>();
+  options.environment = values["env"].as<std::string>();
+  if (values.count("parallel") != 0) {
+    options.parallel = values["parallel"].as<int>();
+  }
+  const auto dist = values["dist"].as<std::string>();
+  if (dist == "static") {
+    options.distribution = Distribution::k_static;
+  } else if (dist != "dynamic") {
+    throw UsageError("--dist: expected dynamic or static, got '" + dist + "'");
+  }
+  if (values["exitfirst"].as<bool>()) {
+    options.max_failures = 1;
+  }
+  if (values.count("maxfail") != 0) {
+    options.max_failures = values["maxfail"].as<int>();
+  }
+  options.readiness_timeout = duration_option(values, "readiness-timeout");
+  if (values.count("junit-xml") != 0) {
+    options.junit_xml = std::filesystem::absolute(values["junit-xml"].as<std::string>());
+  }
+  if (values.count("report-json") != 0) {
+    options.report_json = std::filesystem::absolute(values["report-json"].as<std::string>());
+  }
+  options.verbosity = quiet ? Verbosity::k_quiet
+                            : (verbose > 0 ? Verbosity::k_verbose
+                                           : Verbosity::k_normal);
+  install_signal_handlers();
+  return to_int(run_suite(options));
+}
+
+
+}  // namespace orchestrate::cli
