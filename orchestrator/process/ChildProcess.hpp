@@ -43,8 +43,11 @@ struct ProcessOptions
 class ChildProcess
 {
 public:
-  // Starts the child. Throws InternalError when it cannot be started (e.g. argv[0] not found).
+  // Starts the child. Throws InternalError when it cannot be started (e.g. argv[0] not found,
+  // not executable, working_directory missing, output_file not writable).
   explicit ChildProcess(const ProcessOptions& options);
+  // Stops the group unless the child has ended and nothing of its group still runs: SIGTERM,
+  // SIGKILL after 1 s, then at most 2 s more. Never throws.
   ~ChildProcess();
 
   ChildProcess(ChildProcess&&) noexcept;
@@ -52,6 +55,7 @@ public:
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
 
+  // The child's pid, which is also its process group id; 0 for a moved-from object.
   int pid() const;
 
   // Waits for the child to end, at most `timeout` (nullopt: no deadline). Returns early, killing
@@ -63,10 +67,13 @@ public:
   // Non-blocking: the exit if the child has ended, nullopt while it runs.
   std::optional<ProcessExit> poll();
 
-  // Sends SIGTERM to the group, waits up to `grace`, then SIGKILL, then reaps. Idempotent.
+  // Sends SIGTERM to the group, waits up to `grace`, then SIGKILL, then reaps. Idempotent. The
+  // group is signalled even after the child itself has exited: what it started may live on.
   void stop(Milliseconds grace = Milliseconds(2000));
 
-  // stdout+stderr so far when capture_output was set (also what was written to output_file).
+  // stdout+stderr so far when capture_output was set (also what was written to output_file:
+  // only this child's part of it, which starts at the file's size when the child started).
+  // Empty without capture_output. Never throws.
   std::string output() const;
 
 private:

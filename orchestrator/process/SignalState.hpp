@@ -9,7 +9,8 @@ namespace orchestrate {
 //   2 signals: faster: teardown with no stop grace (`down -t 0`);
 //   3 signals: immediate forced removal through the Engine API, then exit.
 
-// Installs the handlers (sigaction, no SA_RESTART). Call once from main.
+// Installs the handlers (sigaction, no SA_RESTART). Call once from main. Throws InternalError if
+// sigaction fails.
 void install_signal_handlers();
 
 // How many of those signals have arrived since start (or the last reset).

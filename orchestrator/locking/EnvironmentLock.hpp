@@ -1,0 +1,81 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+#include "process/Fd.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace orchestrate {
+
+// Who holds an environment lock, as the holder wrote it into the lock file. pid 0 when the
+// holder recorded nothing (e.g. a `flock` command holds it, or it is just being taken).
+struct LockHolder
+{
+  int pid = 0;
+  std::string host;
+  std::string command;  // the holder's command line
+  std::string since;    // ISO-8601 UTC, e.g. "2024-05-01T12:00:00Z"
+};
+
+// One lock per environment ("test", "dev", ...), so two runs never share one environment's
+// resources while runs in different environments go side by side.
+//
+// It is flock(2) on `<lock_dir>/<env>.lock`: the kernel releases it when the holder's process
+// ends however it ends (kill -9 included), so there are no stale locks to guess about. The lock
+// descriptor is close-on-exec, so a child that outlives us does not keep the lock. Lock files are
+// never deleted (deleting one that someone waits on would let two holders in).
+//
+// RAII and move-only: the destructor releases the lock (and clears the holder info).
+class EnvironmentLock
+{
+public:
+  // Takes the lock of `env` in `lock_dir` (created if missing), waiting up to `timeout`: polls
+  // every 100 ms and calls `on_wait` once, when it first finds the lock held, so the caller can
+  // say who holds it. Then records this process as the holder in the lock file.
+  //
+  // Throws Error(ExitCode::k_environment_busy) naming the env, the holder (pid, host, command,
+  // since) and the timeout when the lock stays held; Error(ExitCode::k_interrupted) if
+  // interrupt_count() > 0 while waiting; UsageError if `env` is not a valid name (letters,
+  // digits, '-', '_', '.', not starting with '.') or lock_dir/the lock file cannot be created.
+  static EnvironmentLock acquire(const std::filesystem::path& lock_dir, const std::string& env,
+                                 Milliseconds timeout,
+                                 const std::function<void(const LockHolder&)>& on_wait = {});
+
+  ~EnvironmentLock();
+  EnvironmentLock(EnvironmentLock&& other) noexcept = default;
+  // Releases the lock held by this object, then takes over `other`'s.
+  EnvironmentLock& operator=(EnvironmentLock&& other) noexcept;
+  EnvironmentLock(const EnvironmentLock&) = delete;
+  EnvironmentLock& operator=(const EnvironmentLock&) = delete;
+
+  // The environment name this lock is for.
+  const std::string& environment() const
+  {
+    return m_environment;
+  }
+
+  // The lock file.
+  const std::filesystem::path& path() const
+  {
+    return m_path;
+  }
+
+private:
+  EnvironmentLock(Fd fd, std::string environment, std::filesystem::path path);
+  void release() noexcept;
+
+  Fd m_fd;
+  std::string m_environment;
+  std::filesystem::path m_path;
+};
+
+// The current holder of each environment's lock in `lock_dir`: only locks held right now, sorted
+// by environment name. Reading never keeps a lock (a free one is taken and dropped at once, to
+// test it). Empty if lock_dir does not exist; unreadable entries are skipped. Never throws.
+std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesystem::path& lock_dir);
+
+}  // namespace orchestrate

@@ -1,0 +1,251 @@
+#include "core/Error.hpp"
+#include "locking/EnvironmentLock.hpp"
+#include "process/ChildProcess.hpp"
+#include "process/SignalState.hpp"
+#include "support/TempDir.hpp"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <thread>
+
+namespace orchestrate {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+class EnvironmentLockTest : public testing::Test
+{
+protected:
+  void TearDown() override
+  {
+    kill_holder();
+    reset_interrupts();
+  }
+
+  // The Error that acquire() throws; fails the test if it takes the lock.
+  std::optional<Error> acquire_failure(const std::string& env, milliseconds timeout)
+  {
+    try {
+      EnvironmentLock::acquire(m_lock_dir, env, timeout);
+    } catch (const Error& error) {
+      return error;
+    }
+    ADD_FAILURE() << "expected acquire(" << env << ") to fail";
+    return std::nullopt;
+  }
+
+  // Forks a process that takes the `env` lock and sleeps holding it; returns once it holds it.
+  void fork_holder(const std::string& env)
+  {
+    Fd ready_read;
+    Fd ready_write;
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    ready_read = Fd(fds[0]);
+    ready_write = Fd(fds[1]);
+    m_holder_pid = ::fork();
+    ASSERT_NE(m_holder_pid, -1);
+    if (m_holder_pid == 0) {
+      try {
+        auto lock = EnvironmentLock::acquire(m_lock_dir, env, milliseconds(0));
+        char byte = 'x';
+        if (::write(ready_write.get(), &byte, 1) == 1) {
+          ::pause();
+        }
+      } catch (...) {
+      }
+      ::_exit(1);
+    }
+    ready_write.close();
+    char byte = 0;
+    ASSERT_EQ(::read(ready_read.get(), &byte, 1), 1) << "the holder could not take the lock";
+  }
+
+  void kill_holder()
+  {
+    if (m_holder_pid > 0) {
+      ::kill(m_holder_pid, SIGKILL);
+      ::waitpid(m_holder_pid, nullptr, 0);
+      m_holder_pid = 0;
+    }
+  }
+
+  TempDir m_temp;
+  const std::filesystem::path& m_dir = m_temp.path();
+  // Not created yet: acquire() must create it.
+  const std::filesystem::path m_lock_dir = m_dir / "locks";
+  pid_t m_holder_pid = 0;
+};
+
+TEST_F(EnvironmentLockTest, CreatesTheLockDirAndRecordsThisProcessAsHolder)
+{
+  auto lock = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));
+  EXPECT_EQ(lock.environment(), "test");
+  EXPECT_EQ(lock.path(), m_lock_dir / "test.lock");
+  auto holders = lock_holders(m_lock_dir);
+  ASSERT_EQ(holders.size(), 1u);
+  EXPECT_EQ(holders[0].first, "test");
+  const LockHolder& holder = holders[0].second;
+  EXPECT_EQ(holder.pid, ::getpid());
+  EXPECT_FALSE(holder.host.empty());
+  EXPECT_NE(holder.command.find("unit_locking"), std::string::npos) << holder.command;
+  EXPECT_EQ(holder.since.size(), std::string("2024-05-01T12:00:00Z").size()) << holder.since;
+}
+
+TEST_F(EnvironmentLockTest, SecondAcquireTimesOutAsBusyNamingTheHolder)
+{
+  fork_holder("test");
+  auto start = Clock::now();
+  auto error = acquire_failure("test", milliseconds(300));
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->exit_code(), ExitCode::k_environment_busy);
+  std::string message = error->what();
+  EXPECT_NE(message.find("test environment"), std::string::npos) << message;
+  EXPECT_NE(message.find("pid " + std::to_string(m_holder_pid)), std::string::npos) << message;
+  EXPECT_NE(message.find("unit_locking"), std::string::npos) << message;
+  EXPECT_NE(message.find("0.30s"), std::string::npos) << message;
+  EXPECT_GE(Clock::now() - start, milliseconds(300));
+}
+
+TEST_F(EnvironmentLockTest, CallsOnWaitOnceWithTheHolder)
+{
+  fork_holder("test");
+  int calls = 0;
+  LockHolder seen;
+  EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(350),
+                                        [&](const LockHolder& holder) {
+                                          ++calls;
+                                          seen = holder;
+                                        }),
+               Error);
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(seen.pid, m_holder_pid);
+}
+
+TEST_F(EnvironmentLockTest, IsFreeAsSoonAsTheHolderIsKilled)
+{
+  fork_holder("test");
+  kill_holder();
+  auto start = Clock::now();
+  auto lock = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(5000));
+  EXPECT_LT(Clock::now() - start, milliseconds(500));
+}
+
+TEST_F(EnvironmentLockTest, WaitsForAHolderThatLetsGo)
+{
+  fork_holder("test");
+  std::thread killer([this] {
+    std::this_thread::sleep_for(milliseconds(300));
+    ::kill(m_holder_pid, SIGKILL);
+  });
+  auto start = Clock::now();
+  auto lock = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(5000));
+  killer.join();
+  EXPECT_GE(Clock::now() - start, milliseconds(250));
+  EXPECT_LT(Clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(EnvironmentLockTest, ALockHeldByAFlockCommandIsBusyUntilItEnds)
+{
+  std::filesystem::create_directories(m_lock_dir);
+  ProcessOptions options;
+  options.argv = {"flock", (m_lock_dir / "test.lock").string(), "sleep", "30"};
+  ChildProcess holder(options);
+  auto deadline = Clock::now() + milliseconds(5000);
+  while (lock_holders(m_lock_dir).empty() && Clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  ASSERT_EQ(lock_holders(m_lock_dir).size(), 1u);
+  auto error = acquire_failure("test", milliseconds(100));
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->exit_code(), ExitCode::k_environment_busy);
+  EXPECT_NE(std::string(error->what()).find("did not record"), std::string::npos) << error->what();
+  holder.stop(milliseconds(1000));
+  EXPECT_NO_THROW(EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0)));
+}
+
+TEST_F(EnvironmentLockTest, IsBusyForAnotherAcquireInTheSameProcess)
+{
+  auto lock = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));
+  auto error = acquire_failure("test", milliseconds(0));
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->exit_code(), ExitCode::k_environment_busy);
+  EXPECT_NE(std::string(error->what()).find("pid " + std::to_string(::getpid())),
+            std::string::npos);
+}
+
+TEST_F(EnvironmentLockTest, DevAndTestLocksAreIndependent)
+{
+  fork_holder("test");
+  auto dev = EnvironmentLock::acquire(m_lock_dir, "dev", milliseconds(0));
+  auto holders = lock_holders(m_lock_dir);
+  ASSERT_EQ(holders.size(), 2u);
+  EXPECT_EQ(holders[0].first, "dev");
+  EXPECT_EQ(holders[0].second.pid, ::getpid());
+  EXPECT_EQ(holders[1].first, "test");
+  EXPECT_EQ(holders[1].second.pid, m_holder_pid);
+}
+
+TEST_F(EnvironmentLockTest, LockHoldersListsOnlyLocksHeldNow)
+{
+  EXPECT_TRUE(lock_holders(m_lock_dir).empty());
+  { auto released = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0)); }
+  auto dev = EnvironmentLock::acquire(m_lock_dir, "dev", milliseconds(0));
+  auto holders = lock_holders(m_lock_dir);
+  ASSERT_EQ(holders.size(), 1u);
+  EXPECT_EQ(holders[0].first, "dev");
+  // Reading did not take the lock away from its holder.
+  EXPECT_TRUE(acquire_failure("dev", milliseconds(0)));
+}
+
+TEST_F(EnvironmentLockTest, MovedLockIsReleasedOnceByItsLastOwner)
+{
+  auto first = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));
+  EnvironmentLock moved = std::move(first);
+  EXPECT_EQ(lock_holders(m_lock_dir).size(), 1u);
+  moved = EnvironmentLock::acquire(m_lock_dir, "dev", milliseconds(0));
+  auto holders = lock_holders(m_lock_dir);
+  ASSERT_EQ(holders.size(), 1u);
+  EXPECT_EQ(holders[0].first, "dev");
+}
+
+TEST_F(EnvironmentLockTest, AChildOutlivingTheHolderDoesNotKeepTheLock)
+{
+  ProcessOptions options;
+  options.argv = {"sleep", "30"};
+  std::optional<ChildProcess> child;
+  {
+    auto lock = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));
+    child.emplace(options);
+  }
+  EXPECT_NO_THROW(EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0)));
+}
+
+TEST_F(EnvironmentLockTest, InterruptStopsTheWait)
+{
+  fork_holder("test");
+  simulate_interrupts(1, SIGINT);
+  auto start = Clock::now();
+  auto error = acquire_failure("test", milliseconds(10000));
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->exit_code(), ExitCode::k_interrupted);
+  EXPECT_LT(Clock::now() - start, milliseconds(1000));
+}
+
+TEST_F(EnvironmentLockTest, RejectsEnvironmentNamesThatAreNotPlainNames)
+{
+  for (std::string env : {"", "../etc", ".hidden", "a/b", "with space"}) {
+    EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, env, milliseconds(0)), UsageError) << env;
+  }
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "etc.lock"));
+}
+
+}  // namespace
+}  // namespace orchestrate
