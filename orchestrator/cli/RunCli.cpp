@@ -44,7 +44,12 @@ int run_command(const std::vector<std::string>& arguments)
      "dynamic: shards take batches from a shared queue; static: fixed duration-balanced shards")
     ("exitfirst,x", po::bool_switch(), "stop after the first failure")
     ("maxfail", po::value<int>(), "stop after N failures")
+    ("reruns", po::value<int>(), "retry a failed test up to N times; a pass on retry is FLAKY")
+    ("timeout", po::value<std::string>(), "per-test timeout, e.g. 30s (default: suite, then project)")
+    ("keep-on-failure", po::bool_switch(), "leave a failing shard's stack up for inspection")
     ("readiness-timeout", po::value<std::string>(), "per-stack readiness timeout, e.g. 60s")
+    ("lock-timeout", po::value<std::string>(),
+     "how long to wait for the environment lock (default: orchestrate.yaml, 10m)")
     ("junit-xml", po::value<std::string>(), "write a merged JUnit XML report here")
     ("report-json", po::value<std::string>(), "write a JSON report here")
     ("project-dir,C", po::value<std::string>()->default_value("."),
@@ -87,8 +92,20 @@ int run_command(const std::vector<std::string>& arguments)
   }
   if (values.count("maxfail") != 0) {
     options.max_failures = values["maxfail"].as<int>();
+    if (options.max_failures < 1) {
+      throw UsageError("--maxfail must be at least 1");
+    }
   }
+  if (values.count("reruns") != 0) {
+    options.reruns = values["reruns"].as<int>();
+    if (options.reruns < 0) {
+      throw UsageError("--reruns must be 0 or more");
+    }
+  }
+  options.test_timeout = duration_option(values, "timeout");
+  options.keep_on_failure = values["keep-on-failure"].as<bool>();
   options.readiness_timeout = duration_option(values, "readiness-timeout");
+  options.lock_timeout = duration_option(values, "lock-timeout");
   if (values.count("junit-xml") != 0) {
     options.junit_xml = std::filesystem::absolute(values["junit-xml"].as<std::string>());
   }

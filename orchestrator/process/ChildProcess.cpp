@@ -348,7 +348,7 @@ ProcessExit ChildProcess::wait(std::optional<Milliseconds> timeout, bool stop_on
       state.exit.timed_out = true;
       return state.exit;
     }
-    if (stop_on_interrupt && interrupt_count() > 0) {
+    if (stop_on_interrupt && should_stop_children()) {
       // A second interrupt asks for speed: no grace.
       spdlog::debug("{} stopping: interrupted", state.tag());
       state.stop(interrupt_count() > 1 ? Milliseconds(0) : k_stop_grace);

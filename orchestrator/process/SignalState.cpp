@@ -1,5 +1,7 @@
 #include "process/SignalState.hpp"
 
+#include <atomic>
+
 #include "core/Error.hpp"
 
 #include <spdlog/spdlog.h>
@@ -14,6 +16,7 @@ namespace {
 // Only these two are touched by the handler: sig_atomic_t is the one type a handler may write.
 volatile std::sig_atomic_t g_interrupt_count = 0;
 volatile std::sig_atomic_t g_last_signal = 0;
+std::atomic<bool> g_stop_requested{false};
 
 constexpr int k_handled_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
@@ -64,8 +67,24 @@ void simulate_interrupts(int count, int signal_number)
   g_last_signal = signal_number;
 }
 
+void request_stop()
+{
+  g_stop_requested = true;
+}
+
+bool stop_requested()
+{
+  return g_stop_requested;
+}
+
+bool should_stop_children()
+{
+  return g_interrupt_count > 0 || g_stop_requested;
+}
+
 void reset_interrupts()
 {
+  g_stop_requested = false;
   g_interrupt_count = 0;
   g_last_signal = 0;
 }

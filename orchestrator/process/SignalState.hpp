@@ -19,7 +19,16 @@ int interrupt_count();
 // The last signal number received, 0 if none.
 int last_signal();
 
-// For tests only: pretend `count` signals arrived / forget them.
+// A stop that is not the user's interrupt: -x / --maxfail reached. Running children are stopped
+// (ChildProcess::wait treats it like an interrupt) and no more work is dispatched, but the exit
+// code stays the tests' own. Thread-safe; reset with reset_interrupts().
+void request_stop();
+bool stop_requested();
+
+// True when children should be stopped now: an interrupt arrived or a stop was requested.
+bool should_stop_children();
+
+// For tests only: pretend `count` signals arrived / forget them (and any stop request).
 void simulate_interrupts(int count, int signal_number);
 void reset_interrupts();
 

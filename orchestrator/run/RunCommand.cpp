@@ -6,6 +6,7 @@
 #include "docker/ComposeStack.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
+#include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/JunitXml.hpp"
@@ -144,6 +145,17 @@ ExitCode run_suite(const RunOptions& options)
     throw UsageError("--parallel must be at least 1");
   }
 
+  // Two runs on one environment would fight over its resources: wait for the environment's lock,
+  // saying who holds it. Runs of other environments (dev) do not wait.
+  const auto lock = EnvironmentLock::acquire(
+    project.lock_dir, options.environment,
+    options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
+      std::fprintf(stderr,
+                   "waiting for the %s environment lock held by pid %d (%s, `%s`, since %s)\n",
+                   options.environment.c_str(), holder.pid, holder.host.c_str(),
+                   holder.command.c_str(), holder.since.c_str());
+    });
+
   const auto run_id = new_run_id();
   const auto run_dir = project.state_dir / "runs" / run_id;
   std::filesystem::create_directories(run_dir);
@@ -173,8 +185,9 @@ ExitCode run_suite(const RunOptions& options)
   context.shard_count = shard_count;
   context.readiness_timeout = options.readiness_timeout.value_or(project.defaults.readiness_timeout);
   context.stop_timeout = project.defaults.stop_timeout;
-  context.test_timeout = suite.test_timeout.count() > 0 ? suite.test_timeout
-                                                         : project.defaults.test_timeout;
+  context.test_timeout = options.test_timeout.value_or(
+    suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
+  context.keep_on_failure = options.keep_on_failure;
   if (!fixtures.empty()) {
     // One `compose config` per run, not per shard: the model is the same for every stack.
     const ComposeCli cli(shard_project_name(project.prefix, options.environment, run_id, 0),
@@ -186,7 +199,7 @@ ExitCode run_suite(const RunOptions& options)
   reporter.start(suite.name, static_cast<int>(tests.size()), 0, shard_count, run_dir.string());
   auto queue = make_queue(options, tests, shard_count);
   StackShardSessionFactory factory(context);
-  SchedulerOptions scheduler_options{shard_count, options.max_failures};
+  SchedulerOptions scheduler_options{shard_count, options.max_failures, options.reruns};
   SchedulerListener listener;
   listener.on_result = [&](const TestResult& result) { reporter.test_finished(result); };
   listener.on_shard_error = [&](const ShardError& error) {

@@ -47,6 +47,7 @@ struct RunContext
   Milliseconds readiness_timeout{60'000};
   Milliseconds stop_timeout{1'000};
   Milliseconds test_timeout{0};
+  bool keep_on_failure = false;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   // Records one shard's timings (thread-safe).

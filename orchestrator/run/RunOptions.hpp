@@ -21,6 +21,9 @@ struct RunOptions
   std::optional<int> parallel;
   Distribution distribution = Distribution::k_dynamic;
   int max_failures = 0;  // -x is 1; 0: no limit
+  int reruns = 0;        // retries of a failed test; passing on a retry is reported flaky
+  std::optional<Milliseconds> test_timeout;  // per test; overrides suite and project defaults
+  bool keep_on_failure = false;  // leave a failing shard's stack up for inspection
   std::optional<Milliseconds> readiness_timeout;
   std::optional<Milliseconds> lock_timeout;
   std::filesystem::path junit_xml;    // empty: none

@@ -70,10 +70,24 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
 
 StackShardSession::~StackShardSession()
 {
-  if (m_stack) {
+  if (m_stack && m_had_failure && m_context.keep_on_failure) {
+    keep_stack_for_inspection();
+  } else if (m_stack) {
     m_timing.teardown = m_stack->tear_down().duration;
   }
   m_context.record_shard(m_timing);
+}
+
+void StackShardSession::keep_stack_for_inspection() noexcept
+{
+  m_stack->keep();
+  std::string text = "[shard " + std::to_string(m_shard) + "] kept stack " +
+                     m_stack->project_name() + " for inspection (--keep-on-failure):\n";
+  for (const auto& [name, value] : m_environment) {
+    text += "    " + name + "=" + value + "\n";
+  }
+  text += "  remove it with: orchestrate cleanup   (its owner has exited, so cleanup finds it)";
+  m_context.reporter.message(text);
 }
 
 std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
@@ -89,11 +103,15 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   std::filesystem::create_directories(request.work_dir);
   request.log_file = m_shard_dir / "tests.log";
   if (m_context.test_timeout.count() > 0) {
-    request.timeout = m_context.test_timeout * static_cast<long>(batch.size());
+    request.per_test_timeout = m_context.test_timeout;
   }
   auto outcome = m_context.runner.run_batch(request);
   for (auto& result : outcome.results) {
     result.shard = m_shard;
+  }
+  for (const auto& result : outcome.results) {
+    m_had_failure = m_had_failure || result.outcome == Outcome::k_failed ||
+                    result.outcome == Outcome::k_error;
   }
   m_timing.tests += since(started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());

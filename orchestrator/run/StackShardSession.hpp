@@ -24,12 +24,16 @@ public:
   std::vector<TestResult> run_batch(const TestBatch& batch) override;
 
 private:
+  // Leaves the stack up and prints how to reach it and how to remove it.
+  void keep_stack_for_inspection() noexcept;
+
   RunContext& m_context;
   int m_shard;
   ShardTiming m_timing;
   std::filesystem::path m_shard_dir;
   std::map<std::string, std::string> m_environment;
   int m_batches = 0;
+  bool m_had_failure = false;
   std::unique_ptr<ComposeStack> m_stack;  // last member: torn down first
 };
 

@@ -61,14 +61,14 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     const auto started = std::chrono::steady_clock::now();
     try {
       ChildProcess process(options);
-      const auto exit = process.wait(request.timeout);
+      const auto exit = process.wait(request.per_test_timeout);
       result.duration = std::chrono::duration_cast<Milliseconds>(
         std::chrono::steady_clock::now() - started);
       if (exit.succeeded()) {
         result.outcome = Outcome::k_passed;
       } else {
         result.outcome = Outcome::k_failed;
-        result.message = exit.timed_out     ? "timeout after " + format_seconds(*request.timeout)
+        result.message = exit.timed_out     ? "timeout after " + format_seconds(*request.per_test_timeout)
                          : exit.interrupted ? "interrupted"
                          : exit.signal != 0 ? "killed by signal " + std::to_string(exit.signal)
                                             : "exit code " + std::to_string(exit.exit_code);

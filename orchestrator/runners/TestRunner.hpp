@@ -21,7 +21,7 @@ struct BatchRequest
   std::map<std::string, std::string> environment;  // fixtures' variables + ORCHESTRATE_* etc.
   std::filesystem::path work_dir;                  // for the runner's JUnit XML; must exist
   std::filesystem::path log_file;                  // the shard's log, appended to
-  std::optional<Milliseconds> timeout;             // bound for the whole batch
+  std::optional<Milliseconds> per_test_timeout;    // each test's bound; nullopt: none
 };
 
 struct BatchOutcome
@@ -42,8 +42,12 @@ public:
   // collection error (with its output).
   virtual std::vector<std::string> collect() = 0;
 
-  // Runs `request.test_ids` in one process (its own process group). Every requested test gets a
-  // result: one the runner did not report (it crashed or was killed) is an error naming the cause.
+  // Runs `request.test_ids` (in as few processes as it can, each in its own process group). Every
+  // requested test gets a result: a test that runs past `per_test_timeout` is killed (its process
+  // group) and failed with "timeout after Ns" and its output so far; a test whose process crashes
+  // is failed naming the signal; in both cases the runner goes on with the batch's remaining tests.
+  // When the run is interrupted or stopped (SignalState), it returns at once and the tests it did
+  // not finish get an error result with the message "interrupted".
   virtual BatchOutcome run_batch(const BatchRequest& request) = 0;
 };
 

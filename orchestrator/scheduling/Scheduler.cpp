@@ -16,6 +16,55 @@ bool counts_as_failure(const TestResult& result)
   return result.outcome == Outcome::k_failed || result.outcome == Outcome::k_error;
 }
 
+// The runner's word for a test it could not finish because the run was stopped.
+constexpr const char* k_interrupted_message = "interrupted";
+
+bool was_cut_short(const TestResult& result)
+{
+  return result.outcome == Outcome::k_error && result.message == k_interrupted_message &&
+         should_stop_children();
+}
+
+TestCase find_test(const TestBatch& batch, const std::string& id)
+{
+  for (const auto& test : batch) {
+    if (test.id == id) {
+      return test;
+    }
+  }
+  return {id, Milliseconds(0)};
+}
+
+// Runs a batch, then its failed tests again (up to `reruns` more attempts each) in the same
+// shard. A test that passes on a retry keeps that result, marked flaky, with all its attempts.
+std::vector<TestResult> run_with_reruns(ShardSession& session, const TestBatch& batch, int reruns)
+{
+  auto results = session.run_batch(batch);
+  for (int attempt = 2; attempt <= reruns + 1 && !should_stop_children(); ++attempt) {
+    TestBatch retry;
+    for (const auto& result : results) {
+      if (counts_as_failure(result)) {
+        retry.push_back(find_test(batch, result.id));
+      }
+    }
+    if (retry.empty()) {
+      break;
+    }
+    for (auto& retried : session.run_batch(retry)) {
+      for (auto& result : results) {
+        if (result.id == retried.id && counts_as_failure(result)) {
+          const bool passed_now = !counts_as_failure(retried);
+          retried.attempts = attempt;
+          retried.flaky = passed_now;
+          result = std::move(retried);
+          break;
+        }
+      }
+    }
+  }
+  return results;
+}
+
 // State shared by the shard threads of one run.
 class SharedRunState
 {
@@ -43,8 +92,19 @@ public:
     if (m_options.max_failures > 0 && m_failures >= m_options.max_failures &&
         !m_result.stopped_early) {
       m_result.stopped_early = true;
-      m_queue.stop();
+      for (auto& test : m_queue.stop()) {
+        m_result.not_run.push_back(std::move(test));
+      }
+      // -x means stop now, not after the other shards' batches: stop their running tests too.
+      request_stop();
     }
+  }
+
+  // Tests cut short by the stop above, or by an interrupt, did not fail: they did not run.
+  void record_not_run(const TestCase& test)
+  {
+    std::lock_guard lock(m_mutex);
+    m_result.not_run.push_back(test);
   }
 
   void record_shard_ready(int shard)
@@ -80,7 +140,7 @@ private:
 };
 
 void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
-                   SharedRunState& state)
+                   SharedRunState& state, int reruns)
 {
   try {
     if (queue.stopped() || interrupt_count() > 0) {
@@ -88,12 +148,21 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
     }
     auto session = factory.open(shard);
     state.record_shard_ready(shard);
-    while (interrupt_count() == 0) {
+    while (!should_stop_children()) {
       auto batch = queue.take(shard);
       if (!batch) {
         break;
       }
-      state.record_results(session->run_batch(*batch));
+      auto results = run_with_reruns(*session, *batch, reruns);
+      std::vector<TestResult> finished;
+      for (auto& result : results) {
+        if (was_cut_short(result)) {
+          state.record_not_run(find_test(*batch, result.id));
+        } else {
+          finished.push_back(std::move(result));
+        }
+      }
+      state.record_results(std::move(finished));
     }
   } catch (const std::exception& error) {
     state.record_shard_error({shard, error.what()});
@@ -112,14 +181,16 @@ ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
   threads.reserve(static_cast<std::size_t>(options.shard_count));
   for (int shard = 1; shard <= options.shard_count; ++shard) {
     threads.emplace_back(run_one_shard, shard, std::ref(queue), std::ref(factory),
-                         std::ref(state));
+                         std::ref(state), options.reruns);
   }
   for (auto& thread : threads) {
     thread.join();
   }
   auto result = state.take_result();
   result.interrupted = interrupt_count() > 0;
-  result.not_run = queue.stop();
+  for (auto& test : queue.stop()) {
+    result.not_run.push_back(std::move(test));
+  }
   return result;
 }
 

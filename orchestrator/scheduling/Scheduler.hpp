@@ -13,6 +13,7 @@ struct SchedulerOptions
 {
   int shard_count = 1;
   int max_failures = 0;  // stop dispatching once this many tests failed (-x is 1); 0: never
+  int reruns = 0;        // run a failed test again up to this many times, in the same shard
 };
 
 struct ShardError
@@ -42,7 +43,10 @@ struct SchedulerListener
 // the queue until it is empty or stopped, then close the session (its destructor tears down), so
 // teardowns of several shards run in parallel. Every thread catches everything: a shard that fails
 // records a ShardError and its untaken work stays in the queue for the others (dynamic) or is
-// reported as not run (static). Never throws.
+// reported as not run (static). A failed test is retried up to `reruns` times in the same shard;
+// one that then passes is reported passed and flaky, with its attempts. When max_failures is
+// reached, dispatch stops and running tests are stopped (request_stop()); the tests that were
+// stopped before they finished are reported as not run. Never throws.
 ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
                           const SchedulerOptions& options, const SchedulerListener& listener = {});
 
