@@ -20,6 +20,8 @@ const std::map<std::string, Command>& subcommands()
 {
   static const std::map<std::string, Command> table{
     {"run", orchestrate::cli::run_command},
+    {"cleanup", orchestrate::cli::cleanup_command},
+    {"__reaper", orchestrate::cli::reaper_command},
   };
   return table;
 }

@@ -1,0 +1,152 @@
+// `orchestrate cleanup`: sweeps what dead (or old) runs left behind, once or every --watch
+// interval. The rules are sweep_stale_resources()'s; see docs/cleanup.md.
+
+#include "cleanup/StaleSweep.hpp"
+#include "cli/CliSupport.hpp"
+#include "cli/Commands.hpp"
+#include "config/ConfigLoader.hpp"
+#include "core/Error.hpp"
+#include "core/ExitCode.hpp"
+#include "docker/DockerEngine.hpp"
+#include "process/SignalState.hpp"
+
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+namespace po = boost::program_options;
+
+namespace orchestrate::cli {
+
+namespace {
+
+constexpr const char* k_usage = R"(usage: orchestrate cleanup [options]
+
+Removes containers, networks and volumes that orchestrate created (label
+io.orchestrate.managed=true) in one environment and whose owner process is dead on this host,
+or, with --older-than, that were created at least that long ago. Never touches anything
+without orchestrate's labels, never filters by name, never prunes. Without -C and without an
+orchestrate.yaml in the current folder it sweeps every orchestrate project; with one, only
+that project's prefix.
+)";
+
+constexpr Milliseconds k_watch_step(200);
+
+// Prints one line per resource; returns how many could not be removed.
+int print_sweep(const std::vector<SweptResource>& swept, const SweepOptions& options)
+{
+  int failures = 0;
+  for (const auto& resource : swept) {
+    const char* verb = options.dry_run ? "would remove" : "removed";
+    if (!options.dry_run && !resource.removed) {
+      verb = "could not remove";
+      ++failures;
+    }
+    std::cout << verb << " " << resource.kind << " " << resource.name << ": " << resource.reason
+              << "\n";
+  }
+  const std::string scope = "env " + options.environment + ", "
+                            + (options.project_prefix.empty()
+                                 ? std::string("any project")
+                                 : "project " + options.project_prefix);
+  if (swept.empty()) {
+    std::cout << "cleanup: nothing to remove (" << scope << ")\n";
+  } else if (options.dry_run) {
+    std::cout << "cleanup: " << swept.size() << " would be removed (" << scope << ", dry run)\n";
+  } else {
+    std::cout << "cleanup: " << swept.size() - failures << " removed, " << failures
+              << " could not be removed (" << scope << ")\n";
+  }
+  std::cout << std::flush;
+  return failures;
+}
+
+// The prefix to sweep: the -C project's, the current folder's orchestrate.yaml's, or "" (any).
+std::string project_prefix(const po::variables_map& values)
+{
+  if (values.count("project-dir") != 0) {
+    return load_project_config(values["project-dir"].as<std::string>()).prefix;
+  }
+  if (std::filesystem::exists("orchestrate.yaml")) {
+    return load_project_config(".").prefix;
+  }
+  return {};
+}
+
+// Sleeps `interval` in small steps; returns false as soon as a SIGINT/SIGTERM arrived.
+bool sleep_unless_interrupted(Milliseconds interval)
+{
+  const auto deadline = std::chrono::steady_clock::now() + interval;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (interrupt_count() > 0) {
+      return false;
+    }
+    std::this_thread::sleep_for(k_watch_step);
+  }
+  return interrupt_count() == 0;
+}
+
+int watch(DockerEngine& engine, const SweepOptions& options, Milliseconds interval)
+{
+  install_signal_handlers();
+  std::cout << "cleanup: sweeping every " << format_seconds(interval)
+            << " until interrupted\n" << std::flush;
+  do {
+    try {
+      print_sweep(sweep_stale_resources(engine, options), options);
+    } catch (const Error& error) {
+      // A watcher outlives a restart of the engine: say so and try again next time.
+      std::cerr << "orchestrate cleanup: " << error.what() << "\n" << std::flush;
+    }
+  } while (sleep_unless_interrupted(interval));
+  std::cout << "cleanup: stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+int cleanup_command(const std::vector<std::string>& arguments)
+{
+  po::options_description described("options");
+  int verbose = 0;
+  described.add_options()
+    ("help,h", "show this help")
+    ("dry-run", po::bool_switch(), "list what would be removed, remove nothing")
+    ("older-than", po::value<std::string>(),
+     "also remove what was created at least this long ago, whoever owns it (e.g. 2h)")
+    ("env", po::value<std::string>()->default_value("test"),
+     "environment to sweep (the dev stack only with --env dev)")
+    ("watch", po::value<std::string>(), "sweep again every INTERVAL (e.g. 30m) until SIGINT/SIGTERM")
+    ("project-dir,C", po::value<std::string>(), "folder holding orchestrate.yaml: sweep only its project")
+    ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
+
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(described).run(), values);
+  po::notify(values);
+  if (values.count("help") != 0) {
+    std::cout << k_usage << "\n" << described << "\n";
+    return 0;
+  }
+  configure_logging(verbose);
+
+  SweepOptions options;
+  options.environment = values["env"].as<std::string>();
+  options.older_than = duration_option(values, "older-than");
+  options.dry_run = values["dry-run"].as<bool>();
+  options.project_prefix = project_prefix(values);
+  const auto interval = duration_option(values, "watch");
+  if (interval && interval->count() <= 0) {
+    throw UsageError("--watch: the interval must be more than 0");
+  }
+
+  DockerEngine engine;
+  if (interval) {
+    return watch(engine, options, *interval);
+  }
+  const int failures = print_sweep(sweep_stale_resources(engine, options), options);
+  return to_int(failures == 0 ? ExitCode::k_all_passed : ExitCode::k_internal_error);
+}
+
+}  // namespace orchestrate::cli
