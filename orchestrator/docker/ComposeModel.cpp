@@ -64,7 +64,7 @@ std::uint64_t ComposeModel::memory_limit_bytes() const
   return total;
 }
 
-const ComposeService* ComposeModel::find_service(const std::string& name) const
+const ResolvedService* ComposeModel::find_service(const std::string& name) const
 {
   for (const auto& service : services) {
     if (service.name == name) {
@@ -84,10 +84,12 @@ ComposeModel parse_compose_model(const std::string& json_text)
                         error.what());
   }
   ComposeModel result;
-  if (model.contains("services") && model["services"].is_object()) {
-    for (const auto& [name, definition] : model["services"].items()) {
-      ComposeService service;
-      service.name = name;
+  const auto services = model.value("services", nlohmann::json::object());
+  if (services.is_object()) {
+    for (auto entry = services.begin(); entry != services.end(); ++entry) {
+      const auto& definition = entry.value();
+      ResolvedService service;
+      service.name = entry.key();
       const auto limits = definition.value("/deploy/resources/limits"_json_pointer,
                                            nlohmann::json::object());
       service.memory_limit_bytes = bytes_from_json(limits.value("memory", nlohmann::json()));

@@ -10,7 +10,7 @@
 namespace orchestrate {
 
 // One service of the resolved compose model.
-struct ComposeService
+struct ResolvedService
 {
   std::string name;
   std::uint64_t memory_limit_bytes = 0;  // deploy.resources.limits.memory (or mem_limit); 0: none
@@ -22,13 +22,13 @@ struct ComposeService
 // (after -f merging, `extends`, anchors, profiles and interpolation: compose does all of that).
 struct ComposeModel
 {
-  std::vector<ComposeService> services;
+  std::vector<ResolvedService> services;
   std::vector<std::string> networks;  // keys of top-level networks that compose creates
   std::vector<std::string> volumes;   // keys of top-level named volumes that compose creates
 
   // Sum of the services' memory limits: what one stack may cost at most.
   std::uint64_t memory_limit_bytes() const;
-  const ComposeService* find_service(const std::string& name) const;
+  const ResolvedService* find_service(const std::string& name) const;
 };
 
 // Parses the JSON that `docker compose config --format json` prints. External networks and
