@@ -1,5 +1,7 @@
 #include "run/RunCommand.hpp"
 
+#include "cleanup/Reaper.hpp"
+#include "cleanup/StaleSweep.hpp"
 #include "config/ConfigLoader.hpp"
 #include "core/Error.hpp"
 #include "docker/ComposeCli.hpp"
@@ -19,6 +21,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -119,6 +122,19 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
   }
 }
 
+void sweep_leftovers_of_dead_runs(DockerEngine& engine, const ProjectConfig& project,
+                                  const std::string& environment, ProgressReporter& reporter)
+{
+  SweepOptions sweep;
+  sweep.environment = environment;
+  sweep.project_prefix = project.prefix;
+  for (const auto& resource : sweep_stale_resources(engine, sweep)) {
+    reporter.message(std::string(resource.removed ? "removed" : "could not remove") +
+                     " stale " + resource.kind + " " + resource.name + " (" + resource.reason +
+                     ")");
+  }
+}
+
 ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
 {
   if (scheduled.interrupted) {
@@ -161,6 +177,13 @@ ExitCode run_suite(const RunOptions& options)
   std::filesystem::create_directories(run_dir);
   ProgressReporter reporter(stdout, options.verbosity, use_color(stdout));
 
+  DockerEngine engine;
+  if (!fixtures.empty()) {
+    // Leftovers of earlier runs whose owner died (kill -9, a crash, a lost machine) are removed
+    // first. Only this project's resources of this environment, only with a dead owner.
+    sweep_leftovers_of_dead_runs(engine, project, options.environment, reporter);
+  }
+
   auto runner = make_test_runner(project, suite);
   const auto test_ids = runner->collect();
   if (test_ids.empty()) {
@@ -173,7 +196,6 @@ ExitCode run_suite(const RunOptions& options)
   }
   const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
 
-  DockerEngine engine;
   RunContext context(project, suite, *runner, engine, reporter);
   context.fixtures = fixtures;
   context.environment = options.environment;
@@ -194,6 +216,14 @@ ExitCode run_suite(const RunOptions& options)
                          environment.compose_files, run_dir / "compose-config.log");
     context.model = load_compose_model(cli);
     check_fixture_services(fixtures, context.model);
+  }
+
+  // The watchdog starts before the first resource of the run exists, so that a kill -9 of this
+  // process at any later moment still leaves nothing behind. Declared before the scheduler runs,
+  // it is released after every stack was torn down.
+  std::optional<ReaperGuard> reaper;
+  if (!fixtures.empty()) {
+    reaper.emplace(ReaperGuard::start(run_id, project.lock_dir));
   }
 
   reporter.start(suite.name, static_cast<int>(tests.size()), 0, shard_count, run_dir.string());
