@@ -42,6 +42,10 @@ int run_command(const std::vector<std::string>& arguments)
     ("env", po::value<std::string>()->default_value("test"), "environment to run in")
     ("dist", po::value<std::string>()->default_value("dynamic"),
      "dynamic: shards take batches from a shared queue; static: fixed duration-balanced shards")
+    ("keyword,k", po::value<std::string>(), "only tests matching EXPR (pytest's -k syntax)")
+    ("lf", po::bool_switch(), "only the tests that failed last time (all if none failed)")
+    ("shard", po::value<std::string>(),
+     "I/N: this CI machine's deterministic share of the tests; `ci` reads CI_NODE_INDEX/TOTAL")
     ("exitfirst,x", po::bool_switch(), "stop after the first failure")
     ("maxfail", po::value<int>(), "stop after N failures")
     ("reruns", po::value<int>(), "retry a failed test up to N times; a pass on retry is FLAKY")
@@ -86,6 +90,13 @@ int run_command(const std::vector<std::string>& arguments)
     options.distribution = Distribution::k_static;
   } else if (dist != "dynamic") {
     throw UsageError("--dist: expected dynamic or static, got '" + dist + "'");
+  }
+  if (values.count("keyword") != 0) {
+    options.keyword_expression = values["keyword"].as<std::string>();
+  }
+  options.last_failed = values["lf"].as<bool>();
+  if (values.count("shard") != 0) {
+    options.ci_shard = values["shard"].as<std::string>();
   }
   if (values["exitfirst"].as<bool>()) {
     options.max_failures = 1;

@@ -18,6 +18,9 @@
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
+#include "selection/CiShard.hpp"
+#include "selection/DurationStore.hpp"
+#include "selection/KeywordExpression.hpp"
 
 #include <algorithm>
 #include <future>
@@ -29,7 +32,6 @@ namespace orchestrate {
 
 namespace {
 
-constexpr Milliseconds k_unknown_test_duration(1000);
 constexpr int k_max_batch_size = 50;  // bounds pytest's argv and keeps dispatch responsive
 constexpr int k_forced_exit_signals = 3;
 
@@ -122,6 +124,55 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
   }
 }
 
+// Applies -k, --lf and --shard to the collected ids, in that order, and attaches each test's
+// expected duration (recorded, else the average) for balancing.
+std::vector<TestCase> select_tests(const std::vector<std::string>& collected,
+                                   const RunOptions& options, const DurationStore& durations,
+                                   ProgressReporter& reporter)
+{
+  const auto keyword = KeywordExpression::parse(options.keyword_expression);
+  std::vector<std::string> selected;
+  for (const auto& id : collected) {
+    if (keyword.matches(id)) {
+      selected.push_back(id);
+    }
+  }
+  if (options.last_failed) {
+    auto failed = durations.last_failed(selected);
+    if (failed.empty()) {
+      reporter.message("--lf: no test failed last time; running all selected tests");
+    } else {
+      selected = std::move(failed);
+    }
+  }
+  auto tests = durations.test_cases(selected);
+  if (const auto shard = resolve_ci_shard(options.ci_shard, process_environment())) {
+    tests = select_ci_shard(tests, shard->index, shard->total);
+    reporter.message("--shard " + std::to_string(shard->index) + "/" +
+                     std::to_string(shard->total) + ": " + std::to_string(tests.size()) +
+                     " tests (plan fingerprint " + ci_shard_fingerprint(durations.test_cases(
+                                                     selected)) + ")");
+  }
+  return tests;
+}
+
+// Keeps what this run learned for the next plan: test time apart from stack time. A failure to
+// save is logged, never fatal.
+void record_durations(DurationStore& durations, const std::filesystem::path& file,
+                      const std::string& suite, const std::vector<TestResult>& results,
+                      const std::vector<ShardTiming>& shards)
+{
+  durations.record(results);
+  for (const auto& shard : shards) {
+    durations.record_stack_time(suite, shard);
+  }
+  try {
+    durations.save(file);
+  } catch (const std::exception& error) {
+    spdlog::warn("could not save test durations: {}", error.what());
+  }
+}
+
 void sweep_leftovers_of_dead_runs(DockerEngine& engine, const ProjectConfig& project,
                                   const std::string& environment, ProgressReporter& reporter)
 {
@@ -162,15 +213,19 @@ ExitCode run_suite(const RunOptions& options)
   }
 
   // Two runs on one environment would fight over its resources: wait for the environment's lock,
-  // saying who holds it. Runs of other environments (dev) do not wait.
-  const auto lock = EnvironmentLock::acquire(
+  // saying who holds it. Runs of other environments (dev) do not wait, and neither do suites
+  // that start no stack: they share nothing.
+  std::optional<EnvironmentLock> lock;
+  if (!fixtures.empty()) {
+    lock.emplace(EnvironmentLock::acquire(
     project.lock_dir, options.environment,
     options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
       std::fprintf(stderr,
                    "waiting for the %s environment lock held by pid %d (%s, `%s`, since %s)\n",
                    options.environment.c_str(), holder.pid, holder.host.c_str(),
                    holder.command.c_str(), holder.since.c_str());
-    });
+    }));
+  }
 
   const auto run_id = new_run_id();
   const auto run_dir = project.state_dir / "runs" / run_id;
@@ -185,14 +240,16 @@ ExitCode run_suite(const RunOptions& options)
   }
 
   auto runner = make_test_runner(project, suite);
-  const auto test_ids = runner->collect();
-  if (test_ids.empty()) {
-    reporter.summary({}, since(started));
+  const auto collected = runner->collect();
+  const auto durations_file = project.state_dir / "durations.json";
+  auto durations = DurationStore::load(durations_file);
+  auto tests = select_tests(collected, options, durations, reporter);
+  const int deselected = static_cast<int>(collected.size() - tests.size());
+  if (tests.empty()) {
+    SummaryCounts counts;
+    counts.deselected = deselected;
+    reporter.summary(counts, since(started));
     return ExitCode::k_no_tests_collected;
-  }
-  std::vector<TestCase> tests;
-  for (const auto& id : test_ids) {
-    tests.push_back({id, k_unknown_test_duration});
   }
   const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
 
@@ -226,7 +283,8 @@ ExitCode run_suite(const RunOptions& options)
     reaper.emplace(ReaperGuard::start(run_id, project.lock_dir));
   }
 
-  reporter.start(suite.name, static_cast<int>(tests.size()), 0, shard_count, run_dir.string());
+  reporter.start(suite.name, static_cast<int>(collected.size()), deselected, shard_count,
+                 run_dir.string());
   auto queue = make_queue(options, tests, shard_count);
   StackShardSessionFactory factory(context);
   SchedulerOptions scheduler_options{shard_count, options.max_failures, options.reruns};
@@ -251,6 +309,12 @@ ExitCode run_suite(const RunOptions& options)
   }
   auto counts = count_outcomes(results);
   counts.not_run = static_cast<int>(not_run.size());
+  counts.deselected = deselected;
+  if (!options.ci_shard) {
+    // A CI matrix machine keeps the durations file as it was: every machine must plan its share
+    // from the same durations, or two of them could disagree on who runs which test.
+    record_durations(durations, durations_file, suite.name, results, context.shard_timings());
+  }
   const auto elapsed = since(started);
   reporter.failures(results);
   reporter.summary(counts, elapsed);

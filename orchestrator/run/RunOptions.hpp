@@ -26,6 +26,9 @@ struct RunOptions
   bool keep_on_failure = false;  // leave a failing shard's stack up for inspection
   std::optional<Milliseconds> readiness_timeout;
   std::optional<Milliseconds> lock_timeout;
+  std::string keyword_expression;     // -k, pytest's semantics, for every runner
+  bool last_failed = false;           // --lf: only the tests that failed last time
+  std::optional<std::string> ci_shard;  // --shard I/N or "ci" (from CI_NODE_INDEX/TOTAL)
   std::filesystem::path junit_xml;    // empty: none
   std::filesystem::path report_json;  // empty: none
   Verbosity verbosity = Verbosity::k_normal;
