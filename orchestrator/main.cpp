@@ -20,6 +20,7 @@ const std::map<std::string, Command>& subcommands()
 {
   static const std::map<std::string, Command> table{
     {"run", orchestrate::cli::run_command},
+    {"lint", orchestrate::cli::lint_command},
     {"merge", orchestrate::cli::merge_command},
     {"cleanup", orchestrate::cli::cleanup_command},
     {"__reaper", orchestrate::cli::reaper_command},

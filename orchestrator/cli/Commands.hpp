@@ -10,6 +10,7 @@ namespace orchestrate::cli {
 // thrown as orchestrate::Error and mapped to exit codes by main.
 
 int run_command(const std::vector<std::string>& arguments);
+int lint_command(const std::vector<std::string>& arguments);
 int merge_command(const std::vector<std::string>& arguments);
 int cleanup_command(const std::vector<std::string>& arguments);
 int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orchestrate __reaper`

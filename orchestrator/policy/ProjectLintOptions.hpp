@@ -1,0 +1,21 @@
+#pragma once
+
+#include "config/ProjectConfig.hpp"
+#include "config/SuiteConfig.hpp"
+#include "policy/ComposeLint.hpp"
+
+#include <vector>
+
+namespace orchestrate {
+
+// The lint options a project asks for: allow_docker_socket_mount from orchestrate.yaml, and as
+// health-gated every service that one of `fixtures` waits on with `readiness: {kind: health}`.
+// Throws nothing.
+LintOptions lint_options_for_fixtures(const ProjectConfig& project,
+                                      const std::vector<FixtureConfig>& fixtures);
+
+// lint_options_for_fixtures with every fixture of the project (each *.yaml in fixtures_dir), as
+// `orchestrate lint` uses it. Throws ConfigError as load_fixture_config does for a broken fixture.
+LintOptions project_lint_options(const ProjectConfig& project);
+
+}  // namespace orchestrate
