@@ -1,0 +1,54 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+#include "docker/DockerEngine.hpp"
+#include "resources/MemInfo.hpp"
+#include "resources/PreflightChecks.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// What preflight checks before a run creates anything.
+struct PreflightOptions
+{
+  std::uint64_t memory_budget_bytes = 0;          // 0: memory not checked
+  std::uint64_t min_free_disk_bytes = 2ull << 30;  // under Docker's data root
+  bool needs_compose = true;                       // false for runs without stacks
+  std::string project_prefix;                      // counts this project's containers
+  std::size_t existing_containers_warning = 40;    // WARN above this many of our containers
+  std::filesystem::path meminfo_path = k_proc_meminfo;
+};
+
+// The checks in order: engine, compose (only with needs_compose), memory, disk, containers.
+struct PreflightReport
+{
+  std::vector<PreflightCheck> checks;
+  Milliseconds duration{0};
+
+  // True when no check FAILed.
+  bool passed() const;
+  // The check called `name`, or nullptr.
+  const PreflightCheck* find(const std::string& name) const;
+  // The messages of the WARN checks, for the caller to print.
+  std::vector<std::string> warnings() const;
+  // The messages of the FAIL checks, one per line ("" when passed()).
+  std::string failure_message() const;
+};
+
+// Measures everything and judges it; never throws (an engine that stops answering midway is a
+// FAIL). Checks that need the engine are SKIPped when it does not answer. Fast: one `docker
+// compose version --short` spawn, run while the Engine API calls (ping, /info, one container list)
+// are made; nothing is cached across calls. For `orchestrate doctor` and `validate`.
+PreflightReport check_preflight(DockerEngine& engine, const PreflightOptions& options);
+
+// check_preflight(), then throws EnvironmentError (exit 7) with failure_message() when a check
+// FAILed: no engine (how to start one), no compose v2 (how to install it: scripts/install-compose),
+// MemAvailable below the budget (both numbers and --memory-budget), too little disk. Returns the
+// report otherwise; its warnings() are for the caller to print.
+PreflightReport run_preflight(DockerEngine& engine, const PreflightOptions& options);
+
+}  // namespace orchestrate
