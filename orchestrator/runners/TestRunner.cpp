@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "runners/CommandRunner.hpp"
+#include "runners/GtestRunner.hpp"
 #include "runners/PytestRunner.hpp"
 
 #include <set>
@@ -13,11 +14,14 @@ std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const
   if (suite.runner == "pytest") {
     return std::make_unique<PytestRunner>(project, suite);
   }
+  if (suite.runner == "gtest") {
+    return std::make_unique<GtestRunner>(project, suite);
+  }
   if (suite.runner == "command") {
     return std::make_unique<CommandRunner>(project, suite);
   }
   throw UsageError(suite.source_path.string() + ": runner '" + suite.runner +
-                   "' is not available; expected pytest or command");
+                   "' is not available; expected pytest, gtest or command");
 }
 
 void add_missing_results(const std::vector<std::string>& requested, const std::string& cause,
