@@ -49,52 +49,56 @@ std::string describe_signal(int signal_number)
   return text;
 }
 
-// The shard log between `begin` and `end` (nullopt: its end), at most its last
-// k_max_output_bytes. Empty when the log cannot be read.
-std::string read_log_range(const std::filesystem::path& log_file, std::uint64_t begin,
+// The shard log in [begin, end) (end nullopt: to its end); empty when it cannot be read.
+std::string read_log_range(std::ifstream& file, std::uint64_t begin,
                            std::optional<std::uint64_t> end)
 {
-  std::ifstream file(log_file, std::ios::binary | std::ios::ate);
-  if (!file) {
-    return {};
-  }
+  file.clear();
+  file.seekg(0, std::ios::end);
   const auto size = static_cast<std::uint64_t>(std::max<std::streamoff>(file.tellg(), 0));
   const std::uint64_t stop = std::min(end.value_or(size), size);
   if (begin >= stop) {
     return {};
   }
-  std::string text;
-  std::uint64_t start = begin;
-  if (stop - start > k_max_output_bytes) {
-    start = stop - k_max_output_bytes;
-    text = "[... " + std::to_string(start - begin) + " bytes of output left out ...]\n";
-  }
-  std::string chunk(stop - start, '\0');
-  file.seekg(static_cast<std::streamoff>(start));
-  file.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-  chunk.resize(static_cast<std::size_t>(std::max<std::streamsize>(file.gcount(), 0)));
-  return text + chunk;
+  std::string text(stop - begin, '\0');
+  file.seekg(static_cast<std::streamoff>(begin));
+  file.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(std::max<std::streamsize>(file.gcount(), 0)));
+  return text;
 }
 
-// A test's output so far: the log from its start on (its offsets come from the plugin; without
-// -s there are none and the output stayed inside pytest).
+// A test's output, phase by phase, from the shard log (the plugin gives the offsets; without -s
+// there are none, and the output stayed inside pytest); `so_far` adds what it wrote since its
+// last result, for a test that never finished. At most its last k_max_output_bytes.
 std::string output_of(const PytestTestProgress& test, const std::filesystem::path& log_file,
-                      bool to_end)
+                      bool so_far)
 {
-  if (!test.output_begin) {
+  std::ifstream file(log_file, std::ios::binary);
+  if (!file) {
     return {};
   }
-  return read_log_range(log_file, *test.output_begin,
-                        to_end ? std::nullopt : test.output_end);
+  std::string text;
+  for (const auto& range : test.output) {
+    text += read_log_range(file, range.begin, range.end);
+  }
+  if (so_far && test.output_resume) {
+    text += read_log_range(file, *test.output_resume, std::nullopt);
+  }
+  if (text.size() > k_max_output_bytes) {
+    const auto left_out = text.size() - k_max_output_bytes;
+    text = "[... " + std::to_string(left_out) + " bytes of output left out ...]\n" +
+           text.substr(left_out);
+  }
+  return text;
 }
 
-void append_output(TestResult& result, const std::string& output)
+// Adds `output` under a heading to the result's details, if it holds anything.
+void append_output(TestResult& result, const std::string& heading, const std::string& output)
 {
   if (output.find_first_not_of(" \t\r\n") == std::string::npos) {
     return;
   }
-  result.details += (result.details.empty() ? "" : "\n\n") + std::string("--- output ---\n") +
-                    output;
+  result.details += (result.details.empty() ? "" : "\n\n") + heading + "\n" + output;
 }
 
 // A note for whoever reads the shard log: why the next pytest process starts.
@@ -159,6 +163,50 @@ std::map<std::string, TestResult> read_junit_results(const std::filesystem::path
     results.emplace(result.id, std::move(result));
   }
   return results;
+}
+
+// The results of the tests pytest finished: its JUnit XML's (which `junit` holds when it wrote
+// one), else the progress file's; failures and errors get their output.
+std::vector<TestResult> finished_results(const PytestProgressTracker& tracker,
+                                         std::map<std::string, TestResult> junit,
+                                         const std::filesystem::path& log_file)
+{
+  std::vector<TestResult> results;
+  for (const auto& test : tracker.finished()) {
+    const auto from_junit = junit.find(test.nodeid);
+    TestResult result = from_junit == junit.end() ? result_from_progress(test)
+                                                  : std::move(from_junit->second);
+    if (from_junit != junit.end()) {
+      junit.erase(from_junit);
+    }
+    if (result.outcome == Outcome::k_failed || result.outcome == Outcome::k_error) {
+      append_output(result, "--- output ---", output_of(test, log_file, false));
+    }
+    results.push_back(std::move(result));
+  }
+  // A complete run without the plugin's lines (a suite arg disabled it) still has its JUnit XML.
+  for (auto& [id, result] : junit) {
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+// The failure of a test that a stop or crash cut short: `message` and its output so far, also
+// noted in the shard log.
+TestResult cut_short_result(const PytestTestProgress& test, const std::string& message,
+                            Milliseconds duration, const std::filesystem::path& log_file)
+{
+  TestResult result;
+  result.id = test.nodeid;
+  std::tie(result.classname, result.name) = pytest_junit_names(test.nodeid);
+  result.outcome = Outcome::k_failed;
+  result.message = message;
+  result.duration = duration;
+  // The reason first: a report shows the details under the test's name.
+  result.details = message;
+  append_output(result, "--- output so far ---", output_of(test, log_file, true));
+  note_in_log(log_file, test.nodeid + ": " + message);
+  return result;
 }
 
 }  // namespace
@@ -286,56 +334,38 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   read_progress();
 
   const auto requested = id_set(ids);
-  auto junit = read_junit_results(junit_file, ids);
-  const auto accept = [&](TestResult result) {
+  for (auto& result :
+       finished_results(tracker, read_junit_results(junit_file, ids), request.log_file)) {
     if (requested.count(result.id) != 0) {
       run.results.push_back(std::move(result));
     }
-  };
-  for (const auto& test : tracker.finished()) {
-    auto from_junit = junit.find(test.nodeid);
-    TestResult result =
-      from_junit != junit.end() ? std::move(from_junit->second) : result_from_progress(test);
-    if (from_junit != junit.end()) {
-      junit.erase(from_junit);
-    }
-    if (result.outcome == Outcome::k_failed || result.outcome == Outcome::k_error) {
-      append_output(result, output_of(test, request.log_file, false));
-    }
-    accept(std::move(result));
-  }
-  // A complete run without the plugin's lines (e.g. a suite arg disabled it) still has JUnit.
-  for (auto& [id, result] : junit) {
-    accept(std::move(result));
   }
 
   const auto* running = tracker.running();
-  if (running == nullptr || run.ending == Ending::k_interrupted) {
+  if (running == nullptr || run.ending == Ending::k_interrupted ||
+      requested.count(running->nodeid) == 0) {
     return run;
   }
-  if (run.ending == Ending::k_timed_out && running->nodeid != run.stopped_test) {
-    // The slow test finished just before the stop; the one it caught reruns in the next process.
-    return run;
-  }
-  TestResult result;
-  result.id = running->nodeid;
-  std::tie(result.classname, result.name) = pytest_junit_names(running->nodeid);
-  result.outcome = Outcome::k_failed;
   if (run.ending == Ending::k_timed_out) {
-    result.message = "timeout after " + format_seconds(*request.per_test_timeout);
-    result.duration = stopped_after;
+    if (running->nodeid != run.stopped_test) {
+      // The slow test finished just before the stop; the one caught instead reruns.
+      return run;
+    }
+    run.results.push_back(cut_short_result(
+      *running, "timeout after " + format_seconds(*request.per_test_timeout), stopped_after,
+      request.log_file));
   } else {
     run.ending = Ending::k_crashed;
     run.stopped_test = running->nodeid;
-    result.message = "crashed: " + (run.exit.signal != 0
-                                      ? describe_signal(run.exit.signal)
-                                      : "pytest exited with code " +
-                                          std::to_string(run.exit.exit_code) + " during this test");
-    result.duration =
-      std::chrono::duration_cast<Milliseconds>(Clock::now() - tracker.running_since());
+    const std::string cause =
+      run.exit.signal != 0
+        ? describe_signal(run.exit.signal)
+        : "pytest exited with code " + std::to_string(run.exit.exit_code) + " during this test";
+    run.results.push_back(cut_short_result(
+      *running, "crashed: " + cause,
+      std::chrono::duration_cast<Milliseconds>(Clock::now() - tracker.running_since()),
+      request.log_file));
   }
-  result.details = output_of(*running, request.log_file, true);
-  accept(std::move(result));
   return run;
 }
 
@@ -367,11 +397,9 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
     if (!restart || reported.size() == reported_before || pending.empty()) {
       break;
     }
-    const std::string what = run.ending == Ending::k_timed_out ? "timed out" : "crashed";
-    spdlog::debug("{} {}; running the batch's {} other tests in a new pytest process",
-                  run.stopped_test, what, pending.size());
-    note_in_log(request.log_file, run.stopped_test + " " + what + "; the batch's " +
-                                    std::to_string(pending.size()) +
+    spdlog::debug("{} did not finish; running the batch's {} other tests in a new pytest process",
+                  run.stopped_test, pending.size());
+    note_in_log(request.log_file, "the batch's " + std::to_string(pending.size()) +
                                     " remaining tests go on in a new pytest process");
   }
 

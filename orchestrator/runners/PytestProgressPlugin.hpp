@@ -1,0 +1,59 @@
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+namespace orchestrate {
+
+// The pytest plugin orchestrate ships inside its binary, loaded with `-p <k_module>`. It appends
+// one JSON line per event to the file named by the environment variable
+// `k_progress_file_variable`, flushed at once, so that the runner sees which test is running and
+// keeps the results of a pytest process that is killed before it writes its JUnit XML:
+//
+//   {"event": "start",  "nodeid": ..., "time": <unix s>, "log_offset": <int|null>}
+//   {"event": "result", "nodeid": ..., "when": "setup|call|teardown", "outcome":
+//    "passed|failed|skipped", "duration": <s>, "message": <short text>, "longrepr": <text>,
+//    "wasxfail": <reason|null>, "log_offset": <int|null>, "log_resume": <int|null>}
+//   {"event": "finish", "nodeid": ..., "time": <unix s>}
+//
+// The offsets are sizes of the file behind pytest's stdout (after flushing), given when pytest
+// runs with `-s`, where that file is the shard log: a test's output starts at its start's
+// `log_offset`, each phase's output ends at its result's `log_offset`, and the next phase's starts
+// at `log_resume` (after the progress letter pytest prints between them). They are null when
+// pytest captures the output itself.
+struct PytestProgressPlugin
+{
+  static constexpr std::string_view k_module = "orchestrate_pytest_progress";
+  static constexpr std::string_view k_progress_file_variable = "ORCHESTRATE_PYTEST_PROGRESS";
+
+  // The plugin's Python source.
+  static std::string_view source();
+};
+
+// A fresh directory (under the system temp dir) holding the plugin module, to be put on
+// PYTHONPATH. Owns the directory: the destructor removes it. Move-only.
+class PytestPluginDirectory
+{
+public:
+  // Creates the directory and writes the module. Throws InternalError when it cannot.
+  PytestPluginDirectory();
+  ~PytestPluginDirectory();
+
+  PytestPluginDirectory(PytestPluginDirectory&& other) noexcept;
+  PytestPluginDirectory& operator=(PytestPluginDirectory&& other) noexcept;
+  PytestPluginDirectory(const PytestPluginDirectory&) = delete;
+  PytestPluginDirectory& operator=(const PytestPluginDirectory&) = delete;
+
+  // The directory to put on PYTHONPATH; empty for a moved-from object.
+  const std::filesystem::path& path() const
+  {
+    return m_path;
+  }
+
+private:
+  void remove() noexcept;
+
+  std::filesystem::path m_path;
+};
+
+}  // namespace orchestrate
