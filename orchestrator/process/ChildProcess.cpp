@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -293,6 +294,10 @@ ChildProcess::ChildProcess(const ProcessOptions& options) : m_state(std::make_un
       [output_fd, &directory](auto&) {
         // Lead a process group of our own, so stop() reaches everything the child starts.
         ::setpgid(0, 0);
+        // If orchestrate is killed outright (kill -9, a crash), no destructor runs: the kernel
+        // then ends the child, and the reaper removes the Docker resources. (The signal follows
+        // the spawning thread, which waits for its children, so it never fires early.)
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         ::dup2(output_fd, STDOUT_FILENO);
         ::dup2(output_fd, STDERR_FILENO);
         if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
