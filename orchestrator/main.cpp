@@ -24,6 +24,8 @@ const std::map<std::string, Command>& subcommands()
     {"merge", orchestrate::cli::merge_command},
     {"cleanup", orchestrate::cli::cleanup_command},
     {"__reaper", orchestrate::cli::reaper_command},
+    {"env", orchestrate::cli::env_command},
+    {"lock", orchestrate::cli::lock_command},
   };
   return table;
 }

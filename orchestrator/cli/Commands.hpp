@@ -14,5 +14,7 @@ int lint_command(const std::vector<std::string>& arguments);
 int merge_command(const std::vector<std::string>& arguments);
 int cleanup_command(const std::vector<std::string>& arguments);
 int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orchestrate __reaper`
+int env_command(const std::vector<std::string>& arguments);
+int lock_command(const std::vector<std::string>& arguments);
 
 }  // namespace orchestrate::cli

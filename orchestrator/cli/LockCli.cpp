@@ -1,0 +1,73 @@
+// `orchestrate lock status`: who holds which environment lock.
+
+#include "cli/CliSupport.hpp"
+#include "cli/Commands.hpp"
+#include "config/ConfigLoader.hpp"
+#include "core/Error.hpp"
+#include "locking/EnvironmentLock.hpp"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+namespace po = boost::program_options;
+
+namespace orchestrate::cli {
+
+namespace {
+
+constexpr const char* k_usage = R"(usage: orchestrate lock status [options]
+
+Lists the holder of each environment lock (pid, host, command, since). Each environment (test,
+dev, ...) has its own lock, taken by runs and by `orchestrate env up|down`.
+)";
+
+}  // namespace
+
+int lock_command(const std::vector<std::string>& arguments)
+{
+  po::options_description described("options");
+  int verbose = 0;
+  described.add_options()
+    ("help,h", "show this help")
+    ("project-dir,C", po::value<std::string>()->default_value("."),
+     "folder holding orchestrate.yaml")
+    ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
+  po::options_description hidden;
+  hidden.add_options()("action", po::value<std::string>()->default_value("status"), "status");
+  po::options_description all;
+  all.add(described).add(hidden);
+  po::positional_options_description positional;
+  positional.add("action", 1);
+
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(),
+            values);
+  po::notify(values);
+  if (values.count("help") != 0) {
+    std::cout << k_usage << "\n" << described << "\n";
+    return 0;
+  }
+  configure_logging(verbose);
+  const auto action = values["action"].as<std::string>();
+  if (action != "status") {
+    throw UsageError("lock: unknown action '" + action + "'; expected status");
+  }
+  const auto project =
+    load_project_config(std::filesystem::absolute(values["project-dir"].as<std::string>()));
+  const auto holders = lock_holders(project.lock_dir);
+  if (holders.empty()) {
+    std::cout << "no environment lock is held\n";
+    return 0;
+  }
+  for (const auto& [env, holder] : holders) {
+    if (holder.pid == 0) {
+      std::cout << env << ": held by a process that did not record who it is\n";
+      continue;
+    }
+    std::cout << env << ": held by pid " << holder.pid << " on " << holder.host << " since "
+              << holder.since << ": `" << holder.command << "`\n";
+  }
+  return 0;
+}
+
+}  // namespace orchestrate::cli
