@@ -36,4 +36,19 @@ std::optional<Milliseconds> duration_option(const boost::program_options::variab
   return parsed;
 }
 
+std::optional<std::uint64_t> byte_size_option(const boost::program_options::variables_map& values,
+                                              const char* name)
+{
+  if (values.count(name) == 0) {
+    return std::nullopt;
+  }
+  const auto text = values[name].as<std::string>();
+  auto parsed = parse_byte_size(text);
+  if (!parsed || *parsed == 0) {
+    throw UsageError(std::string("--") + name + ": '" + text +
+                     "' is not a size; expected e.g. 4GiB, 512MiB");
+  }
+  return parsed;
+}
+
 }  // namespace orchestrate::cli

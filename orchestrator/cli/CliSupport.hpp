@@ -3,6 +3,7 @@
 #include "core/Quantities.hpp"
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -15,5 +16,10 @@ void configure_logging(int verbosity);
 // the option when the text is not a duration.
 std::optional<Milliseconds> duration_option(const boost::program_options::variables_map& values,
                                             const char* name);
+
+// The value of a byte-size option ("4GiB", "512m"), nullopt when absent. Throws UsageError naming
+// the option when the text is not a size.
+std::optional<std::uint64_t> byte_size_option(const boost::program_options::variables_map& values,
+                                              const char* name);
 
 }  // namespace orchestrate::cli

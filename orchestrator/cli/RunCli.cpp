@@ -52,6 +52,10 @@ int run_command(const std::vector<std::string>& arguments)
     ("timeout", po::value<std::string>(), "per-test timeout, e.g. 30s (default: suite, then project)")
     ("keep-on-failure", po::bool_switch(), "leave a failing shard's stack up for inspection")
     ("readiness-timeout", po::value<std::string>(), "per-stack readiness timeout, e.g. 60s")
+    ("memory-budget", po::value<std::string>(),
+     "most memory the concurrent stacks may be limited to, e.g. 4GiB (default: orchestrate.yaml)")
+    ("memory-floor", po::value<std::string>(),
+     "start no new stack while the host's MemAvailable is below this (default 256MiB)")
     ("lock-timeout", po::value<std::string>(),
      "how long to wait for the environment lock (default: orchestrate.yaml, 10m)")
     ("junit-xml", po::value<std::string>(), "write a merged JUnit XML report here")
@@ -117,6 +121,10 @@ int run_command(const std::vector<std::string>& arguments)
   options.keep_on_failure = values["keep-on-failure"].as<bool>();
   options.readiness_timeout = duration_option(values, "readiness-timeout");
   options.lock_timeout = duration_option(values, "lock-timeout");
+  options.memory_budget_bytes = byte_size_option(values, "memory-budget");
+  if (auto floor = byte_size_option(values, "memory-floor")) {
+    options.memory_floor_bytes = *floor;
+  }
   if (values.count("junit-xml") != 0) {
     options.junit_xml = std::filesystem::absolute(values["junit-xml"].as<std::string>());
   }

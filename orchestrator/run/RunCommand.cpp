@@ -10,10 +10,15 @@
 #include "docker/ResourceLabels.hpp"
 #include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
+#include "policy/ComposeLint.hpp"
+#include "policy/ProjectLintOptions.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/JunitXml.hpp"
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
+#include "resources/Preflight.hpp"
+#include "resources/ResourceMonitor.hpp"
+#include "resources/StackAdmission.hpp"
 #include "run/RunContext.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
@@ -173,6 +178,24 @@ void record_durations(DurationStore& durations, const std::filesystem::path& fil
   }
 }
 
+// The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
+// tmpfs, rotated logs, no fixed ports or names. A violation is a usage error naming file:line.
+void enforce_compose_policy(const ProjectConfig& project, const std::vector<FixtureConfig>& fixtures,
+                            const std::vector<std::filesystem::path>& compose_files)
+{
+  const auto violations =
+    lint_compose_files(compose_files, lint_options_for_fixtures(project, fixtures));
+  if (violations.empty()) {
+    return;
+  }
+  std::string message = "the test stack breaks the compose policy (see `orchestrate lint "
+                        "--explain`):";
+  for (const auto& violation : violations) {
+    message += "\n  " + format_violation(violation);
+  }
+  throw UsageError(message);
+}
+
 void sweep_leftovers_of_dead_runs(DockerEngine& engine, const ProjectConfig& project,
                                   const std::string& environment, ProgressReporter& reporter)
 {
@@ -212,6 +235,19 @@ ExitCode run_suite(const RunOptions& options)
     throw UsageError("--parallel must be at least 1");
   }
 
+  const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
+  DockerEngine engine;
+  if (!fixtures.empty()) {
+    // Before anything waits or starts: the engine answers, compose v2 is there, memory and disk
+    // suffice. Refuses with what to do (exit 7).
+    PreflightOptions preflight;
+    preflight.memory_budget_bytes = memory_budget;
+    preflight.project_prefix = project.prefix;
+    for (const auto& warning : run_preflight(engine, preflight).warnings()) {
+      std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    }
+  }
+
   // Two runs on one environment would fight over its resources: wait for the environment's lock,
   // saying who holds it. Runs of other environments (dev) do not wait, and neither do suites
   // that start no stack: they share nothing.
@@ -232,7 +268,6 @@ ExitCode run_suite(const RunOptions& options)
   std::filesystem::create_directories(run_dir);
   ProgressReporter reporter(stdout, options.verbosity, use_color(stdout));
 
-  DockerEngine engine;
   if (!fixtures.empty()) {
     // Leftovers of earlier runs whose owner died (kill -9, a crash, a lost machine) are removed
     // first. Only this project's resources of this environment, only with a dead owner.
@@ -273,6 +308,21 @@ ExitCode run_suite(const RunOptions& options)
                          environment.compose_files, run_dir / "compose-config.log");
     context.model = load_compose_model(cli);
     check_fixture_services(fixtures, context.model);
+    enforce_compose_policy(project, fixtures, environment.compose_files);
+  }
+  std::optional<StackAdmission> admission;
+  std::optional<ResourceMonitor> monitor;
+  if (!fixtures.empty()) {
+    admission.emplace(context.model, memory_budget, shard_count);
+    if (auto capped = admission->capped_message(); !capped.empty()) {
+      reporter.message(capped);
+    }
+    ResourceMonitorOptions monitoring;
+    monitoring.run_id = run_id;
+    monitoring.memory_floor_bytes = options.memory_floor_bytes;
+    monitor.emplace(engine, monitoring);
+    admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
+    context.admission = &*admission;
   }
 
   // The watchdog starts before the first resource of the run exists, so that a kill -9 of this
@@ -317,6 +367,16 @@ ExitCode run_suite(const RunOptions& options)
   }
   const auto elapsed = since(started);
   reporter.failures(results);
+  std::uint64_t peak_total = 0;
+  auto shard_timings = context.shard_timings();
+  if (monitor) {
+    peak_total = monitor->peak_total();
+    for (auto& shard : shard_timings) {
+      shard.peak_memory_bytes = monitor->peak_for_shard(shard.shard);
+    }
+    reporter.message("peak memory of the test stacks: " + format_bytes(peak_total) +
+                     " (budget " + format_bytes(memory_budget) + ")");
+  }
   reporter.summary(counts, elapsed);
   const auto exit_code = exit_code_for(scheduled, counts);
 
@@ -332,7 +392,8 @@ ExitCode run_suite(const RunOptions& options)
     report.wall_time = elapsed;
     report.time_to_first_test = context.time_to_first_test().value_or(Milliseconds(0));
     report.counts = counts;
-    report.shards = context.shard_timings();
+    report.peak_memory_bytes = peak_total;
+    report.shards = shard_timings;
     report.tests = results;
     write_json_report(options.report_json, report);
   }

@@ -6,6 +6,7 @@
 #include "docker/DockerEngine.hpp"
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
+#include "resources/StackAdmission.hpp"
 #include "runners/TestRunner.hpp"
 
 #include <chrono>
@@ -48,6 +49,7 @@ struct RunContext
   Milliseconds stop_timeout{1'000};
   Milliseconds test_timeout{0};
   bool keep_on_failure = false;
+  StackAdmission* admission = nullptr;  // memory-budget gate for stacks; null: no stacks
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 
   // Records one shard's timings (thread-safe).

@@ -3,6 +3,7 @@
 #include "core/Quantities.hpp"
 #include "reporting/ProgressReporter.hpp"
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -26,6 +27,8 @@ struct RunOptions
   bool keep_on_failure = false;  // leave a failing shard's stack up for inspection
   std::optional<Milliseconds> readiness_timeout;
   std::optional<Milliseconds> lock_timeout;
+  std::optional<std::uint64_t> memory_budget_bytes;  // concurrent stacks' memory limits, summed
+  std::uint64_t memory_floor_bytes = 256ull << 20;   // pause new stacks below this MemAvailable
   std::string keyword_expression;     // -k, pytest's semantics, for every runner
   bool last_failed = false;           // --lf: only the tests that failed last time
   std::optional<std::string> ci_shard;  // --shard I/N or "ci" (from CI_NODE_INDEX/TOTAL)

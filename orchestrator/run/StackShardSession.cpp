@@ -46,6 +46,10 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   m_timing.project = spec.ownership.stack;
   m_environment["COMPOSE_PROJECT_NAME"] = spec.ownership.stack;
 
+  if (context.admission != nullptr) {
+    // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
+    m_admission = context.admission->admit();
+  }
   try {
     const auto up_started = std::chrono::steady_clock::now();
     m_stack = std::make_unique<ComposeStack>(std::move(spec), context.engine);

@@ -34,6 +34,7 @@ private:
   std::map<std::string, std::string> m_environment;
   int m_batches = 0;
   bool m_had_failure = false;
+  AdmissionTicket m_admission;            // released only after the stack is gone
   std::unique_ptr<ComposeStack> m_stack;  // last member: torn down first
 };
 
