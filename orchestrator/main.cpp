@@ -26,6 +26,7 @@ const std::map<std::string, Command>& subcommands()
     {"__reaper", orchestrate::cli::reaper_command},
     {"env", orchestrate::cli::env_command},
     {"lock", orchestrate::cli::lock_command},
+    {"validate", orchestrate::cli::validate_command},
   };
   return table;
 }

@@ -16,5 +16,6 @@ int cleanup_command(const std::vector<std::string>& arguments);
 int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orchestrate __reaper`
 int env_command(const std::vector<std::string>& arguments);
 int lock_command(const std::vector<std::string>& arguments);
+int validate_command(const std::vector<std::string>& arguments);
 
 }  // namespace orchestrate::cli

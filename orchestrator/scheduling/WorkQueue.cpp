@@ -13,12 +13,14 @@ WorkQueue WorkQueue::make_static(std::vector<TestBatch> per_shard)
   return queue;
 }
 
-WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size)
+WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size,
+                                  Milliseconds min_batch_time)
 {
   WorkQueue queue;
   queue.m_dynamic = true;
   queue.m_shard_count = std::max(shard_count, 1);
   queue.m_max_batch_size = std::max(max_batch_size, 1);
+  queue.m_min_batch_time = min_batch_time;
   std::stable_sort(tests.begin(), tests.end(),
                    [](const TestCase& a, const TestCase& b) { return a.expected > b.expected; });
   queue.m_shared = std::move(tests);
@@ -32,6 +34,7 @@ WorkQueue::WorkQueue(WorkQueue&& other) noexcept
   m_stopped = other.m_stopped;
   m_shard_count = other.m_shard_count;
   m_max_batch_size = other.m_max_batch_size;
+  m_min_batch_time = other.m_min_batch_time;
   m_per_shard = std::move(other.m_per_shard);
   m_shared = std::move(other.m_shared);
   m_next = other.m_next;
@@ -56,8 +59,17 @@ std::optional<TestBatch> WorkQueue::take(int shard)
   }
   // Guided self-scheduling: big batches early (fewer runner start-ups), single tests at the end.
   const auto share = left / (2 * static_cast<std::size_t>(m_shard_count));
-  const auto size =
-    std::clamp<std::size_t>(share, 1, static_cast<std::size_t>(m_max_batch_size));
+  auto size = std::clamp<std::size_t>(share, 1, static_cast<std::size_t>(m_max_batch_size));
+  // Grow the batch until it is worth a runner start-up.
+  Milliseconds batch_time(0);
+  for (std::size_t i = 0; i < size; ++i) {
+    batch_time += m_shared[m_next + i].expected;
+  }
+  while (batch_time < m_min_batch_time && size < left &&
+         size < static_cast<std::size_t>(m_max_batch_size)) {
+    batch_time += m_shared[m_next + size].expected;
+    ++size;
+  }
   TestBatch batch(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next),
                   m_shared.begin() + static_cast<std::ptrdiff_t>(m_next + size));
   m_next += size;

@@ -12,13 +12,16 @@ namespace orchestrate {
 //
 // Static: each shard has its own fixed list (a plan), handed out in one batch.
 // Dynamic: one shared queue, longest expected test first; each take hands out a batch sized so that
-// work stays spread until the end (about remaining / (2 * shards), at least 1), so no shard idles
-// while work remains and the long tail is short.
+// work stays spread until the end (about remaining / (2 * shards)), so no shard idles while work
+// remains and the long tail is short. A batch also holds at least `min_batch_time` of expected
+// work (while that much remains), because each batch pays a runner start-up (pytest imports):
+// single-test batches would spend more time starting runners than running tests.
 class WorkQueue
 {
 public:
   static WorkQueue make_static(std::vector<TestBatch> per_shard);
-  static WorkQueue make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size);
+  static WorkQueue make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size,
+                                Milliseconds min_batch_time = Milliseconds(0));
 
   WorkQueue(WorkQueue&& other) noexcept;
 
@@ -41,6 +44,7 @@ private:
   bool m_stopped = false;
   int m_shard_count = 1;
   int m_max_batch_size = 1;
+  Milliseconds m_min_batch_time{0};
   std::vector<TestBatch> m_per_shard;  // static
   std::vector<TestCase> m_shared;      // dynamic, longest first
   std::size_t m_next = 0;              // dynamic: index of the next test to hand out

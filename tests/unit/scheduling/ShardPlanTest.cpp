@@ -119,6 +119,27 @@ TEST(WorkQueueTest, DynamicQueueHandsOutLongestFirstAndShrinksBatchesTowardsTheE
   EXPECT_EQ(last_size, 1u);
 }
 
+TEST(WorkQueueTest, DynamicBatchesCarryAtLeastTheMinimumBatchTime)
+{
+  std::vector<TestCase> tests;
+  for (int i = 0; i < 100; ++i) {
+    tests.push_back({"t" + std::to_string(i), Milliseconds(100)});
+  }
+  // 100 ms tests, 10 shards: the guided share alone would start with batches of 5 (0.5 s).
+  auto queue = WorkQueue::make_dynamic(tests, 10, 500, Milliseconds(2000));
+  std::size_t total = 0;
+  int batches = 0;
+  while (auto batch = queue.take(1)) {
+    total += batch->size();
+    ++batches;
+    if (total < 100) {
+      EXPECT_GE(expected_duration(*batch), Milliseconds(2000));
+    }
+  }
+  EXPECT_EQ(total, 100u);
+  EXPECT_EQ(batches, 5);
+}
+
 TEST(WorkQueueTest, StopReturnsWhatWasNeverHandedOut)
 {
   auto queue = WorkQueue::make_dynamic({{"a", Milliseconds(3)}, {"b", Milliseconds(2)},
