@@ -20,7 +20,12 @@ WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count, 
   queue.m_dynamic = true;
   queue.m_shard_count = std::max(shard_count, 1);
   queue.m_max_batch_size = std::max(max_batch_size, 1);
-  queue.m_min_batch_time = min_batch_time;
+  // Never so large that some shard would get no batch at all: every shard's stack is paid for.
+  Milliseconds total(0);
+  for (const auto& test : tests) {
+    total += test.expected;
+  }
+  queue.m_min_batch_time = std::min(min_batch_time, total / queue.m_shard_count);
   std::stable_sort(tests.begin(), tests.end(),
                    [](const TestCase& a, const TestCase& b) { return a.expected > b.expected; });
   queue.m_shared = std::move(tests);

@@ -14,8 +14,9 @@ namespace orchestrate {
 // Dynamic: one shared queue, longest expected test first; each take hands out a batch sized so that
 // work stays spread until the end (about remaining / (2 * shards)), so no shard idles while work
 // remains and the long tail is short. A batch also holds at least `min_batch_time` of expected
-// work (while that much remains), because each batch pays a runner start-up (pytest imports):
-// single-test batches would spend more time starting runners than running tests.
+// work (while that much remains, and at most total / shards, so every shard gets work), because
+// each batch pays a runner start-up (pytest imports): single-test batches would spend more time
+// starting runners than running tests.
 class WorkQueue
 {
 public:

@@ -125,8 +125,8 @@ TEST(WorkQueueTest, DynamicBatchesCarryAtLeastTheMinimumBatchTime)
   for (int i = 0; i < 100; ++i) {
     tests.push_back({"t" + std::to_string(i), Milliseconds(100)});
   }
-  // 100 ms tests, 10 shards: the guided share alone would start with batches of 5 (0.5 s).
-  auto queue = WorkQueue::make_dynamic(tests, 10, 500, Milliseconds(2000));
+  // 100 ms tests, 5 shards: the guided share alone would start with batches of 10 (1 s).
+  auto queue = WorkQueue::make_dynamic(tests, 5, 500, Milliseconds(2000));
   std::size_t total = 0;
   int batches = 0;
   while (auto batch = queue.take(1)) {
@@ -138,6 +138,21 @@ TEST(WorkQueueTest, DynamicBatchesCarryAtLeastTheMinimumBatchTime)
   }
   EXPECT_EQ(total, 100u);
   EXPECT_EQ(batches, 5);
+}
+
+TEST(WorkQueueTest, MinimumBatchTimeNeverStarvesAShard)
+{
+  std::vector<TestCase> tests;
+  for (int i = 0; i < 40; ++i) {
+    tests.push_back({"t" + std::to_string(i), Milliseconds(100)});
+  }
+  // 4 s of work in all, 10 shards, a 4 s minimum: each shard must still get a batch.
+  auto queue = WorkQueue::make_dynamic(tests, 10, 500, Milliseconds(4000));
+  int batches = 0;
+  for (int shard = 1; shard <= 10; ++shard) {
+    batches += queue.take(shard).has_value() ? 1 : 0;
+  }
+  EXPECT_EQ(batches, 10);
 }
 
 TEST(WorkQueueTest, StopReturnsWhatWasNeverHandedOut)
