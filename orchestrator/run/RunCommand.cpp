@@ -8,6 +8,7 @@
 #include "docker/ComposeStack.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
+#include "environments/EnvironmentLookup.hpp"
 #include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "policy/ComposeLint.hpp"
@@ -55,20 +56,6 @@ std::vector<FixtureConfig> load_fixtures(const ProjectConfig& project, const Sui
     fixtures.push_back(load_fixture_config(project, name));
   }
   return fixtures;
-}
-
-const EnvironmentConfig& find_environment(const ProjectConfig& project, const std::string& name)
-{
-  auto found = project.environments.find(name);
-  if (found == project.environments.end()) {
-    std::string known;
-    for (const auto& [environment, config] : project.environments) {
-      known += (known.empty() ? "" : ", ") + environment;
-    }
-    throw UsageError("unknown environment '" + name + "'; " + project.source_path.string() +
-                     " defines: " + known);
-  }
-  return found->second;
 }
 
 // Every fixture's service must exist in the compose model, or the gate would wait in vain.
