@@ -208,7 +208,7 @@ TEST_F(CleanupTest, DryRunListsStaleResourcesAndRemovesNothing)
   EXPECT_TRUE(contains(left.volumes, volume)) << left.describe();
 }
 
-TEST_F(CleanupTest, ForeignResourcesSurviveCleanupEvenWithOlderThanZero)
+TEST_F(CleanupTest, ForeignResourcesSurviveARunAndCleanupEvenWithOlderThanZero)
 {
   const auto id = m_make.id();
   const auto prefix = m_project.prefix();
@@ -229,6 +229,20 @@ TEST_F(CleanupTest, ForeignResourcesSurviveCleanupEvenWithOlderThanZero)
     const auto run = cleanup(m_project, arguments);
     EXPECT_EQ(run.exit_code, 0) << run.output;
     EXPECT_TRUE(contains(run.output, "cleanup: nothing to remove")) << run.output;
+    const auto left = m_make.left();
+    for (const auto& name : {foreign_container, almost_ours, dev_container}) {
+      EXPECT_TRUE(contains(left.containers, name)) << name << ": " << left.describe();
+    }
+    EXPECT_TRUE(contains(left.networks, foreign_network)) << left.describe();
+    EXPECT_TRUE(contains(left.volumes, foreign_volume)) << left.describe();
+  }
+
+  // A whole run (with its stale sweep at the start and its teardown at the end) leaves them too.
+  m_project.write("suites/quick.yaml", "paths: [suites/quick]\nfixtures: [postgres]\n");
+  m_project.write("suites/quick/test_quick.py", "def test_quick():\n    assert True\n");
+  const auto test_run = m_project.run({"--suite", "quick"});
+  EXPECT_EQ(test_run.exit_code, 0) << test_run.output;
+  {
     const auto left = m_make.left();
     for (const auto& name : {foreign_container, almost_ours, dev_container}) {
       EXPECT_TRUE(contains(left.containers, name)) << name << ": " << left.describe();
