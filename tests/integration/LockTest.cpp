@@ -17,11 +17,11 @@ using testing::ScratchProject;
 using testing::run_orchestrate;
 
 // A suite whose single test holds the run (and so the test environment lock) for about 5 s, and
-// one that is over at once. Neither needs a stack.
+// one that is over at once. Both start a stack: suites without services take no lock.
 constexpr const char* k_slow_suite =
-  "runner: command\ncommands:\n  - {name: slow, run: [\"sleep\", \"5\"]}\n";
+  "runner: command\nfixtures: [redis]\ncommands:\n  - {name: slow, run: [\"sleep\", \"5\"]}\n";
 constexpr const char* k_fast_suite =
-  "runner: command\ncommands:\n  - {name: fast, run: [\"true\"]}\n";
+  "runner: command\nfixtures: [redis]\ncommands:\n  - {name: fast, run: [\"true\"]}\n";
 
 class LockTest : public ::testing::Test
 {

@@ -20,7 +20,8 @@ TEST(ExampleProjectsTest, LoadsTheShopProjectWithItsSuitesAndFixtures)
   EXPECT_EQ(project.environments.at("test").compose_files,
             std::vector<std::filesystem::path>{k_source_dir / "compose/docker-compose.test.yml"});
   EXPECT_EQ(project.memory_budget_bytes, 4ull << 30);
-  EXPECT_EQ(list_suite_names(project), (std::vector<std::string>{"integration", "unit"}));
+  EXPECT_EQ(list_suite_names(project),
+            (std::vector<std::string>{"commands", "gtest-redis", "integration", "unit"}));
 
   const auto integration = load_suite_config(project, "integration");
   EXPECT_EQ(integration.fixtures, (std::vector<std::string>{"postgres", "redis"}));
