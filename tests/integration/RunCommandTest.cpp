@@ -58,6 +58,8 @@ TEST(RunCommandTest, NeverHealthyServiceFailsWithinTheReadinessTimeoutShowingIts
     stop_signal: SIGKILL
     ports: ["127.0.0.1::8080"]
     healthcheck: {test: ["CMD", "false"], interval: 1s, retries: 600}
+    deploy: {resources: {limits: {memory: 32M, cpus: "0.2"}}}
+    logging: {driver: json-file, options: {max-size: 1m}}
 )");
   project.write_orchestrate_yaml((project.root() / "compose.yml").string(), "3s");
   project.write("fixtures/sick.yaml", "service: sick\nport: 8080\n");
