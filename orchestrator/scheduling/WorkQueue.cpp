@@ -62,16 +62,20 @@ std::optional<TestBatch> WorkQueue::take(int shard)
   if (left == 0) {
     return std::nullopt;
   }
-  // Guided self-scheduling: big batches early (fewer runner start-ups), single tests at the end.
-  const auto share = left / (2 * static_cast<std::size_t>(m_shard_count));
-  auto size = std::clamp<std::size_t>(share, 1, static_cast<std::size_t>(m_max_batch_size));
-  // Grow the batch until it is worth a runner start-up.
-  Milliseconds batch_time(0);
-  for (std::size_t i = 0; i < size; ++i) {
-    batch_time += m_shared[m_next + i].expected;
+  // Guided self-scheduling by expected time, not count: each batch carries about 1/(2 * shards)
+  // of the remaining work, so the longest tests (handed out first) spread over the shards
+  // instead of piling into one batch, and batches shrink towards the end. A batch is also worth
+  // a runner start-up (m_min_batch_time).
+  Milliseconds remaining(0);
+  for (auto i = m_next; i < m_shared.size(); ++i) {
+    remaining += m_shared[i].expected;
   }
-  while (batch_time < m_min_batch_time && size < left &&
-         size < static_cast<std::size_t>(m_max_batch_size)) {
+  const auto target =
+    std::max(remaining / (2 * static_cast<long>(m_shard_count)), m_min_batch_time);
+  std::size_t size = 0;
+  Milliseconds batch_time(0);
+  while (size < left && size < static_cast<std::size_t>(m_max_batch_size) &&
+         (size == 0 || batch_time < target)) {
     batch_time += m_shared[m_next + size].expected;
     ++size;
   }

@@ -11,9 +11,9 @@ namespace orchestrate {
 // Where shards take their next batch from. Thread-safe.
 //
 // Static: each shard has its own fixed list (a plan), handed out in one batch.
-// Dynamic: one shared queue, longest expected test first; each take hands out a batch sized so that
-// work stays spread until the end (about remaining / (2 * shards)), so no shard idles while work
-// remains and the long tail is short. A batch also holds at least `min_batch_time` of expected
+// Dynamic: one shared queue, longest expected test first; each take hands out a batch carrying
+// about remaining expected time / (2 * shards), so no shard idles while work remains, the longest
+// tests spread over the shards, and the long tail is short. A batch also holds at least `min_batch_time` of expected
 // work (while that much remains, and at most total / shards, so every shard gets work), because
 // each batch pays a runner start-up (pytest imports): single-test batches would spend more time
 // starting runners than running tests.

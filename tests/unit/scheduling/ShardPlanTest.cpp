@@ -107,16 +107,38 @@ TEST(WorkQueueTest, DynamicQueueHandsOutLongestFirstAndShrinksBatchesTowardsTheE
   auto first = queue.take(1);
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->front().id, "t39");  // the longest test goes first
-  EXPECT_EQ(first->size(), 10u);        // 40 left / (2 * 2 shards)
-  std::size_t last_size = first->size();
+  // About a quarter (1 / (2 * 2 shards)) of the 780 ms of work, not a quarter of the tests.
+  EXPECT_GE(expected_duration(*first), Milliseconds(195));
+  EXPECT_LT(expected_duration(*first), Milliseconds(195 + 39));
   std::size_t total = first->size();
+  Milliseconds last_time = expected_duration(*first);
+  std::size_t last_size = first->size();
   while (auto batch = queue.take(2)) {
-    EXPECT_LE(batch->size(), last_size);
+    EXPECT_LE(expected_duration(*batch), last_time + Milliseconds(39));
+    last_time = expected_duration(*batch);
     last_size = batch->size();
     total += batch->size();
   }
   EXPECT_EQ(total, 40u);
   EXPECT_EQ(last_size, 1u);
+}
+
+TEST(WorkQueueTest, LongestTestsSpreadOverShardsInsteadOfPilingIntoOneBatch)
+{
+  // Three long tests and many short ones, 3 shards: the long ones must not share a batch.
+  std::vector<TestCase> tests{{"long1", Milliseconds(2000)},
+                              {"long2", Milliseconds(2000)},
+                              {"long3", Milliseconds(2000)}};
+  for (int i = 0; i < 30; ++i) {
+    tests.push_back({"short" + std::to_string(i), Milliseconds(100)});
+  }
+  auto queue = WorkQueue::make_dynamic(tests, 3, 500);
+  for (int shard = 1; shard <= 3; ++shard) {
+    const auto batch = queue.take(shard);
+    ASSERT_TRUE(batch.has_value());
+    EXPECT_EQ(batch->front().id, "long" + std::to_string(shard));
+    EXPECT_EQ(batch->size(), 1u);
+  }
 }
 
 TEST(WorkQueueTest, DynamicBatchesCarryAtLeastTheMinimumBatchTime)
