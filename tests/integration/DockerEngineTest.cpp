@@ -536,7 +536,10 @@ TEST_F(DockerEngineTest, HealthReachesHealthyInInspectAndList)
 TEST_F(DockerEngineTest, ContainerLogsAreDemultiplexedStdoutAndStderr)
 {
   const std::string id = run_labelled(
-    "", {}, {"sh", "-c", "echo hello-" + m_id + "; echo oops-" + m_id + " >&2; sleep 300"});
+    // Docker copies stdout and stderr concurrently, so their order is only defined when the
+    // lines are apart in time.
+    "", {},
+    {"sh", "-c", "echo hello-" + m_id + "; sleep 0.3; echo oops-" + m_id + " >&2; sleep 300"});
   const std::string expected = "hello-" + m_id + "\noops-" + m_id + "\n";
   std::string logs;
   EXPECT_TRUE(eventually([&] {
