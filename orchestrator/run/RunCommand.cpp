@@ -244,13 +244,13 @@ ExitCode run_suite(const RunOptions& options)
   std::optional<EnvironmentLock> lock;
   if (!fixtures.empty()) {
     lock.emplace(EnvironmentLock::acquire(
-    project.lock_dir, options.environment,
-    options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
-      std::fprintf(stderr,
-                   "waiting for the %s environment lock held by pid %d (%s, `%s`, since %s)\n",
-                   options.environment.c_str(), holder.pid, holder.host.c_str(),
-                   holder.command.c_str(), holder.since.c_str());
-    }));
+      project.lock_dir, options.environment,
+      options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
+        std::fprintf(stderr,
+                     "waiting for the %s environment lock held by pid %d (%s, `%s`, since %s)\n",
+                     options.environment.c_str(), holder.pid, holder.host.c_str(),
+                     holder.command.c_str(), holder.since.c_str());
+      }));
   }
 
   const auto run_id = new_run_id();
