@@ -30,9 +30,7 @@ up and down hold the environment's lock while they work. The test environment be
 
 void announce_wait(const std::string& env, const LockHolder& holder)
 {
-  std::fprintf(stderr, "waiting for the %s environment lock held by pid %d (%s, `%s`, since %s)\n",
-               env.c_str(), holder.pid, holder.host.c_str(), holder.command.c_str(),
-               holder.since.c_str());
+  std::fprintf(stderr, "%s\n", describe_lock_wait(env, holder).c_str());
 }
 
 }  // namespace

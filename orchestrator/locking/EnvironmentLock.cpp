@@ -259,4 +259,10 @@ std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesyst
   return holders;
 }
 
+std::string describe_lock_wait(const std::string& env, const LockHolder& holder)
+{
+  return "waiting for the " + env + " environment lock held by pid " + std::to_string(holder.pid) +
+         " (" + holder.host + ", `" + holder.command + "`, since " + holder.since + ")";
+}
+
 }  // namespace orchestrate

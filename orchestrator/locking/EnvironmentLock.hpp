@@ -78,4 +78,8 @@ private:
 // test it). Empty if lock_dir does not exist; unreadable entries are skipped. Never throws.
 std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesystem::path& lock_dir);
 
+// What to tell a user who waits for `env`'s lock: "waiting for the test environment lock held by
+// pid N (host, `command`, since T)". One place, so every command says it the same way.
+std::string describe_lock_wait(const std::string& env, const LockHolder& holder);
+
 }  // namespace orchestrate

@@ -246,10 +246,7 @@ ExitCode run_suite(const RunOptions& options)
     lock.emplace(EnvironmentLock::acquire(
       project.lock_dir, options.environment,
       options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
-        std::fprintf(stderr,
-                     "waiting for the %s environment lock held by pid %d (%s, `%s`, since %s)\n",
-                     options.environment.c_str(), holder.pid, holder.host.c_str(),
-                     holder.command.c_str(), holder.since.c_str());
+        std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
       }));
   }
 
