@@ -22,7 +22,9 @@ struct RunDefaults
 {
   int parallel = 4;
   Milliseconds readiness_timeout{60'000};  // per stack, from `up` to every fixture ready
-  Milliseconds stop_timeout{1'000};        // `down -t`: test data is thrown away, don't wait long
+  // Stop grace period at teardown. 0: kill at once (test data is thrown away); more: SIGTERM, then
+  // `docker compose down -t` waits that long before SIGKILL.
+  Milliseconds stop_timeout{0};
   Milliseconds lock_timeout{600'000};      // how long a run waits for the environment lock
   Milliseconds test_timeout{0};            // per test; 0 means none
 };

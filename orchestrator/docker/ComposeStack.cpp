@@ -5,6 +5,8 @@
 #include "process/SignalState.hpp"
 
 #include <chrono>
+#include <future>
+#include <utility>
 #include <spdlog/spdlog.h>
 
 namespace orchestrate {
@@ -85,9 +87,11 @@ TeardownReport ComposeStack::tear_down() noexcept
   m_torn_down = true;
   const auto started = std::chrono::steady_clock::now();
   try {
-    if (m_up_attempted) {
-      // After a second Ctrl-C the user wants out now: no stop grace period.
-      const auto stop_timeout = interrupt_count() >= 2 ? Milliseconds(0) : m_spec.stop_timeout;
+    // After a second Ctrl-C the user wants out now: no stop grace period.
+    const auto stop_timeout = interrupt_count() >= 2 ? Milliseconds(0) : m_spec.stop_timeout;
+    if (m_up_attempted && stop_timeout.count() > 0) {
+      // A grace period was asked for (a service flushes something on SIGTERM): compose stops the
+      // containers in parallel, waits up to the grace period, then kills.
       const auto result = m_cli.run(
         {"down", "-v", "--remove-orphans", "-t", seconds_argument(stop_timeout)}, k_down_bound,
         false);
@@ -96,8 +100,10 @@ TeardownReport ComposeStack::tear_down() noexcept
                      project_name(), result.output);
       }
     }
-    // `down` exits 0 even when a network or volume is still in use, and cannot see what a
-    // half-finished `up` created: verify by our label and remove whatever is left.
+    // Without a grace period the removal by label below is the whole teardown: forced removal
+    // kills at once (a PID 1 that ignores SIGTERM costs nothing) and no compose process starts.
+    // After `down`: it exits 0 even when a network or volume is still in use, and cannot see what
+    // a half-finished `up` created, so verify by our label and remove whatever is left.
     report.removed_leftovers = remove_labelled_resources(
       m_engine, {label_filter(labels::k_stack, project_name())}, report.failed_removals);
     for (const auto& leftover : report.removed_leftovers) {
@@ -122,10 +128,17 @@ std::vector<std::string> remove_labelled_resources(DockerEngine& engine,
 {
   std::vector<std::string> removed;
   try {
-    // Containers first: networks and volumes in use by a container cannot be removed.
+    // Containers first: networks and volumes in use by a container cannot be removed. Each
+    // forced removal waits for its container to die, so they run side by side.
+    std::vector<std::future<std::pair<std::string, bool>>> removals;
     for (const auto& container : engine.list_containers(label_filters)) {
-      const auto what = "container " + container.name;
-      (engine.remove_container(container.id) ? removed : failures).push_back(what);
+      removals.push_back(std::async(std::launch::async, [&engine, container] {
+        return std::pair("container " + container.name, engine.remove_container(container.id));
+      }));
+    }
+    for (auto& removal : removals) {
+      const auto [what, gone] = removal.get();
+      (gone ? removed : failures).push_back(what);
     }
     for (const auto& network : engine.list_networks(label_filters)) {
       const auto what = "network " + network.name;

@@ -21,21 +21,25 @@ struct StackSpec
   std::filesystem::path work_dir;                 // override file and compose log go here
   ComposeModel model;                             // resolved once per run, shared by all shards
   Milliseconds up_timeout{120'000};
-  Milliseconds stop_timeout{1'000};               // `down -t`
+  Milliseconds stop_timeout{0};                   // grace period; 0: forced removal at once
 };
 
 // What teardown did, for the report and the log.
 struct TeardownReport
 {
   Milliseconds duration{0};
-  std::vector<std::string> removed_leftovers;   // resources `down` left that we removed
+  // What the removal by label removed: the whole stack without a grace period, else what `down`
+  // left behind.
+  std::vector<std::string> removed_leftovers;
   std::vector<std::string> failed_removals;     // resources we could not remove (logged)
 };
 
 // One compose project with a unique name, labelled as ours, owned by this object: the destructor
-// tears it down on every path (normal end, test failure, exception, interrupt). Teardown is
-// `down -v --remove-orphans -t <stop>` with its own time bound, then a check over the Engine API
-// that nothing carrying the stack's label remains, and removal of whatever does.
+// tears it down on every path (normal end, test failure, exception, interrupt). Teardown is a
+// forced removal over the Engine API of everything carrying the stack's label, containers in
+// parallel (no compose process, no wait for a PID 1 that ignores SIGTERM). With a stop grace
+// period it is `down -v --remove-orphans -t <grace>` first, with its own time bound, and the
+// removal by label then catches whatever `down` left.
 class ComposeStack
 {
 public:

@@ -46,7 +46,7 @@ struct RunContext
   ComposeModel model;
   int shard_count = 1;
   Milliseconds readiness_timeout{60'000};
-  Milliseconds stop_timeout{1'000};
+  Milliseconds stop_timeout{0};
   Milliseconds test_timeout{0};
   bool keep_on_failure = false;
   StackAdmission* admission = nullptr;  // memory-budget gate for stacks; null: no stacks

@@ -91,7 +91,7 @@ TEST_F(ProjectConfigLoaderTest, AppliesDefaultsForOptionalKeys)
   EXPECT_FALSE(config.allow_docker_socket_mount);
   EXPECT_EQ(config.defaults.parallel, 4);
   EXPECT_EQ(config.defaults.readiness_timeout, Milliseconds(60'000));
-  EXPECT_EQ(config.defaults.stop_timeout, Milliseconds(1'000));
+  EXPECT_EQ(config.defaults.stop_timeout, Milliseconds(0));
   EXPECT_EQ(config.defaults.lock_timeout, Milliseconds(600'000));
   EXPECT_EQ(config.defaults.test_timeout, Milliseconds(0));
   EXPECT_EQ(config.environments.count("dev"), 0u);
