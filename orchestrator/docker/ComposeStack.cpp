@@ -86,6 +86,7 @@ TeardownReport ComposeStack::tear_down() noexcept
   }
   m_torn_down = true;
   const auto started = std::chrono::steady_clock::now();
+  spdlog::debug("{}: tearing down", project_name());
   try {
     // After a second Ctrl-C the user wants out now: no stop grace period.
     const auto stop_timeout = interrupt_count() >= 2 ? Milliseconds(0) : m_spec.stop_timeout;

@@ -120,8 +120,8 @@ TEST_F(KillTest, KilledDuringTestsLeavesNothingWithinTenSeconds)
 TEST_F(KillTest, KilledDuringTeardownLeavesNothingWithinTenSeconds)
 {
   auto orchestrate = start("quick");
-  // -v logs every spawn: the moment `down` starts, teardown is under way.
-  ASSERT_TRUE(wait_until([&] { return output().find(" down -v ") != std::string::npos; },
+  // -v logs the start of each stack's teardown.
+  ASSERT_TRUE(wait_until([&] { return output().find(": tearing down") != std::string::npos; },
                          std::chrono::seconds(180)))
     << output();
   kill_and_measure_cleanup(orchestrate);
