@@ -4,6 +4,7 @@
 #include "docker/OverrideFile.hpp"
 #include "process/SignalState.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <future>
 #include <utility>
@@ -71,6 +72,29 @@ std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
 {
   ReadinessGate gate(m_engine, project_name());
   return gate.wait(fixtures, timeout);
+}
+
+std::vector<std::string> ComposeStack::broken_services(const std::vector<FixtureConfig>& fixtures)
+{
+  const auto containers = m_engine.list_containers({label_filter(labels::k_stack, project_name())});
+  std::vector<std::string> broken;
+  for (const auto& fixture : fixtures) {
+    const auto container =
+      std::find_if(containers.begin(), containers.end(), [&](const ContainerSummary& candidate) {
+        const auto service = candidate.labels.find(labels::k_compose_service);
+        return service != candidate.labels.end() && service->second == fixture.service;
+      });
+    if (container == containers.end()) {
+      broken.push_back(fixture.service + ": container gone");
+    } else if (container->state != "running") {
+      broken.push_back(fixture.service + ": " + container->state);
+    } else if (fixture.readiness.kind == ReadinessSpec::Kind::k_health &&
+               container->health != "healthy") {
+      broken.push_back(fixture.service + ": " +
+                       (container->health.empty() ? "no health status" : container->health));
+    }
+  }
+  return broken;
 }
 
 void ComposeStack::keep()

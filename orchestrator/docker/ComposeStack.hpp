@@ -61,6 +61,10 @@ public:
   std::map<std::string, ReadyEndpoint> wait_ready(const std::vector<FixtureConfig>& fixtures,
                                                   Milliseconds timeout);
 
+  // The fixtures' services that cannot serve tests any more: container gone, not running, or
+  // (for fixtures gated on health) not healthy. Each entry is "service: why". One API call.
+  std::vector<std::string> broken_services(const std::vector<FixtureConfig>& fixtures);
+
   // Tears the stack down now (idempotent; the destructor calls it). Never throws; bounded in time.
   // After a second Ctrl-C it skips the stop grace period.
   TeardownReport tear_down() noexcept;

@@ -16,6 +16,8 @@ inline constexpr const char* k_shard = "io.orchestrate.shard";          // 1-bas
 inline constexpr const char* k_stack = "io.orchestrate.stack";          // compose project name
 inline constexpr const char* k_owner = "io.orchestrate.owner";          // host:pid:start_ticks
 inline constexpr const char* k_created = "io.orchestrate.created";      // unix seconds
+// Compose's own label on every container it creates: the service of the project it runs.
+inline constexpr const char* k_compose_service = "com.docker.compose.service";
 }  // namespace labels
 
 // Who and what a stack belongs to; turned into the labels above.

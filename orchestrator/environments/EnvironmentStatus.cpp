@@ -9,8 +9,6 @@ namespace orchestrate {
 
 namespace {
 
-constexpr const char* k_compose_service_label = "com.docker.compose.service";
-
 std::string ports_text(const std::map<int, int>& ports)
 {
   if (ports.empty()) {
@@ -45,7 +43,7 @@ EnvironmentStatus read_environment_status(DockerEngine& engine, const std::strin
 {
   EnvironmentStatus status{environment, stack, {}};
   for (auto& container : engine.list_containers({label_filter(labels::k_stack, stack)})) {
-    auto service = container.labels.find(k_compose_service_label);
+    auto service = container.labels.find(labels::k_compose_service);
     status.services.push_back({service == container.labels.end() ? container.name : service->second,
                                container.name, container.state, container.health,
                                std::move(container.published_tcp_ports)});

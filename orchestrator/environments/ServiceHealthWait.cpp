@@ -16,7 +16,6 @@ namespace {
 
 constexpr Milliseconds k_poll_interval(200);
 constexpr int k_log_lines = 40;
-constexpr const char* k_compose_service_label = "com.docker.compose.service";
 
 // A service that is not ready yet, and why.
 struct Pending
@@ -52,7 +51,7 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
     for (const auto& service : model.services) {
       bool found = false;
       for (const auto& container : containers) {
-        auto label = container.labels.find(k_compose_service_label);
+        auto label = container.labels.find(labels::k_compose_service);
         if (label == container.labels.end() || label->second != service.name) {
           continue;
         }

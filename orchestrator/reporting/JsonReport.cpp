@@ -60,6 +60,7 @@ Json shard_to_json(const ShardTiming& shard)
     {"project", shard.project},
     {"peak_memory_bytes", shard.peak_memory_bytes},
     {"tests_run", shard.tests_run},
+    {"stack_recreations", shard.stack_recreations},
     {"error", shard.error},
   };
   for (const auto& [key, field] : k_phase_keys) {
@@ -108,13 +109,17 @@ public:
     return value->get<std::string>();
   }
 
-  int integer(const char* key) const
+  // An optional key that is missing reads as 0 (reports written before the key existed).
+  int integer(const char* key, bool optional = false) const
   {
-    const Json& value = *find(key);
-    if (!value.is_number_integer()) {
+    const Json* value = find(key, optional);
+    if (value == nullptr) {
+      return 0;
+    }
+    if (!value->is_number_integer()) {
       fail(key, "expected an integer");
     }
-    return value.get<int>();
+    return value->get<int>();
   }
 
   std::uint64_t byte_count(const char* key) const
@@ -216,6 +221,7 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   }
   shard.peak_memory_bytes = reader.byte_count("peak_memory_bytes");
   shard.tests_run = reader.integer("tests_run");
+  shard.stack_recreations = reader.integer("stack_recreations", true);
   shard.error = reader.string("error", true);
   return shard;
 }

@@ -23,6 +23,7 @@ struct ShardTiming
   Milliseconds teardown{0};       // `compose down` and verification
   std::uint64_t peak_memory_bytes = 0;
   int tests_run = 0;
+  int stack_recreations = 0;     // stacks brought up again after turning unhealthy
   std::string error;
 };
 

@@ -45,23 +45,14 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   spec.stop_timeout = context.stop_timeout;
   m_timing.project = spec.ownership.stack;
   m_environment["COMPOSE_PROJECT_NAME"] = spec.ownership.stack;
+  m_spec = spec;
 
   if (context.admission != nullptr) {
     // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
     m_admission = context.admission->admit();
   }
   try {
-    const auto up_started = std::chrono::steady_clock::now();
-    m_stack = std::make_unique<ComposeStack>(std::move(spec), context.engine);
-    m_stack->up();
-    m_timing.stack_up = since(up_started);
-    const auto endpoints = m_stack->wait_ready(context.fixtures, context.readiness_timeout);
-    m_timing.ready = since(up_started);
-    for (const auto& fixture : context.fixtures) {
-      for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
-        m_environment[name] = value;
-      }
-    }
+    bring_up_stack();
   } catch (const std::exception& error) {
     m_timing.error = error.what();
     if (m_stack) {
@@ -69,6 +60,49 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     }
     m_context.record_shard(m_timing);
     throw;
+  }
+}
+
+void StackShardSession::bring_up_stack()
+{
+  const auto up_started = std::chrono::steady_clock::now();
+  m_stack = std::make_unique<ComposeStack>(m_spec, m_context.engine);
+  m_stack->up();
+  m_timing.stack_up = since(up_started);
+  const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
+  m_timing.ready = since(up_started);
+  for (const auto& fixture : m_context.fixtures) {
+    for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
+      m_environment[name] = value;
+    }
+  }
+}
+
+void StackShardSession::recreate_stack_if_broken() noexcept
+{
+  if (!m_stack || !m_stack_error.empty()) {
+    return;
+  }
+  try {
+    const auto broken = m_stack->broken_services(m_context.fixtures);
+    if (broken.empty()) {
+      return;
+    }
+    std::string why;
+    for (const auto& service : broken) {
+      why += (why.empty() ? "" : ", ") + service;
+    }
+    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] stack " +
+                               m_stack->project_name() + " became unhealthy (" + why +
+                               "): recreating it");
+    m_timing.teardown += m_stack->tear_down().duration;
+    m_stack.reset();
+    bring_up_stack();
+    ++m_timing.stack_recreations;
+  } catch (const std::exception& error) {
+    // The shard cannot serve tests any more; its remaining tests get this as their error.
+    m_stack_error = std::string("the shard's stack could not be recreated: ") + error.what();
+    m_context.reporter.shard_failed(m_shard, m_stack_error);
   }
 }
 
@@ -102,7 +136,16 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   for (const auto& test : batch) {
     request.test_ids.push_back(test.id);
   }
+  if (!m_stack_error.empty()) {
+    return results_without_stack(batch);
+  }
   request.environment = m_environment;
+  // A crash or timeout may have taken a service down with the test: before a new runner process
+  // takes over the rest of the batch, check the stack and recreate it if it is broken.
+  request.before_restart = [this](std::map<std::string, std::string>& environment) {
+    recreate_stack_if_broken();
+    environment = m_environment;
+  };
   request.work_dir = m_shard_dir / ("batch-" + std::to_string(++m_batches));
   std::filesystem::create_directories(request.work_dir);
   request.log_file = m_shard_dir / "tests.log";
@@ -113,13 +156,36 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   for (auto& result : outcome.results) {
     result.shard = m_shard;
   }
+  bool batch_failed = false;
   for (const auto& result : outcome.results) {
-    m_had_failure = m_had_failure || result.outcome == Outcome::k_failed ||
-                    result.outcome == Outcome::k_error;
+    batch_failed = batch_failed || result.outcome == Outcome::k_failed ||
+                   result.outcome == Outcome::k_error;
+  }
+  m_had_failure = m_had_failure || batch_failed;
+  if (batch_failed) {
+    // A failing test may have broken the stack (the last test of a batch crashing, a command
+    // stopping a service): the next batch gets a working one.
+    recreate_stack_if_broken();
   }
   m_timing.tests += since(started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());
   return std::move(outcome.results);
+}
+
+std::vector<TestResult> StackShardSession::results_without_stack(const TestBatch& batch) const
+{
+  std::vector<TestResult> results;
+  for (const auto& test : batch) {
+    TestResult result;
+    result.id = test.id;
+    result.name = test.id;
+    result.shard = m_shard;
+    result.outcome = Outcome::k_error;
+    result.message = "not run: " + m_stack_error.substr(0, m_stack_error.find('\n'));
+    result.details = "not run: " + m_stack_error;
+    results.push_back(std::move(result));
+  }
+  return results;
 }
 
 StackShardSessionFactory::StackShardSessionFactory(RunContext& context) : m_context(context)

@@ -24,6 +24,13 @@ public:
   std::vector<TestResult> run_batch(const TestBatch& batch) override;
 
 private:
+  // Creates the stack from m_spec, brings it up, gates it, and points m_environment at it.
+  void bring_up_stack();
+  // Checks the fixtures' services; when one is broken, tears the stack down and brings up a new
+  // one (same project name, new ports). When that fails, m_stack_error says why.
+  void recreate_stack_if_broken() noexcept;
+  // An error result per test, carrying m_stack_error.
+  std::vector<TestResult> results_without_stack(const TestBatch& batch) const;
   // Leaves the stack up and prints how to reach it and how to remove it.
   void keep_stack_for_inspection() noexcept;
 
@@ -32,6 +39,8 @@ private:
   ShardTiming m_timing;
   std::filesystem::path m_shard_dir;
   std::map<std::string, std::string> m_environment;
+  StackSpec m_spec;          // kept to recreate the stack
+  std::string m_stack_error;  // set when the stack broke and could not be recreated
   int m_batches = 0;
   bool m_had_failure = false;
   AdmissionTicket m_admission;            // released only after the stack is gone

@@ -314,6 +314,7 @@ BatchOutcome GtestRunner::run_batch(const BatchRequest& request)
   BatchOutcome outcome;
   std::set<std::string> reported;
   std::vector<std::string> pending = request.test_ids;
+  BatchRequest current = request;  // its environment changes when the stack is recreated
   std::string cause = "interrupted";
   for (int attempt = 1; !pending.empty(); ++attempt) {
     if (should_stop_children()) {
@@ -323,7 +324,7 @@ BatchOutcome GtestRunner::run_batch(const BatchRequest& request)
     }
     const auto group = split_for_filter(pending, k_max_filter_length).front();
     const bool timed_out_before = outcome.exit.timed_out;
-    ProcessRun run = run_process(group, request, attempt);
+    ProcessRun run = run_process(group, current, attempt);
     outcome.exit = run.exit;
     outcome.exit.timed_out = outcome.exit.timed_out || timed_out_before;
     cause = run.cause;
@@ -353,6 +354,9 @@ BatchOutcome GtestRunner::run_batch(const BatchRequest& request)
     spdlog::debug("{}; running the batch's {} other tests in a new process", what, pending.size());
     note_in_log(request.log_file, what + "; the batch's " + std::to_string(pending.size()) +
                                     " remaining tests go on in a new process");
+    if (request.before_restart) {
+      request.before_restart(current.environment);
+    }
   }
   add_missing_results(request.test_ids, cause, outcome.results);
   return outcome;

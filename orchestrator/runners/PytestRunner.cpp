@@ -374,13 +374,14 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
   BatchOutcome outcome;
   std::set<std::string> reported;
   std::vector<std::string> pending = request.test_ids;
+  BatchRequest current = request;  // its environment changes when the stack is recreated
   for (int attempt = 1; !pending.empty(); ++attempt) {
     if (should_stop_children()) {
       outcome.exit.interrupted = true;
       break;
     }
     const bool timed_out_before = outcome.exit.timed_out;
-    ProcessRun run = run_process(pending, request, attempt);
+    ProcessRun run = run_process(pending, current, attempt);
     outcome.exit = run.exit;
     outcome.exit.timed_out = outcome.exit.timed_out || timed_out_before;
 
@@ -401,6 +402,9 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
                   run.stopped_test, pending.size());
     note_in_log(request.log_file, "the batch's " + std::to_string(pending.size()) +
                                     " remaining tests go on in a new pytest process");
+    if (request.before_restart) {
+      request.before_restart(current.environment);
+    }
   }
 
   std::string cause = "pytest exited with code " + std::to_string(outcome.exit.exit_code) +

@@ -6,6 +6,7 @@
 #include "reporting/TestResult.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -22,6 +23,11 @@ struct BatchRequest
   std::filesystem::path work_dir;                  // for the runner's JUnit XML; must exist
   std::filesystem::path log_file;                  // the shard's log, appended to
   std::optional<Milliseconds> per_test_timeout;    // each test's bound; nullopt: none
+  // Called before a new process takes over the batch's remaining tests after a crash or a
+  // timeout: what killed the test may have taken a service down with it, so the shard checks
+  // its stack, recreates it when it is unhealthy, and updates `environment` (new ports). Must
+  // not throw.
+  std::function<void(std::map<std::string, std::string>& environment)> before_restart;
 };
 
 struct BatchOutcome

@@ -131,5 +131,70 @@ TEST_F(HarnessTest, KeepOnFailureLeavesTheStackUpAndCleanupRemovesIt)
   EXPECT_TRUE(left.empty()) << left.describe();
 }
 
+// The first test shuts Redis down (its container exits) and then crashes its pytest process. The
+// shard must notice the broken stack before the rest of the batch goes on, recreate it, and the
+// later tests must find a working Redis at the new address.
+constexpr const char* k_stack_breaking_tests = R"(import os
+import time
+
+import redis
+
+
+def client():
+    return redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5)
+
+
+def test_1_takes_redis_down_and_crashes():
+    try:
+        client().shutdown(nosave=True)
+    except redis.exceptions.ConnectionError:
+        pass  # the server closes the connection as it goes
+    # Crash only once Redis is really gone and its container has had time to exit, as when a
+    # crash takes a service down with it; an earlier check would still see it running.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            client().ping()
+        except redis.exceptions.ConnectionError:
+            break
+        time.sleep(0.1)
+    time.sleep(1)
+    os._exit(3)
+
+
+def test_2_redis_answers_after_the_crash():
+    assert client().ping()
+
+
+def test_3_redis_still_answers():
+    client().set("k", "v")
+    assert client().get("k") == b"v"
+)";
+
+TEST_F(HarnessTest, CrashThatBreaksTheStackMakesTheShardRecreateIt)
+{
+  DockerCleanup safety_net(project.label());
+  project.write("suites/breaking.yaml", "paths: [suites/breaking]\nfixtures: [redis]\n");
+  project.write("suites/breaking/test_breaking.py", k_stack_breaking_tests);
+
+  testing::CliRun run;
+  const auto report = report_of({"--suite", "breaking", "--parallel", "1"}, run);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("became unhealthy (test-redis: exited): recreating it"),
+            std::string::npos)
+    << run.output;
+  EXPECT_EQ(report.counts.failed, 1) << run.output;
+  EXPECT_EQ(report.counts.passed, 2) << run.output;
+  for (const auto& test : report.tests) {
+    if (test.id.find("test_1_") != std::string::npos) {
+      EXPECT_NE(test.message.find("crashed"), std::string::npos) << test.message;
+    }
+  }
+  ASSERT_EQ(report.shards.size(), 1u);
+  EXPECT_EQ(report.shards.front().stack_recreations, 1);
+  const auto left = leftovers_with_label(project.label());
+  EXPECT_TRUE(left.empty()) << left.describe();
+}
+
 }  // namespace
 }  // namespace orchestrate

@@ -35,6 +35,7 @@ RunReport sample_report()
   first.teardown = Milliseconds{401};
   first.peak_memory_bytes = 110ull << 20;
   first.tests_run = 2;
+  first.stack_recreations = 1;
   ShardTiming second = first;
   second.shard = 2;
   second.project = "app-test-ab12-s2";
@@ -102,6 +103,7 @@ TEST(JsonReportTest, RoundTripKeepsEveryField)
     EXPECT_EQ(read.shards[i].teardown, written.shards[i].teardown);
     EXPECT_EQ(read.shards[i].peak_memory_bytes, written.shards[i].peak_memory_bytes);
     EXPECT_EQ(read.shards[i].tests_run, written.shards[i].tests_run);
+    EXPECT_EQ(read.shards[i].stack_recreations, written.shards[i].stack_recreations);
     EXPECT_EQ(read.shards[i].error, written.shards[i].error);
   }
 
