@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <set>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -35,7 +36,8 @@ int shard_of(const ContainerSummary& container)
 
 ResourceMonitor::ResourceMonitor(const DockerEngine& engine, ResourceMonitorOptions options)
   : m_engine(engine),
-    m_options(std::move(options))
+    m_options(std::move(options)),
+    m_cgroups(m_options.cgroup_root)
 {
   m_options.max_parallel_stats_calls = std::max(1, m_options.max_parallel_stats_calls);
   // Callers may ask below_floor() right away.
@@ -105,6 +107,12 @@ Milliseconds ResourceMonitor::slowest_container_sample() const
 {
   std::lock_guard lock(m_peaks_mutex);
   return m_slowest_sample;
+}
+
+int ResourceMonitor::engine_stats_readings() const
+{
+  std::lock_guard lock(m_peaks_mutex);
+  return m_engine_stats_readings;
 }
 
 bool ResourceMonitor::below_floor() const
@@ -184,21 +192,56 @@ void ResourceMonitor::sample_containers()
     return;
   }
 
+  std::set<std::string> running_ids;
+  std::map<int, std::uint64_t> by_shard;
+  std::vector<ContainerSummary> without_cgroup;
+  for (ContainerSummary& container : running) {
+    running_ids.insert(container.id);
+    if (const auto usage = m_cgroups.container_usage(container.id)) {
+      by_shard[shard_of(container)] += *usage;
+    } else {
+      without_cgroup.push_back(std::move(container));
+    }
+  }
+  m_cgroups.forget_all_but(running_ids);
+
+  if (!without_cgroup.empty()) {
+    const std::vector<std::optional<std::uint64_t>> usage = engine_memory_usage(without_cgroup);
+    if (m_stopping) {
+      return;  // a partial sample would understate the total
+    }
+    for (std::size_t i = 0; i < without_cgroup.size(); ++i) {
+      if (usage[i]) {
+        by_shard[shard_of(without_cgroup[i])] += *usage[i];
+      }
+    }
+  }
+
+  const auto took = std::chrono::duration_cast<Milliseconds>(Clock::now() - start);
+  std::lock_guard lock(m_peaks_mutex);
+  m_peaks.record(by_shard);
+  m_slowest_sample = std::max(m_slowest_sample, took);
+  m_engine_stats_readings += static_cast<int>(without_cgroup.size());
+}
+
+std::vector<std::optional<std::uint64_t>>
+ResourceMonitor::engine_memory_usage(const std::vector<ContainerSummary>& containers)
+{
   // Each call waits for the engine's next stats refresh (once a second, all containers at once):
   // made one after another, 20 containers would take 20 s; in parallel about 1 s.
-  std::vector<std::optional<std::uint64_t>> usage(running.size());
+  std::vector<std::optional<std::uint64_t>> usage(containers.size());
   std::atomic<std::size_t> next_index{0};
   const auto measure = [&] {
-    for (std::size_t i = next_index++; i < running.size() && !m_stopping; i = next_index++) {
+    for (std::size_t i = next_index++; i < containers.size() && !m_stopping; i = next_index++) {
       try {
-        usage[i] = m_engine.container_memory_usage(running[i].id);
+        usage[i] = m_engine.container_memory_usage(containers[i].id);
       } catch (const std::exception& error) {
-        spdlog::debug("resource monitor: no stats for {}: {}", running[i].name, error.what());
+        spdlog::debug("resource monitor: no stats for {}: {}", containers[i].name, error.what());
       }
     }
   };
   const std::size_t callers = std::min<std::size_t>(
-    running.size(), static_cast<std::size_t>(m_options.max_parallel_stats_calls));
+    containers.size(), static_cast<std::size_t>(m_options.max_parallel_stats_calls));
   std::vector<std::thread> threads;
   try {
     // This thread is the first caller.
@@ -212,20 +255,7 @@ void ResourceMonitor::sample_containers()
   for (std::thread& thread : threads) {
     thread.join();
   }
-  if (m_stopping) {
-    return;  // a partial sample would understate the total
-  }
-
-  std::map<int, std::uint64_t> by_shard;
-  for (std::size_t i = 0; i < running.size(); ++i) {
-    if (usage[i]) {
-      by_shard[shard_of(running[i])] += *usage[i];
-    }
-  }
-  const auto took = std::chrono::duration_cast<Milliseconds>(Clock::now() - start);
-  std::lock_guard lock(m_peaks_mutex);
-  m_peaks.record(by_shard);
-  m_slowest_sample = std::max(m_slowest_sample, took);
+  return usage;
 }
 
 }  // namespace orchestrate

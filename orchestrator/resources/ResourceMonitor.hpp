@@ -2,6 +2,7 @@
 
 #include "core/Quantities.hpp"
 #include "docker/DockerEngine.hpp"
+#include "resources/CgroupMemory.hpp"
 #include "resources/MemInfo.hpp"
 #include "resources/MemoryPeaks.hpp"
 #include "resources/MemoryPressure.hpp"
@@ -16,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace orchestrate {
 
@@ -25,15 +27,21 @@ struct ResourceMonitorOptions
   std::string run_id;
   // below_floor() is true while MemAvailable is under this; 0: never.
   std::uint64_t memory_floor_bytes = 0;
-  // How often MemAvailable is read, and the shortest time between two container samples.
-  Milliseconds interval{500};
-  // At most this many stats calls at once (see ResourceMonitor).
+  // How often MemAvailable is read and the run's containers are sampled (each from the start of
+  // one sample to the start of the next). A cgroup sample costs one container list call and two
+  // file reads per container (a few ms), so 250 ms catches short peaks; a sample that needs the
+  // Engine API fallback takes up to ~1 s and is followed by the next at once.
+  Milliseconds interval{250};
+  // At most this many Engine API stats calls at once, for containers whose cgroup files are not
+  // found (see ResourceMonitor).
   int max_parallel_stats_calls = 24;
   // Called each time MemAvailable drops below the floor (after being at or above it), with
   // MemAvailable in bytes: on the monitor's thread, or on the constructor's when the host is
   // already below the floor at start. Must not block for long; what it throws is logged.
   std::function<void(std::uint64_t)> on_below_floor;
   std::filesystem::path meminfo_path = k_proc_meminfo;
+  // Where the cgroup hierarchies are mounted (see CgroupMemory).
+  std::filesystem::path cgroup_root = k_cgroup_root;
 };
 
 // Watches a run's memory in the background: the memory use of each running container of the run,
@@ -41,17 +49,20 @@ struct ResourceMonitorOptions
 // Keeps the peak per shard, the peak total (the sum at one sample time) and the lowest
 // MemAvailable, and answers MemoryPressure for StackAdmission.
 //
-// Container memory comes from the Engine API, one one-shot stats call per container
-// (DockerEngine::container_memory_usage); no `docker stats` process is spawned. The engine
-// refreshes stats once a second for all containers together, and a call waits for the next
-// refresh, so a sample's calls run in parallel (up to max_parallel_stats_calls) and a container
-// sample takes between ~10 ms and ~1 s; MemAvailable is read every `interval` on its own thread,
-// so slow stats never delay the pressure signal.
+// Container memory is read from each container's cgroup files (CgroupMemory): what `docker stats`
+// shows as MEM USAGE, with no process spawned and no API call per container. Which containers
+// belong to the run comes from one Engine API list call per sample (filtered by the run label).
+// Only a container whose cgroup files are not found (a rootless engine, another cgroup layout) is
+// measured with a one-shot Engine API stats call (DockerEngine::container_memory_usage); those
+// calls wait for the engine's once-a-second stats refresh, so they run in parallel (up to
+// max_parallel_stats_calls) and such a sample takes up to ~1 s. MemAvailable is read every
+// `interval` on its own thread, so a slow sample never delays the pressure signal.
 //
 // RAII: the constructor starts the threads (and reads MemAvailable once before returning); the
-// destructor stops and joins them: it waits at most for the stats calls in flight (< ~1 s).
-// Engine errors are logged at debug and the sample skipped; the monitor never throws after
-// construction. All getters are thread-safe.
+// destructor stops and joins them: it waits at most for a sample in flight (a few ms with cgroup
+// files; with the API fallback, the stats calls in flight, < ~1 s). Engine errors are logged at
+// debug and the sample skipped; the monitor never throws after construction. All getters are
+// thread-safe.
 class ResourceMonitor : public MemoryPressure
 {
 public:
@@ -75,6 +86,9 @@ public:
   // How many container samples were completed, and the slowest one (for reports and tuning).
   int container_samples() const;
   Milliseconds slowest_container_sample() const;
+  // How many container readings came from the Engine API because no cgroup file was found (0
+  // where every container's cgroup is read directly).
+  int engine_stats_readings() const;
 
   // MemoryPressure: from the last MemAvailable read.
   bool below_floor() const override;
@@ -84,6 +98,9 @@ public:
 private:
   void sample_host();
   void sample_containers();
+  // Engine API stats for `containers` (in parallel); nullopt where a call failed.
+  std::vector<std::optional<std::uint64_t>>
+  engine_memory_usage(const std::vector<ContainerSummary>& containers);
   void host_loop();
   void container_loop();
   // Waits until `deadline` or stop; returns false when stopping.
@@ -100,6 +117,9 @@ private:
   mutable std::mutex m_peaks_mutex;
   MemoryPeaks m_peaks;
   Milliseconds m_slowest_sample{0};
+  int m_engine_stats_readings = 0;
+
+  CgroupMemory m_cgroups;  // container thread only
 
   std::mutex m_stop_mutex;
   std::condition_variable m_stop_requested;
