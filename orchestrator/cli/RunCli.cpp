@@ -63,7 +63,10 @@ int run_command(const std::vector<std::string>& arguments)
     ("project-dir,C", po::value<std::string>()->default_value("."),
      "folder holding orchestrate.yaml")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output")
-    ("quiet,q", po::bool_switch(&quiet), "less output");
+    ("quiet,q", po::bool_switch(&quiet), "less output")
+    ("progress", po::value<std::string>()->default_value("auto"),
+     "live: a status line per shard redrawn in place; lines: one line per test; auto: live on a "
+     "terminal (TERM not dumb, no -q), else lines");
 
   po::variables_map values;
   po::store(po::command_line_parser(arguments).options(described).run(), values);
@@ -134,6 +137,14 @@ int run_command(const std::vector<std::string>& arguments)
   options.verbosity = quiet ? Verbosity::k_quiet
                             : (verbose > 0 ? Verbosity::k_verbose
                                            : Verbosity::k_normal);
+  const auto progress = values["progress"].as<std::string>();
+  if (progress == "live") {
+    options.progress = ProgressStyle::k_live;
+  } else if (progress == "lines") {
+    options.progress = ProgressStyle::k_lines;
+  } else if (progress != "auto") {
+    throw UsageError("--progress: expected auto, live or lines, got '" + progress + "'");
+  }
   install_signal_handlers();
   return to_int(run_suite(options));
 }

@@ -2,16 +2,16 @@
 
 #include "reporting/Summary.hpp"
 
-#include <cstdlib>
-#include <unistd.h>
+#include <cctype>
+#include <functional>
 
 namespace orchestrate {
 
 namespace {
 
-constexpr const char* k_green = "\033[32m";
-constexpr const char* k_red = "\033[31m";
-constexpr const char* k_yellow = "\033[33m";
+// Changes are drawn at most 10 times a second; without changes the clock moves once a second.
+constexpr Milliseconds k_min_redraw_interval(100);
+constexpr Milliseconds k_refresh_interval(1000);
 
 const char* outcome_color(Outcome outcome)
 {
@@ -41,24 +41,137 @@ std::string outcome_label(const TestResult& result)
   return label;
 }
 
-}  // namespace
-
-bool use_color(std::FILE* out)
+bool is_failure(Outcome outcome)
 {
-  const char* no_color = std::getenv("NO_COLOR");
-  return ::isatty(::fileno(out)) != 0 && (no_color == nullptr || *no_color == '\0');
+  return outcome == Outcome::k_failed || outcome == Outcome::k_error;
 }
 
-ProgressReporter::ProgressReporter(std::FILE* out, Verbosity verbosity, bool color)
+}  // namespace
+
+ProgressStyle resolve_progress_style(ProgressStyle requested, std::FILE* out, Verbosity verbosity)
+{
+  if (requested != ProgressStyle::k_auto) {
+    return requested;
+  }
+  // -q asks for today's terse output; a terminal that cannot move its cursor would print every
+  // frame one below the other.
+  if (verbosity == Verbosity::k_quiet || !supports_cursor_movement(out)) {
+    return ProgressStyle::k_lines;
+  }
+  return ProgressStyle::k_live;
+}
+
+ProgressReporter::ProgressReporter(std::FILE* out, Verbosity verbosity, bool color,
+                                   ProgressStyle style)
   : m_out(out),
     m_verbosity(verbosity),
-    m_color(color)
+    m_color(color),
+    m_style(style == ProgressStyle::k_live ? ProgressStyle::k_live : ProgressStyle::k_lines),
+    m_display(color),
+    m_throttle(k_min_redraw_interval, k_refresh_interval)
 {
+}
+
+ProgressReporter::~ProgressReporter()
+{
+  finish_live();
 }
 
 std::string ProgressReporter::colored(const std::string& text, const char* color_code) const
 {
-  return m_color ? std::string(color_code) + text + "\033[0m" : text;
+  return paint(text, color_code, m_color);
+}
+
+std::string ProgressReporter::test_line(const TestResult& result) const
+{
+  const int percent = m_total > 0 ? (m_done * 100) / m_total : 100;
+  char suffix[16];
+  std::snprintf(suffix, sizeof suffix, " [%3d%%]\n", percent);
+  return result.id + " " + colored(outcome_label(result), outcome_color(result.outcome)) + suffix;
+}
+
+void ProgressReporter::write_locked(const std::string& text)
+{
+  std::fputs(text.c_str(), m_out);
+  std::fflush(m_out);
+}
+
+void ProgressReporter::print_locked(const std::string& text)
+{
+  if (!m_board) {
+    write_locked(text);
+    return;
+  }
+  // Drawn with the next frame: a burst of failures costs one redraw, not one each.
+  m_pending_above += text;
+  changed_locked();
+}
+
+void ProgressReporter::changed_locked()
+{
+  m_changed = true;
+  const auto now = Clock::now();
+  if (m_throttle.should_draw(now, true)) {
+    draw_locked(now);
+  }
+}
+
+void ProgressReporter::draw_locked(Clock::time_point now)
+{
+  const auto lines = render_status_lines(
+    *m_board, std::chrono::duration_cast<Milliseconds>(now - m_started),
+    query_terminal_size(m_out));
+  if (m_pending_above.empty()) {
+    write_locked(m_display.redraw(lines));
+  } else {
+    write_locked(m_display.print_above(m_pending_above, lines));
+    m_pending_above.clear();
+  }
+  m_throttle.drew(now);
+  m_changed = false;
+}
+
+void ProgressReporter::tick()
+{
+  std::unique_lock lock(m_mutex);
+  while (!m_stopping) {
+    m_wake.wait_for(lock, k_min_redraw_interval);
+    if (m_stopping || !m_board) {
+      break;
+    }
+    const auto now = Clock::now();
+    if (m_throttle.should_draw(now, m_changed)) {
+      draw_locked(now);
+    }
+  }
+}
+
+void ProgressReporter::finish_live()
+{
+  {
+    std::lock_guard lock(m_mutex);
+    m_stopping = true;
+  }
+  m_wake.notify_all();
+  if (m_ticker.joinable()) {
+    m_ticker.join();
+  }
+  std::lock_guard lock(m_mutex);
+  if (!m_board) {
+    return;
+  }
+  const auto lines =
+    render_status_lines(*m_board, std::chrono::duration_cast<Milliseconds>(Clock::now() - m_started),
+                        query_terminal_size(m_out));
+  // Both calls move the display's idea of the cursor: they must run in this order.
+  std::string text;
+  if (!m_pending_above.empty()) {
+    text = m_display.print_above(m_pending_above, {});
+    m_pending_above.clear();
+  }
+  text += m_display.finish(lines);
+  write_locked(text);
+  m_board.reset();
 }
 
 void ProgressReporter::start(const std::string& suite, int collected, int deselected, int shards,
@@ -66,67 +179,127 @@ void ProgressReporter::start(const std::string& suite, int collected, int desele
 {
   std::lock_guard lock(m_mutex);
   m_total = collected - deselected;
-  if (m_verbosity == Verbosity::k_quiet) {
-    return;
+  if (m_verbosity != Verbosity::k_quiet) {
+    std::string header = " test session starts (orchestrate) ";
+    std::string line(80, '=');
+    line.replace((80 - header.size()) / 2, header.size(), header);
+    std::fprintf(m_out, "%s\n", line.c_str());
+    std::fprintf(m_out, "suite: %s, collected %d item%s", suite.c_str(), collected,
+                 collected == 1 ? "" : "s");
+    if (deselected > 0) {
+      std::fprintf(m_out, " / %d deselected / %d selected", deselected, collected - deselected);
+    }
+    std::fprintf(m_out, ", %d shard%s\nrun directory: %s\n\n", shards, shards == 1 ? "" : "s",
+                 run_dir.c_str());
+    std::fflush(m_out);
   }
-  std::string header = " test session starts (orchestrate) ";
-  std::string line(80, '=');
-  line.replace((80 - header.size()) / 2, header.size(), header);
-  std::fprintf(m_out, "%s\n", line.c_str());
-  std::fprintf(m_out, "suite: %s, collected %d item%s", suite.c_str(), collected,
-               collected == 1 ? "" : "s");
-  if (deselected > 0) {
-    std::fprintf(m_out, " / %d deselected / %d selected", deselected, collected - deselected);
+  if (m_style == ProgressStyle::k_live && !m_board && !m_stopping) {
+    m_board.emplace(shards, m_total);
+    for (const auto& event : m_early_events) {
+      event(*m_board);
+    }
+    m_early_events.clear();
+    draw_locked(Clock::now());
+    m_ticker = std::thread([this] { tick(); });
   }
-  std::fprintf(m_out, ", %d shard%s\nrun directory: %s\n\n", shards, shards == 1 ? "" : "s",
-               run_dir.c_str());
-  std::fflush(m_out);
+}
+
+void ProgressReporter::shard_event(const std::function<void(ShardStatusBoard&)>& event) noexcept
+{
+  try {
+    std::lock_guard lock(m_mutex);
+    if (m_board) {
+      event(*m_board);
+      changed_locked();
+    } else if (m_style == ProgressStyle::k_live && !m_stopping) {
+      // A shard may start opening while the tests are still being collected.
+      m_early_events.push_back(event);
+    }
+  } catch (...) {
+    // Only the display would miss this event; a shard (or a destructor) must not fail over it.
+  }
+}
+
+void ProgressReporter::shard_starting(int shard) noexcept
+{
+  shard_event([shard](ShardStatusBoard& board) { board.starting(shard); });
 }
 
 void ProgressReporter::shard_ready(int shard, const std::string& project)
 {
   std::lock_guard lock(m_mutex);
   if (m_verbosity == Verbosity::k_verbose) {
-    std::fprintf(m_out, "[shard %d] stack %s ready\n", shard, project.c_str());
-    std::fflush(m_out);
+    print_locked("[shard " + std::to_string(shard) + "] stack " + project + " ready\n");
   }
+}
+
+void ProgressReporter::batch_started(int shard, int tests, const std::string& first_test) noexcept
+{
+  try {
+    // A copy of the id: the event may be kept until start().
+    shard_event([shard, tests, first_test](ShardStatusBoard& board) {
+      board.batch_started(shard, tests, first_test);
+    });
+  } catch (...) {
+    // Copying the id failed: only the display misses this batch.
+  }
+}
+
+void ProgressReporter::shard_tearing_down(int shard) noexcept
+{
+  shard_event([shard](ShardStatusBoard& board) { board.tearing_down(shard); });
+}
+
+void ProgressReporter::shard_finished(int shard) noexcept
+{
+  shard_event([shard](ShardStatusBoard& board) { board.finished(shard); });
 }
 
 void ProgressReporter::shard_failed(int shard, const std::string& message)
 {
   std::lock_guard lock(m_mutex);
-  std::fprintf(m_out, "%s\n%s\n",
-               colored("[shard " + std::to_string(shard) + "] ERROR", k_red).c_str(),
-               message.c_str());
-  std::fflush(m_out);
+  if (m_board) {
+    m_board->failed(shard, message);
+  }
+  print_locked(colored("[shard " + std::to_string(shard) + "] ERROR", k_red) + "\n" + message +
+               "\n");
 }
 
 void ProgressReporter::test_finished(const TestResult& result)
 {
   std::lock_guard lock(m_mutex);
   ++m_done;
+  if (m_board) {
+    m_board->test_finished(result);
+    // The block counts passes; failures (every test under -v) also get a line that stays.
+    const bool keep_line = m_verbosity == Verbosity::k_verbose ||
+                           (m_verbosity == Verbosity::k_normal && is_failure(result.outcome));
+    if (keep_line) {
+      print_locked(test_line(result));
+    } else {
+      changed_locked();
+    }
+    return;
+  }
   if (m_verbosity == Verbosity::k_quiet) {
     return;
   }
-  const int percent = m_total > 0 ? (m_done * 100) / m_total : 100;
-  std::fprintf(m_out, "%s %s [%3d%%]\n", result.id.c_str(),
-               colored(outcome_label(result), outcome_color(result.outcome)).c_str(), percent);
-  std::fflush(m_out);
+  write_locked(test_line(result));
 }
 
 void ProgressReporter::message(const std::string& text)
 {
   std::lock_guard lock(m_mutex);
-  std::fprintf(m_out, "%s\n", text.c_str());
-  std::fflush(m_out);
+  print_locked(text + "\n");
 }
 
 void ProgressReporter::failures(const std::vector<TestResult>& results)
 {
+  finish_live();
   std::lock_guard lock(m_mutex);
   bool header_printed = false;
   for (const auto& result : results) {
-    if (result.outcome != Outcome::k_failed && result.outcome != Outcome::k_error) {
+    if (!is_failure(result.outcome)) {
       continue;
     }
     if (!header_printed) {
@@ -154,6 +327,7 @@ void ProgressReporter::failures(const std::vector<TestResult>& results)
 
 void ProgressReporter::summary(const SummaryCounts& counts, Milliseconds elapsed)
 {
+  finish_live();
   std::lock_guard lock(m_mutex);
   const bool bad = counts.failed > 0 || counts.errors > 0;
   const auto line = format_summary_line(counts, elapsed);

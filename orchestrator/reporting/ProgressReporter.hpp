@@ -1,28 +1,67 @@
 #pragma once
 
+#include "reporting/LiveDisplay.hpp"
+#include "reporting/RedrawThrottle.hpp"
+#include "reporting/ShardStatusBoard.hpp"
+#include "reporting/Terminal.hpp"
 #include "reporting/TestResult.hpp"
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace orchestrate {
 
 enum class Verbosity { k_quiet, k_normal, k_verbose };
 
-// What users read while a run goes on and at its end, separate from logging (spdlog). Writes
-// pytest-like lines: one per test with the overall percentage, `[ 42%]`, then failure sections and
-// the summary line. Thread-safe: shard threads report through it.
+// How progress is shown while tests run (`--progress`).
+enum class ProgressStyle {
+  k_auto,   // live on a terminal that can move its cursor (unless -q), lines elsewhere
+  k_lines,  // pytest-like lines, `test_id PASSED [ 42%]`: what CI logs and pipes get
+  k_live,   // a status block per shard redrawn in place at the bottom of the terminal
+};
+
+// `requested` made concrete for `out`: k_auto becomes k_live on a terminal with cursor movement
+// (TERM set and not "dumb") unless `verbosity` is quiet, else k_lines. Never returns k_auto.
+ProgressStyle resolve_progress_style(ProgressStyle requested, std::FILE* out, Verbosity verbosity);
+
+// What users read while a run goes on and at its end, separate from logging (spdlog).
+//
+// Lines style: one pytest-like line per test with the overall percentage, `[ 42%]`.
+// Live style: from start() on, a block at the bottom of the terminal with one line per shard and
+// an overall line, redrawn in place at most every 100 ms (and every second for the clock); failed
+// tests (every test under -v), shard errors and messages are printed above it and stay in the
+// scrollback. failures() or summary() leave the block's final state on screen.
+// Both then print failure sections and the summary line.
+//
+// Thread-safe: shard threads report through it. The shard events (shard_starting,
+// batch_started, shard_tearing_down, shard_finished) only feed the live block and never throw.
 class ProgressReporter
 {
 public:
-  ProgressReporter(std::FILE* out, Verbosity verbosity, bool color);
+  // `style` must be k_lines or k_live (see resolve_progress_style).
+  ProgressReporter(std::FILE* out, Verbosity verbosity, bool color,
+                   ProgressStyle style = ProgressStyle::k_lines);
+  // Leaves the live block's last state on screen if failures()/summary() did not.
+  ~ProgressReporter();
+
+  ProgressReporter(const ProgressReporter&) = delete;
+  ProgressReporter& operator=(const ProgressReporter&) = delete;
 
   // Headline before tests start: platform-like info pytest users expect.
   void start(const std::string& suite, int collected, int deselected, int shards,
              const std::string& run_dir);
+  void shard_starting(int shard) noexcept;
   void shard_ready(int shard, const std::string& project);
+  void batch_started(int shard, int tests, const std::string& first_test) noexcept;
+  void shard_tearing_down(int shard) noexcept;
+  void shard_finished(int shard) noexcept;
   void shard_failed(int shard, const std::string& message);
   void test_finished(const TestResult& result);
   void message(const std::string& text);
@@ -34,17 +73,42 @@ public:
   void summary(const SummaryCounts& counts, Milliseconds elapsed);
 
 private:
+  using Clock = std::chrono::steady_clock;
+
   std::string colored(const std::string& text, const char* color_code) const;
+  std::string test_line(const TestResult& result) const;
+  // Prints `text` (whole lines): above the live block while it is up, else straight out.
+  void print_locked(const std::string& text);
+  // Applies a shard's change to the live block (kept until start() when it comes earlier).
+  void shard_event(const std::function<void(ShardStatusBoard&)>& event) noexcept;
+  // Notes a change of the live block and draws it when the throttle allows.
+  void changed_locked();
+  void draw_locked(Clock::time_point now);
+  void write_locked(const std::string& text);
+  // Redraws the block while nothing else happens, so its clock moves and throttled changes show.
+  void tick();
+  // Stops the ticker and leaves the block's final state as ordinary output.
+  void finish_live();
 
   std::mutex m_mutex;
   std::FILE* m_out;
   Verbosity m_verbosity;
   bool m_color;
+  ProgressStyle m_style;
   int m_total = 0;
   int m_done = 0;
-};
 
-// True when color should be used on `out`: a terminal and NO_COLOR unset.
-bool use_color(std::FILE* out);
+  // Live style only, between start() and finish_live().
+  std::optional<ShardStatusBoard> m_board;
+  LiveDisplay m_display;
+  RedrawThrottle m_throttle;
+  Clock::time_point m_started = Clock::now();
+  std::string m_pending_above;  // permanent lines waiting for the next frame
+  std::vector<std::function<void(ShardStatusBoard&)>> m_early_events;  // before start()
+  bool m_changed = false;
+  bool m_stopping = false;
+  std::condition_variable m_wake;
+  std::thread m_ticker;
+};
 
 }  // namespace orchestrate

@@ -35,6 +35,7 @@ struct RunOptions
   std::filesystem::path junit_xml;    // empty: none
   std::filesystem::path report_json;  // empty: none
   Verbosity verbosity = Verbosity::k_normal;
+  ProgressStyle progress = ProgressStyle::k_auto;  // --progress: live block, lines, or by stdout
 };
 
 }  // namespace orchestrate
