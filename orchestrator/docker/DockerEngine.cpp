@@ -1,6 +1,7 @@
 #include "docker/DockerEngine.hpp"
 
 #include "core/Error.hpp"
+#include "docker/EngineHandle.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -30,16 +31,8 @@ constexpr int k_client_api_minor = 41;
 constexpr Milliseconds k_connect_timeout(5000);
 // Bounds every call but the event stream, so that teardown never blocks without a bound.
 constexpr Milliseconds k_request_timeout(30000);
-constexpr int k_stop_poll_interval_ms = 100;
-
-struct CurlEasyDeleter
-{
-  void operator()(CURL* handle) const
-  {
-    curl_easy_cleanup(handle);
-  }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
+// How long a watch waits on the event stream before it looks at its stop flag again.
+constexpr Milliseconds k_stop_poll_interval(100);
 
 struct CurlFreeDeleter
 {
@@ -47,37 +40,6 @@ struct CurlFreeDeleter
   {
     curl_free(text);
   }
-};
-
-// Owns a multi handle with one easy handle added; removes it before cleanup, as curl requires.
-class CurlMultiTransfer
-{
-public:
-  explicit CurlMultiTransfer(CURL* easy) : m_multi(curl_multi_init()), m_easy(easy)
-  {
-    if (m_multi == nullptr || curl_multi_add_handle(m_multi, m_easy) != CURLM_OK) {
-      curl_multi_cleanup(m_multi);
-      throw InternalError("cannot set up a curl multi handle for the Docker event stream");
-    }
-  }
-
-  ~CurlMultiTransfer()
-  {
-    curl_multi_remove_handle(m_multi, m_easy);
-    curl_multi_cleanup(m_multi);
-  }
-
-  CurlMultiTransfer(const CurlMultiTransfer&) = delete;
-  CurlMultiTransfer& operator=(const CurlMultiTransfer&) = delete;
-
-  CURLM* get() const
-  {
-    return m_multi;
-  }
-
-private:
-  CURLM* m_multi;
-  CURL* m_easy;
 };
 
 struct HttpResponse
@@ -134,13 +96,18 @@ std::string url_escape(const std::string& text)
   return escaped.get();
 }
 
-// "filters=<url-escaped {"type":[...],"label":[...]}>", or "" when there is nothing to filter.
+// "filters=<url-escaped {"type":[...],"event":[...],"label":[...]}>", or "" when there is nothing
+// to filter.
 std::string filters_query(const std::vector<std::string>& label_filters,
-                          const std::vector<std::string>& types = {})
+                          const std::vector<std::string>& types = {},
+                          const std::vector<std::string>& events = {})
 {
   json filters = json::object();
   if (!types.empty()) {
     filters["type"] = types;
+  }
+  if (!events.empty()) {
+    filters["event"] = events;
   }
   if (!label_filters.empty()) {
     filters["label"] = label_filters;
@@ -179,30 +146,6 @@ std::size_t read_api_version_header(char* data, std::size_t size, std::size_t co
   return size * count;
 }
 
-// A handle for one request to `endpoint` (a socket path or tcp://host:port), which the caller
-// performs. curl handles are not shared between threads, so each call makes its own.
-CurlEasy make_handle(const std::string& endpoint, const char* method, const std::string& path)
-{
-  initialize_curl_once();
-  CurlEasy handle(curl_easy_init());
-  if (!handle) {
-    throw InternalError("curl_easy_init failed");
-  }
-  CURL* h = handle.get();
-  if (!is_tcp(endpoint)) {
-    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, endpoint.c_str());
-  }
-  const std::string url = base_url(endpoint) + path;
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-  // An http_proxy in the environment must not capture requests meant for the engine.
-  curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-  // Timeouts must not use signals: several threads talk to the engine at once.
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(k_connect_timeout.count()));
-  return handle;
-}
-
 [[noreturn]] void throw_unreachable(const std::string& endpoint, CURLcode code)
 {
   throw EnvironmentError(engine_unavailable_message(endpoint) + " (curl: " +
@@ -224,7 +167,7 @@ HttpResponse perform(const std::string& endpoint,
                      const std::string& path,
                      Milliseconds timeout = k_request_timeout)
 {
-  CurlEasy handle = make_handle(endpoint, method, path);
+  CurlEasy handle = make_engine_handle(endpoint, method, path);
   CURL* h = handle.get();
   HttpResponse response;
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
@@ -440,66 +383,29 @@ std::string negotiate_api_version(const std::string& engine_version)
   return engine_version;
 }
 
-ContainerEvent event_from_json(const json& message)
-{
-  const json& actor = member(message, "Actor");
-  return ContainerEvent{string_member(actor, "ID"), string_member(message, "Action"),
-                        string_map(member(actor, "Attributes"))};
-}
-
-// What the event stream's write callback needs: it splits newline-delimited JSON into events.
-struct EventStream
-{
-  CURL* handle = nullptr;
-  const std::function<bool(const ContainerEvent&)>* on_event = nullptr;
-  long status = 0;
-  std::string pending;       // an incomplete line, or the body of an error answer
-  bool handler_done = false; // on_event returned false
-  std::exception_ptr error;  // thrown by on_event or the parser: rethrown outside curl
-
-  // Returns false to abort the transfer.
-  bool consume(std::string_view data)
-  {
-    if (status == 0) {
-      curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
-    }
-    pending.append(data);
-    if (status != 200) {
-      return true;
-    }
-    std::size_t newline = 0;
-    while ((newline = pending.find('\n')) != std::string::npos) {
-      const std::string line = pending.substr(0, newline);
-      pending.erase(0, newline + 1);
-      if (line.find_first_not_of(" \r\t") == std::string::npos) {
-        continue;
-      }
-      const json message = json::parse(line, nullptr, false);
-      if (message.is_discarded()) {
-        throw InternalError("Docker engine: malformed event on the event stream: " + line);
-      }
-      if (string_member(message, "Type") == "container" && !(*on_event)(event_from_json(message))) {
-        handler_done = true;
-        return false;
-      }
-    }
-    return true;
-  }
-};
-
-std::size_t write_events(char* data, std::size_t size, std::size_t count, void* target)
-{
-  auto* stream = static_cast<EventStream*>(target);
-  try {
-    return stream->consume(std::string_view(data, size * count)) ? size * count : 0;
-  } catch (...) {
-    // An exception must not unwind through curl's C frames.
-    stream->error = std::current_exception();
-    return 0;
-  }
-}
-
 }  // namespace
+
+CurlEasy make_engine_handle(const std::string& endpoint, const char* method, const std::string& path)
+{
+  initialize_curl_once();
+  CurlEasy handle(curl_easy_init());
+  if (!handle) {
+    throw InternalError("curl_easy_init failed");
+  }
+  CURL* h = handle.get();
+  if (!is_tcp(endpoint)) {
+    curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, endpoint.c_str());
+  }
+  const std::string url = base_url(endpoint) + path;
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+  // An http_proxy in the environment must not capture requests meant for the engine.
+  curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+  // Timeouts must not use signals: several threads talk to the engine at once.
+  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(k_connect_timeout.count()));
+  return handle;
+}
 
 struct DockerEngine::ApiNegotiation
 {
@@ -669,55 +575,30 @@ bool DockerEngine::remove_volume(const std::string& name)
   return remove_resource(m_socket_path, api_prefix() + "/volumes/" + url_escape(name) + "?force=1");
 }
 
+ContainerEventStream DockerEngine::open_container_events(
+  const std::vector<std::string>& label_filters, const std::vector<std::string>& actions)
+{
+  // since=now replays the events of the current second: the engine flushes its answer's headers
+  // before it registers the subscription, so an event between the two would otherwise be lost,
+  // and so would the events of containers created just before the call.
+  std::string path =
+    with_query(api_prefix() + "/events?since=" + std::to_string(std::time(nullptr)),
+               filters_query(label_filters, {"container"}, actions));
+  return ContainerEventStream(m_socket_path, std::move(path), k_connect_timeout);
+}
+
 void DockerEngine::watch_container_events(
   const std::vector<std::string>& label_filters,
   const std::function<bool(const ContainerEvent&)>& on_event,
   const std::atomic<bool>& stop)
 {
-  // since=now also replays events of the current second, which a caller that starts the watch
-  // right after creating containers would otherwise miss.
-  const std::string path =
-    with_query(api_prefix() + "/events?since=" + std::to_string(std::time(nullptr)),
-               filters_query(label_filters, {"container"}));
-  CurlEasy handle = make_handle(m_socket_path, "GET", path);
-  EventStream stream;
-  stream.handle = handle.get();
-  stream.on_event = &on_event;
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, write_events);
-  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &stream);
-
-  // The multi interface, because curl_easy_perform only calls a progress callback about once a
-  // second while the stream is idle; curl_multi_poll wakes every 100 ms to look at `stop`.
-  CurlMultiTransfer transfer(handle.get());
-  int running = 1;
-  while (running > 0 && !stop.load()) {
-    if (curl_multi_perform(transfer.get(), &running) != CURLM_OK) {
-      throw InternalError("curl_multi_perform failed on the Docker event stream");
-    }
-    if (running > 0 && !stop.load()) {
-      curl_multi_poll(transfer.get(), nullptr, 0, k_stop_poll_interval_ms, nullptr);
+  ContainerEventStream stream = open_container_events(label_filters);
+  while (!stop.load()) {
+    const std::optional<ContainerEvent> event = stream.next(k_stop_poll_interval);
+    if (event && !on_event(*event)) {
+      return;
     }
   }
-  if (stream.error) {
-    std::rethrow_exception(stream.error);
-  }
-  if (stop.load() || stream.handler_done) {
-    return;
-  }
-  CURLcode result = CURLE_OK;
-  int queued = 0;
-  while (CURLMsg* message = curl_multi_info_read(transfer.get(), &queued)) {
-    if (message->msg == CURLMSG_DONE) {
-      result = message->data.result;
-    }
-  }
-  if (result != CURLE_OK) {
-    throw_unreachable(m_socket_path, result);
-  }
-  if (stream.status != 200) {
-    throw_unexpected_status("GET", path, HttpResponse{stream.status, stream.pending, ""});
-  }
-  throw EnvironmentError("the Docker engine at " + m_socket_path + " closed the event stream");
 }
 
 std::string engine_unavailable_message(const std::string& socket_path)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/Quantities.hpp"
+#include "docker/ContainerEvents.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -36,14 +37,6 @@ struct VolumeSummary
 {
   std::string name;
   std::map<std::string, std::string> labels;
-};
-
-// One event from GET /events (type container), as much as readiness and the reaper need.
-struct ContainerEvent
-{
-  std::string container_id;
-  std::string action;  // "create", "start", "die", "health_status: healthy", ...
-  std::map<std::string, std::string> labels;  // the container's labels (Actor.Attributes)
 };
 
 // A client of the Docker Engine API over its unix socket, with libcurl and nlohmann::json.
@@ -99,6 +92,14 @@ public:
   bool remove_container(const std::string& id);  // force=true, v=true
   bool remove_network(const std::string& id);
   bool remove_volume(const std::string& name);    // force=true
+
+  // Subscribes to GET /events filtered by type=container, the label filters and, unless empty, the
+  // actions ("start", "die", ...; "health_status" covers every health status). Returns once the
+  // engine has accepted the subscription; the stream also replays the matching events of the
+  // current second, so nothing that happens after this call is missed. Throws EnvironmentError
+  // when the engine does not accept it within the connect timeout.
+  ContainerEventStream open_container_events(const std::vector<std::string>& label_filters,
+                                             const std::vector<std::string>& actions = {});
 
   // Streams GET /events filtered by type=container and the label filters, calling `on_event` for
   // each event, until `stop` becomes true (checked at least every 200 ms) or `on_event` returns

@@ -3,34 +3,35 @@
 #include "docker/ResourceLabels.hpp"
 #include "process/SignalState.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <arpa/inet.h>
 #include <chrono>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
-#include <spdlog/spdlog.h>
 #include <sys/socket.h>
-#include <thread>
 #include <unistd.h>
-#include <fcntl.h>
 
 namespace orchestrate {
 
 namespace {
 
-constexpr Milliseconds k_poll_interval(200);
+using Clock = std::chrono::steady_clock;
+
+// The longest wait on the event stream: Ctrl-C and the deadline are noticed within it.
+constexpr Milliseconds k_wake_interval(100);
+// How often what no event announces is looked at again: a port that starts accepting, a log line.
+constexpr Milliseconds k_recheck_interval(200);
+constexpr Milliseconds k_port_connect_timeout(200);
+constexpr int k_log_lines = 40;
+constexpr int k_log_search_lines = 500;
 constexpr const char* k_compose_service_label = "com.docker.compose.service";
 
-const ContainerSummary* find_service_container(const std::vector<ContainerSummary>& containers,
-                                               const std::string& service)
-{
-  for (const auto& container : containers) {
-    auto label = container.labels.find(k_compose_service_label);
-    if (label != container.labels.end() && label->second == service) {
-      return &container;
-    }
-  }
-  return nullptr;
-}
+// The events after which a fixture can change between starting, ready and failed. The engine
+// filters the rest out, above all the exec_* events every healthcheck run makes.
+const std::vector<std::string> k_readiness_actions{"start", "health_status", "die", "destroy"};
 
 std::string replace_all(std::string text, const std::string& from, const std::string& to)
 {
@@ -40,6 +41,185 @@ std::string replace_all(std::string text, const std::string& from, const std::st
   }
   return text;
 }
+
+std::string service_of(const std::map<std::string, std::string>& labels)
+{
+  const auto label = labels.find(k_compose_service_label);
+  return label == labels.end() ? std::string() : label->second;
+}
+
+// One fixture while the gate waits for it: the last known state of its service's container, and
+// why it is not ready yet.
+struct FixtureWait
+{
+  const FixtureConfig* fixture = nullptr;
+  std::optional<ContainerSummary> container;
+  std::string waiting_for = "no container yet";
+  std::optional<ReadyEndpoint> ready;
+
+  // Ready only once a condition that no event announces holds: re-checked every
+  // k_recheck_interval rather than on events.
+  bool needs_recheck() const
+  {
+    return !ready && container && container->state == "running" &&
+           fixture->readiness.kind != ReadinessSpec::Kind::k_health;
+  }
+};
+
+// Judges the fixtures of one stack from their containers' states; the gate feeds it the states it
+// learns from the initial listing and from the event stream.
+class FixtureJudge
+{
+public:
+  FixtureJudge(DockerEngine& engine, std::string stack, const std::vector<FixtureConfig>& fixtures)
+    : m_engine(engine),
+      m_stack(std::move(stack))
+  {
+    for (const auto& fixture : fixtures) {
+      FixtureWait wait;
+      wait.fixture = &fixture;
+      m_waits.push_back(std::move(wait));
+    }
+  }
+
+  // Takes `container` as the current state of every fixture of its service and judges them.
+  // Throws StackNotReadyError when it exited, turned unhealthy or cannot serve the fixture.
+  void update(const ContainerSummary& container)
+  {
+    const std::string service = service_of(container.labels);
+    for (auto& wait : m_waits) {
+      if (!wait.ready && wait.fixture->service == service) {
+        wait.container = container;
+        judge(wait);
+      }
+    }
+  }
+
+  // The container `id` no longer exists: its fixtures wait for another one.
+  void forget(const std::string& id)
+  {
+    for (auto& wait : m_waits) {
+      if (!wait.ready && wait.container && wait.container->id == id) {
+        wait.container.reset();
+        wait.waiting_for = "container removed";
+      }
+    }
+  }
+
+  // Judges again the fixtures whose readiness no event announces (open port, log line).
+  void recheck()
+  {
+    for (auto& wait : m_waits) {
+      if (wait.needs_recheck()) {
+        judge(wait);
+      }
+    }
+  }
+
+  // True while a fixture of `service` is not ready: only then do its events need a look.
+  bool waits_for(const std::string& service) const
+  {
+    return std::any_of(m_waits.begin(), m_waits.end(), [&](const FixtureWait& wait) {
+      return !wait.ready && wait.fixture->service == service;
+    });
+  }
+
+  bool needs_recheck() const
+  {
+    return std::any_of(m_waits.begin(), m_waits.end(),
+                       [](const FixtureWait& wait) { return wait.needs_recheck(); });
+  }
+
+  bool all_ready() const
+  {
+    return std::all_of(m_waits.begin(), m_waits.end(),
+                       [](const FixtureWait& wait) { return wait.ready.has_value(); });
+  }
+
+  std::map<std::string, ReadyEndpoint> endpoints() const
+  {
+    std::map<std::string, ReadyEndpoint> endpoints;
+    for (const auto& wait : m_waits) {
+      endpoints[wait.fixture->name] = wait.ready.value();
+    }
+    return endpoints;
+  }
+
+  [[noreturn]] void fail_timeout(Milliseconds timeout) const
+  {
+    for (const auto& wait : m_waits) {
+      if (!wait.ready) {
+        fail(wait, "was not ready within " + format_seconds(timeout) + ", still waiting for " +
+                     wait.fixture->service + " (" + wait.waiting_for + ")");
+      }
+    }
+    throw InternalError("readiness timeout without a fixture that is not ready");
+  }
+
+private:
+  void judge(FixtureWait& wait)
+  {
+    const FixtureConfig& fixture = *wait.fixture;
+    const ContainerSummary& container = *wait.container;
+    if (container.state == "exited" || container.state == "dead") {
+      fail(wait, "exited before it became ready");
+    }
+    if (container.health == "unhealthy") {
+      fail(wait, "reported unhealthy");
+    }
+    const bool running = container.state == "running";
+    auto port = container.published_tcp_ports.find(fixture.container_port);
+    if (port == container.published_tcp_ports.end()) {
+      if (running) {
+        fail(wait, "publishes no host port for container port " +
+                     std::to_string(fixture.container_port) + " (add `ports: [\"127.0.0.1::" +
+                     std::to_string(fixture.container_port) + "\"]`)");
+      }
+      wait.waiting_for = container.state;
+      return;
+    }
+    const ReadyEndpoint endpoint{"127.0.0.1", port->second};
+    bool is_ready = false;
+    switch (fixture.readiness.kind) {
+    case ReadinessSpec::Kind::k_health:
+      if (running && container.health.empty()) {
+        fail(wait,
+             "has no healthcheck, but its fixture gates on health (add one, or use kind: port)");
+      }
+      is_ready = container.health == "healthy";
+      break;
+    case ReadinessSpec::Kind::k_port:
+      is_ready = running && tcp_port_accepts(endpoint.host, endpoint.port, k_port_connect_timeout);
+      break;
+    case ReadinessSpec::Kind::k_log_line:
+      is_ready = m_engine.container_logs(container.id, k_log_search_lines)
+                   .find(fixture.readiness.log_pattern) != std::string::npos;
+      break;
+    }
+    if (is_ready) {
+      spdlog::debug("{}: {} ready on {}:{}", m_stack, fixture.service, endpoint.host,
+                    endpoint.port);
+      wait.ready = endpoint;
+    } else {
+      wait.waiting_for = container.health.empty() ? container.state : container.health;
+    }
+  }
+
+  [[noreturn]] void fail(const FixtureWait& wait, const std::string& reason) const
+  {
+    std::string message = "stack " + m_stack + ": service '" + wait.fixture->service +
+                          "' (fixture " + wait.fixture->name + ") " + reason;
+    if (wait.container) {
+      message += "\n--- last log lines of " + wait.fixture->service + " ---\n" +
+                 m_engine.container_logs(wait.container->id, k_log_lines);
+    }
+    throw StackNotReadyError(message);
+  }
+
+  DockerEngine& m_engine;
+  std::string m_stack;
+  std::vector<FixtureWait> m_waits;
+};
 
 }  // namespace
 
@@ -52,97 +232,46 @@ ReadinessGate::ReadinessGate(DockerEngine& engine, std::string stack_name)
 std::map<std::string, ReadyEndpoint> ReadinessGate::wait(const std::vector<FixtureConfig>& fixtures,
                                                          Milliseconds timeout)
 {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = Clock::now() + timeout;
   const std::vector<std::string> filters{label_filter(labels::k_stack, m_stack_name)};
-  std::map<std::string, ReadyEndpoint> ready;
-  std::string waiting_for;
+  FixtureJudge judge(m_engine, m_stack_name, fixtures);
 
-  auto fail = [&](const FixtureConfig& fixture, const ContainerSummary* container,
-                  const std::string& reason) {
-    std::string message = "stack " + m_stack_name + ": service '" + fixture.service +
-                          "' (fixture " + fixture.name + ") " + reason;
-    if (container != nullptr) {
-      message += "\n--- last log lines of " + fixture.service + " ---\n" +
-                 m_engine.container_logs(container->id, 40);
-    }
-    throw StackNotReadyError(message);
-  };
-
-  while (true) {
+  // Subscribe first, then look: a container that became healthy before the subscription is seen by
+  // the listing, and every change after the listing arrives as an event.
+  ContainerEventStream events = m_engine.open_container_events(filters, k_readiness_actions);
+  for (const auto& container : m_engine.list_containers(filters)) {
+    judge.update(container);
+  }
+  auto last_recheck = Clock::now();
+  while (!judge.all_ready()) {
     if (interrupt_count() > 0) {
       throw Error(ExitCode::k_interrupted, "interrupted while waiting for " + m_stack_name);
     }
-    const auto containers = m_engine.list_containers(filters);
-    waiting_for.clear();
-    for (const auto& fixture : fixtures) {
-      if (ready.count(fixture.name) != 0) {
-        continue;
-      }
-      const auto* container = find_service_container(containers, fixture.service);
-      if (container == nullptr) {
-        waiting_for = fixture.service + " (no container yet)";
-        continue;
-      }
-      if (container->state == "exited" || container->state == "dead") {
-        fail(fixture, container, "exited before it became ready");
-      }
-      if (container->health == "unhealthy") {
-        fail(fixture, container, "reported unhealthy");
-      }
-      auto port = container->published_tcp_ports.find(fixture.container_port);
-      if (port == container->published_tcp_ports.end()) {
-        if (container->state == "running") {
-          fail(fixture, container,
-               "publishes no host port for container port " +
-                 std::to_string(fixture.container_port) + " (add `ports: [\"127.0.0.1::" +
-                 std::to_string(fixture.container_port) + "\"]`)");
-        }
-        waiting_for = fixture.service + " (" + container->state + ")";
-        continue;
-      }
-      const ReadyEndpoint endpoint{"127.0.0.1", port->second};
-      bool is_ready = false;
-      switch (fixture.readiness.kind) {
-      case ReadinessSpec::Kind::k_health:
-        if (container->state == "running" && container->health.empty()) {
-          fail(fixture, container,
-               "has no healthcheck, but its fixture gates on health (add one, or use kind: port)");
-        }
-        is_ready = container->health == "healthy";
-        break;
-      case ReadinessSpec::Kind::k_port:
-        is_ready = container->state == "running" &&
-                   tcp_port_accepts(endpoint.host, endpoint.port, Milliseconds(200));
-        break;
-      case ReadinessSpec::Kind::k_log_line:
-        is_ready = m_engine.container_logs(container->id, 500).find(
-                     fixture.readiness.log_pattern) != std::string::npos;
-        break;
-      }
-      if (is_ready) {
-        spdlog::debug("{}: {} ready on {}:{}", m_stack_name, fixture.service, endpoint.host,
-                      endpoint.port);
-        ready[fixture.name] = endpoint;
-      } else {
-        waiting_for = fixture.service + " (" + (container->health.empty() ? container->state
-                                                                          : container->health) +
-                      ")";
-      }
+    const auto now = Clock::now();
+    if (now >= deadline) {
+      judge.fail_timeout(timeout);
     }
-    if (ready.size() == fixtures.size()) {
-      return ready;
+    if (judge.needs_recheck() && now - last_recheck >= k_recheck_interval) {
+      judge.recheck();
+      last_recheck = now;
+      continue;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      for (const auto& fixture : fixtures) {
-        if (ready.count(fixture.name) == 0) {
-          fail(fixture, find_service_container(containers, fixture.service),
-               "was not ready within " + format_seconds(timeout) + ", still waiting for " +
-                 waiting_for);
-        }
-      }
+    const auto until_deadline = std::chrono::duration_cast<Milliseconds>(deadline - now);
+    const std::optional<ContainerEvent> event =
+      events.next(std::min(k_wake_interval, until_deadline + Milliseconds(1)));
+    if (!event || !judge.waits_for(service_of(event->labels))) {
+      continue;
     }
-    std::this_thread::sleep_for(k_poll_interval);
+    spdlog::debug("{}: {} {}", m_stack_name, service_of(event->labels), event->action);
+    // One inspect per event, never per poll: the event says that something changed, the
+    // inspection what the container looks like now (ports, health, state).
+    if (const auto container = m_engine.inspect_container(event->container_id)) {
+      judge.update(*container);
+    } else {
+      judge.forget(event->container_id);
+    }
   }
+  return judge.endpoints();
 }
 
 bool tcp_port_accepts(const std::string& host, int port, Milliseconds timeout)

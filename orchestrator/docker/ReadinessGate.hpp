@@ -27,8 +27,12 @@ public:
 };
 
 // Decides when a stack's fixtures are ready, judged by orchestrate itself (compose's `up --wait`
-// exit code is not trusted: it can report success after its deadline). It watches the engine over
-// the API, so no process is spawned per poll.
+// exit code is not trusted: it can report success after its deadline). Event-driven over the
+// Engine API: it subscribes to the stack's container events (start, health_status, die, destroy;
+// filtered by io.orchestrate.stack), then lists the stack's containers once, so a container that
+// was healthy before the subscription is seen too, and afterwards inspects a container only when
+// an event of its own arrives. No process is spawned and nothing is polled, except what no event
+// announces: a `port` fixture's TCP connect and a `log_line` fixture's logs, every 200 ms.
 class ReadinessGate
 {
 public:

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -452,6 +453,21 @@ TEST(DockerEngineProtocolTest, WatchThrowsEnvironmentErrorWhenTheEngineDropsTheS
   EXPECT_EQ(events[0].labels, (std::map<std::string, std::string>{{"k", "v"}}));
 }
 
+TEST(DockerEngineProtocolTest, OpeningTheEventStreamThrowsInternalErrorForAnErrorAnswer)
+{
+  FakeEngine engine(engine_answering("1.41", http_answer("400 Bad Request",
+                                                         R"({"message":"bad filter"})")));
+  try {
+    DockerEngine(engine.socket_path()).open_container_events({"k=v"}, {"start"});
+    FAIL() << "open_container_events did not throw";
+  } catch (const InternalError& error) {
+    const std::string message = error.what();
+    EXPECT_TRUE(contains(message, "GET /v1.41/events")) << message;
+    EXPECT_TRUE(contains(message, "400")) << message;
+    EXPECT_TRUE(contains(message, "bad filter")) << message;
+  }
+}
+
 TEST_F(DockerEngineTest, ListContainersByLabelFindsExactlyTheLabelledContainer)
 {
   const std::string unlabelled = run_unlabelled();
@@ -638,6 +654,35 @@ TEST_F(DockerEngineTest, WatchEndsWhenTheHandlerReturnsFalse)
   EXPECT_TRUE(eventually([&] { return recorder.finished(); }, Milliseconds(10000)));
   EXPECT_FALSE(recorder.failed());
   EXPECT_EQ(recorder.events().size(), 1u);
+}
+
+TEST_F(DockerEngineTest, EventStreamDeliversOnlyTheChosenActionsAndHealthStatusCoversEachStatus)
+{
+  ContainerEventStream stream = m_engine.open_container_events({m_label}, {"start", "health_status"});
+  const std::string id = run_labelled("", {"--health-cmd", "true", "--health-interval", "1s"},
+                                      {"sleep", "300"});
+  std::vector<std::string> actions;
+  const auto deadline = Clock::now() + Milliseconds(30000);
+  while (Clock::now() < deadline &&
+         std::find(actions.begin(), actions.end(), "health_status: healthy") == actions.end()) {
+    if (const std::optional<ContainerEvent> event = stream.next(Milliseconds(500))) {
+      EXPECT_EQ(event->container_id, id);
+      actions.push_back(event->action);
+    }
+  }
+  // Without the action filter the stream also carries create, attach and the exec_create,
+  // exec_start and exec_die of every healthcheck run.
+  EXPECT_EQ(actions, (std::vector<std::string>{"start", "health_status: healthy"}));
+}
+
+TEST_F(DockerEngineTest, EventStreamNextWaitsAboutItsBoundOnAQuietStream)
+{
+  ContainerEventStream stream = m_engine.open_container_events({m_label});
+  const auto start = Clock::now();
+  EXPECT_FALSE(stream.next(Milliseconds(300)).has_value());
+  const auto took = Clock::now() - start;
+  EXPECT_GE(took, Milliseconds(300));
+  EXPECT_LT(took, Milliseconds(1500));
 }
 
 TEST_F(DockerEngineTest, RemovalsRemoveLabelledResourcesAndAcceptAlreadyRemovedOnes)
