@@ -113,6 +113,11 @@ ComposeModel parse_compose_model(const std::string& json_text)
 
 ComposeModel load_compose_model(const ComposeCli& cli)
 {
+  return parse_compose_model(resolve_compose_config(cli));
+}
+
+std::string resolve_compose_config(const ComposeCli& cli)
+{
   const auto output = cli.run({"config", "--format", "json"}, Milliseconds(30'000));
   if (!output.exit.succeeded()) {
     throw UsageError("docker compose could not read the compose files of " +
@@ -123,7 +128,7 @@ ComposeModel load_compose_model(const ComposeCli& cli)
   if (start == std::string::npos) {
     throw InternalError("`docker compose config` printed no JSON:\n" + output.output);
   }
-  return parse_compose_model(output.output.substr(start));
+  return output.output.substr(start);
 }
 
 }  // namespace orchestrate

@@ -39,4 +39,8 @@ ComposeModel parse_compose_model(const std::string& json_text);
 // compose's own message when the files are invalid.
 ComposeModel load_compose_model(const ComposeCli& cli);
 
+// The JSON text of `docker compose config --format json` for `cli` (what load_compose_model
+// parses). Throws as load_compose_model does.
+std::string resolve_compose_config(const ComposeCli& cli);
+
 }  // namespace orchestrate

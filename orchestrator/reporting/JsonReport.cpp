@@ -140,13 +140,17 @@ public:
     return value.get<bool>();
   }
 
-  Milliseconds seconds(const char* key) const
+  // An optional key that is missing reads as 0 (reports written before the key existed).
+  Milliseconds seconds(const char* key, bool optional = false) const
   {
-    const Json& value = *find(key);
-    if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() < 0) {
+    const Json* value = find(key, optional);
+    if (value == nullptr) {
+      return Milliseconds{0};
+    }
+    if (!value->is_number() || !std::isfinite(value->get<double>()) || value->get<double>() < 0) {
       fail(key, "expected a duration in seconds (a non-negative number)");
     }
-    return Milliseconds{std::llround(value.get<double>() * 1000.0)};
+    return Milliseconds{std::llround(value->get<double>() * 1000.0)};
   }
 
   const Json& array(const char* key) const
@@ -262,6 +266,7 @@ void write_json_report(const std::filesystem::path& file, const RunReport& repor
     {"exit_code", to_int(report.exit_code)},
     {"wall_time", to_seconds(report.wall_time)},
     {"time_to_first_test", to_seconds(report.time_to_first_test)},
+    {"time_to_first_up", to_seconds(report.time_to_first_up)},
     {"peak_memory_bytes", report.peak_memory_bytes},
     {"summary", counts_to_json(report.counts)},
     {"shards", shards},
@@ -305,6 +310,7 @@ RunReport read_json_report(const std::filesystem::path& file)
   report.exit_code = static_cast<ExitCode>(reader.integer("exit_code"));
   report.wall_time = reader.seconds("wall_time");
   report.time_to_first_test = reader.seconds("time_to_first_test");
+  report.time_to_first_up = reader.seconds("time_to_first_up", true);
   report.peak_memory_bytes = reader.byte_count("peak_memory_bytes");
   report.counts = counts_from_json(reader.object("summary"));
   for (std::size_t i = 0; i < reader.array("shards").size(); ++i) {

@@ -36,6 +36,7 @@ struct RunReport
   ExitCode exit_code = ExitCode::k_all_passed;
   Milliseconds wall_time{0};
   Milliseconds time_to_first_test{0};
+  Milliseconds time_to_first_up{0};  // start-up overhead: from the start until the first `up`
   std::uint64_t peak_memory_bytes = 0;
   SummaryCounts counts;
   std::vector<ShardTiming> shards;

@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 
 #include <memory>
+#include <optional>
 
 namespace orchestrate {
 
@@ -17,34 +18,6 @@ using Clock = std::chrono::steady_clock;
 // `docker compose version` answers in ~70 ms; this only bounds a hung plugin.
 constexpr Milliseconds k_compose_timeout{10'000};
 constexpr Milliseconds k_ping_timeout{2'000};
-
-// Starts `docker compose version --short` so that it runs while we talk to the engine. nullptr
-// when `docker` cannot be started.
-std::unique_ptr<ChildProcess> start_compose_probe()
-{
-  ProcessOptions options;
-  options.argv = {"docker", "compose", "version", "--short"};
-  options.capture_output = true;
-  try {
-    return std::make_unique<ChildProcess>(options);
-  } catch (const Error& error) {
-    spdlog::debug("preflight: cannot start docker: {}", error.what());
-    return nullptr;
-  }
-}
-
-std::optional<CommandOutput> finish_compose_probe(std::unique_ptr<ChildProcess> probe)
-{
-  if (!probe) {
-    return std::nullopt;
-  }
-  CommandOutput result;
-  // Not stopped by Ctrl-C: it ends within ~100 ms anyway, and a killed probe would read as
-  // "compose is missing".
-  result.exit = probe->wait(k_compose_timeout, false);
-  result.output = probe->output();
-  return result;
-}
 
 // Bytes an unprivileged writer may still use on the file system holding `path`; nullopt when the
 // path is not on this host.
@@ -111,6 +84,43 @@ std::optional<std::string> answering_api_version(DockerEngine& engine)
 
 }  // namespace
 
+ComposeProbe ComposeProbe::start()
+{
+  ComposeProbe probe;
+  ProcessOptions options;
+  options.argv = {"docker", "compose", "version", "--short"};
+  options.capture_output = true;
+  try {
+    probe.m_process = std::make_unique<ChildProcess>(options);
+  } catch (const Error& error) {
+    spdlog::debug("preflight: cannot start docker: {}", error.what());
+  }
+  return probe;
+}
+
+PreflightCheck ComposeProbe::finish()
+{
+  if (!m_process) {
+    return judge_compose(std::nullopt);
+  }
+  CommandOutput result;
+  // Not stopped by Ctrl-C: it ends within ~100 ms anyway, and a killed probe would read as
+  // "compose is missing".
+  result.exit = m_process->wait(k_compose_timeout, false);
+  result.output = m_process->output();
+  m_process.reset();
+  return judge_compose(result);
+}
+
+void require_compose(ComposeProbe& probe)
+{
+  const auto check = probe.finish();
+  spdlog::debug("preflight: {} compose: {}", to_string(check.verdict), check.measured);
+  if (check.verdict == CheckVerdict::k_fail) {
+    throw EnvironmentError(check.message);
+  }
+}
+
 bool PreflightReport::passed() const
 {
   for (const PreflightCheck& check : checks) {
@@ -156,9 +166,9 @@ std::string PreflightReport::failure_message() const
 PreflightReport check_preflight(DockerEngine& engine, const PreflightOptions& options)
 {
   const auto start = Clock::now();
-  std::unique_ptr<ChildProcess> compose_probe;
+  std::optional<ComposeProbe> compose_probe;
   if (options.needs_compose) {
-    compose_probe = start_compose_probe();
+    compose_probe = ComposeProbe::start();
   }
 
   const std::optional<std::string> api_version = answering_api_version(engine);
@@ -173,7 +183,7 @@ PreflightReport check_preflight(DockerEngine& engine, const PreflightOptions& op
   report.checks.push_back(judge_engine(engine.socket_path(), api_version));
   // Waited for only now: it ran while we talked to the engine.
   if (options.needs_compose) {
-    report.checks.push_back(judge_compose(finish_compose_probe(std::move(compose_probe))));
+    report.checks.push_back(compose_probe->finish());
   }
   report.checks.push_back(
     judge_memory(read_mem_available(options.meminfo_path), options.memory_budget_bytes));

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,23 @@ struct PreflightReport
   // The messages of the FAIL checks, one per line ("" when passed()).
   std::string failure_message() const;
 };
+
+// The compose check on its own: `docker compose version --short` started now and judged later.
+// A run starts it first and judges it only once it needs compose, since the answer takes 100 to
+// 250 ms (the docker CLI and the compose plugin, both Go binaries, start one after the other).
+class ComposeProbe
+{
+public:
+  static ComposeProbe start();
+  // Waits for the answer (bounded) and judges it as check_preflight does. Call once.
+  PreflightCheck finish();
+
+private:
+  std::unique_ptr<ChildProcess> m_process;  // null when `docker` could not be started
+};
+
+// probe.finish(), then throws EnvironmentError (exit 7, how to install compose v2) on FAIL.
+void require_compose(ComposeProbe& probe);
 
 // Measures everything and judges it; never throws (an engine that stops answering midway is a
 // FAIL). Checks that need the engine are SKIPped when it does not answer. Fast: one `docker

@@ -5,6 +5,7 @@
 #include "config/ConfigLoader.hpp"
 #include "core/Error.hpp"
 #include "docker/ComposeCli.hpp"
+#include "docker/ComposeModelCache.hpp"
 #include "docker/ComposeStack.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
@@ -12,7 +13,9 @@
 #include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "policy/ComposeLint.hpp"
+#include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
+#include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/JunitXml.hpp"
 #include "reporting/JsonReport.hpp"
@@ -20,6 +23,7 @@
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
+#include "run/PrewarmedShardFactory.hpp"
 #include "run/RunContext.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
@@ -199,6 +203,39 @@ void sweep_leftovers_of_dead_runs(DockerEngine& engine, const ProjectConfig& pro
   }
 }
 
+// The resolved compose model of the environment's stack, from the cache when its inputs are
+// unchanged (see ComposeModelCache). On a miss `docker compose config` runs, so compose must be
+// there: judged first, for a clear message when it is not.
+ComposeModel load_stack_model(const ProjectConfig& project, const std::string& environment_name,
+                              const std::string& run_id, const std::filesystem::path& run_dir,
+                              std::optional<ComposeProbe>& compose_probe)
+{
+  const auto& environment = find_environment(project, environment_name);
+  std::vector<std::filesystem::path> inputs = environment.compose_files;
+  for (const auto& service : load_compose_services(environment.compose_files)) {
+    for (const auto& layer : service.layers) {
+      inputs.push_back(layer.file);  // the files `extends` names
+    }
+  }
+  std::sort(inputs.begin(), inputs.end());
+  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
+  const ComposeCli cli(shard_project_name(project.prefix, environment_name, run_id, 0),
+                       environment.compose_files, run_dir / "compose-config.log");
+  const auto cache_file = project.state_dir / "cache" / ("compose-model-" + environment_name + ".json");
+  const auto key = read_compose_model_inputs(
+    inputs, environment.compose_files.front().parent_path(), current_environment());
+  if (auto cached = load_cached_compose_model(cache_file, key)) {
+    spdlog::debug("compose model: from the cache {}", cache_file.string());
+    return std::move(*cached);
+  }
+  if (compose_probe) {
+    require_compose(*compose_probe);
+    compose_probe.reset();
+  }
+  spdlog::debug("compose model: resolving with `docker compose config`");
+  return resolve_and_cache_compose_model(cli, key, cache_file);
+}
+
 ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
 {
   if (scheduled.interrupted) {
@@ -227,12 +264,17 @@ ExitCode run_suite(const RunOptions& options)
 
   const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
   DockerEngine engine;
+  std::optional<ComposeProbe> compose_probe;
   if (!fixtures.empty()) {
-    // Before anything waits or starts: the engine answers, compose v2 is there, memory and disk
-    // suffice. Refuses with what to do (exit 7).
+    // Compose takes 100-250 ms to tell its version: asked now, judged once the run needs compose
+    // or at the latest before the tests are scheduled, so the first stack need not wait for it.
+    compose_probe.emplace(ComposeProbe::start());
+    // Before anything waits or starts: the engine answers, memory and disk suffice. Refuses with
+    // what to do (exit 7).
     PreflightOptions preflight;
     preflight.memory_budget_bytes = memory_budget;
     preflight.project_prefix = project.prefix;
+    preflight.needs_compose = false;
     for (const auto& warning : run_preflight(engine, preflight).warnings()) {
       std::fprintf(stderr, "warning: %s\n", warning.c_str());
     }
@@ -253,7 +295,8 @@ ExitCode run_suite(const RunOptions& options)
   const auto run_id = new_run_id();
   const auto run_dir = project.state_dir / "runs" / run_id;
   std::filesystem::create_directories(run_dir);
-  ProgressReporter reporter(stdout, options.verbosity, use_color(stdout));
+  ProgressReporter reporter(stdout, options.verbosity, use_color(stdout),
+                            resolve_progress_style(options.progress, stdout, options.verbosity));
 
   if (!fixtures.empty()) {
     // Leftovers of earlier runs whose owner died (kill -9, a crash, a lost machine) are removed
@@ -262,18 +305,9 @@ ExitCode run_suite(const RunOptions& options)
   }
 
   auto runner = make_test_runner(project, suite);
-  const auto collected = runner->collect();
-  const auto durations_file = project.state_dir / "durations.json";
-  auto durations = DurationStore::load(durations_file);
-  auto tests = select_tests(collected, options, durations, reporter);
-  const int deselected = static_cast<int>(collected.size() - tests.size());
-  if (tests.empty()) {
-    SummaryCounts counts;
-    counts.deselected = deselected;
-    reporter.summary(counts, since(started));
-    return ExitCode::k_no_tests_collected;
-  }
-  const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+  // Collecting needs no stack and a stack needs no test list: the first shard's stack comes up
+  // while the tests are collected.
+  auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
 
   RunContext context(project, suite, *runner, engine, reporter);
   context.fixtures = fixtures;
@@ -283,27 +317,21 @@ ExitCode run_suite(const RunOptions& options)
   context.run_dir = run_dir;
   context.compose_files = environment.compose_files;
   context.started = started;
-  context.shard_count = shard_count;
+  context.shard_count = parallel;  // until the tests are selected
   context.readiness_timeout = options.readiness_timeout.value_or(project.defaults.readiness_timeout);
   context.stop_timeout = project.defaults.stop_timeout;
   context.test_timeout = options.test_timeout.value_or(
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
   if (!fixtures.empty()) {
-    // One `compose config` per run, not per shard: the model is the same for every stack.
-    const ComposeCli cli(shard_project_name(project.prefix, options.environment, run_id, 0),
-                         environment.compose_files, run_dir / "compose-config.log");
-    context.model = load_compose_model(cli);
+    context.model = load_stack_model(project, options.environment, run_id, run_dir, compose_probe);
     check_fixture_services(fixtures, context.model);
     enforce_compose_policy(project, fixtures, environment.compose_files);
   }
   std::optional<StackAdmission> admission;
   std::optional<ResourceMonitor> monitor;
   if (!fixtures.empty()) {
-    admission.emplace(context.model, memory_budget, shard_count);
-    if (auto capped = admission->capped_message(); !capped.empty()) {
-      reporter.message(capped);
-    }
+    admission.emplace(context.model, memory_budget, parallel);
     ResourceMonitorOptions monitoring;
     monitoring.run_id = run_id;
     monitoring.memory_floor_bytes = options.memory_floor_bytes;
@@ -319,11 +347,35 @@ ExitCode run_suite(const RunOptions& options)
   if (!fixtures.empty()) {
     reaper.emplace(ReaperGuard::start(run_id, project.lock_dir));
   }
+  StackShardSessionFactory stack_factory(context);
+  // Only the first shard opens before the tests are known: how many shards a run has depends on
+  // how many tests are selected, and a stack nobody needs costs a second of CPU.
+  PrewarmedShardFactory factory(stack_factory, fixtures.empty() ? 0 : 1);
+
+  const auto collected = collecting.get();
+  if (compose_probe) {
+    require_compose(*compose_probe);
+    compose_probe.reset();
+  }
+  const auto durations_file = project.state_dir / "durations.json";
+  auto durations = DurationStore::load(durations_file);
+  auto tests = select_tests(collected, options, durations, reporter);
+  const int deselected = static_cast<int>(collected.size() - tests.size());
+  if (tests.empty()) {
+    SummaryCounts counts;
+    counts.deselected = deselected;
+    reporter.summary(counts, since(started));
+    return ExitCode::k_no_tests_collected;
+  }
+  const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+  context.shard_count = shard_count;
+  if (admission && admission->max_concurrent_stacks() < shard_count) {
+    reporter.message(admission->capped_message());
+  }
 
   reporter.start(suite.name, static_cast<int>(collected.size()), deselected, shard_count,
                  run_dir.string());
   auto queue = make_queue(options, tests, shard_count);
-  StackShardSessionFactory factory(context);
   SchedulerOptions scheduler_options{shard_count, options.max_failures, options.reruns};
   SchedulerListener listener;
   listener.on_result = [&](const TestResult& result) { reporter.test_finished(result); };
@@ -378,6 +430,7 @@ ExitCode run_suite(const RunOptions& options)
     report.exit_code = exit_code;
     report.wall_time = elapsed;
     report.time_to_first_test = context.time_to_first_test().value_or(Milliseconds(0));
+    report.time_to_first_up = context.time_to_first_up().value_or(Milliseconds(0));
     report.counts = counts;
     report.peak_memory_bytes = peak_total;
     report.shards = shard_timings;

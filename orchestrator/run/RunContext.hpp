@@ -56,14 +56,19 @@ struct RunContext
   void record_shard(const ShardTiming& timing);
   // Notes that a test batch started; the first call fixes the time to first test.
   void note_first_test();
+  // Notes that a stack's `compose up` starts; the first call fixes the start-up overhead (config,
+  // preflight, lock, sweep, compose model, lint: everything before the first `up`).
+  void note_first_up();
 
   std::vector<ShardTiming> shard_timings() const;
   std::optional<Milliseconds> time_to_first_test() const;
+  std::optional<Milliseconds> time_to_first_up() const;
 
 private:
   mutable std::mutex m_mutex;
   std::vector<ShardTiming> m_shard_timings;
   std::optional<Milliseconds> m_time_to_first_test;
+  std::optional<Milliseconds> m_time_to_first_up;
 };
 
 }  // namespace orchestrate

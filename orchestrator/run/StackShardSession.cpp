@@ -24,7 +24,6 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   std::filesystem::create_directories(m_shard_dir);
   m_timing.shard = shard;
   m_environment["ORCHESTRATE_SHARD_INDEX"] = std::to_string(shard);
-  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(context.shard_count);
   m_environment["ORCHESTRATE_RUN_ID"] = context.run_id;
   if (context.fixtures.empty()) {
     return;  // a suite without services gets no stack at all
@@ -51,6 +50,7 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
     m_admission = context.admission->admit();
   }
+  context.reporter.shard_starting(shard);
   try {
     bring_up_stack();
   } catch (const std::exception& error) {
@@ -67,6 +67,7 @@ void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
   m_stack = std::make_unique<ComposeStack>(m_spec, m_context.engine);
+  m_context.note_first_up();
   m_stack->up();
   m_timing.stack_up = since(up_started);
   const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
@@ -108,12 +109,16 @@ void StackShardSession::recreate_stack_if_broken() noexcept
 
 StackShardSession::~StackShardSession()
 {
+  if (m_stack) {
+    m_context.reporter.shard_tearing_down(m_shard);
+  }
   if (m_stack && m_had_failure && m_context.keep_on_failure) {
     keep_stack_for_inspection();
   } else if (m_stack) {
     m_timing.teardown = m_stack->tear_down().duration;
   }
   m_context.record_shard(m_timing);
+  m_context.reporter.shard_finished(m_shard);
 }
 
 void StackShardSession::keep_stack_for_inspection() noexcept
@@ -131,6 +136,8 @@ void StackShardSession::keep_stack_for_inspection() noexcept
 std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
 {
   m_context.note_first_test();
+  m_context.reporter.batch_started(m_shard, static_cast<int>(batch.size()),
+                                   batch.empty() ? std::string() : batch.front().id);
   const auto started = std::chrono::steady_clock::now();
   BatchRequest request;
   for (const auto& test : batch) {
@@ -139,6 +146,8 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   if (!m_stack_error.empty()) {
     return results_without_stack(batch);
   }
+  // Known only once the tests are selected: the first shard may have opened before that.
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_context.shard_count);
   request.environment = m_environment;
   // A crash or timeout may have taken a service down with the test: before a new runner process
   // takes over the rest of the batch, check the stack and recreate it if it is broken.

@@ -18,6 +18,14 @@ namespace orchestrate {
 
 namespace {
 
+// The earliest of the machines' times; 0 means "not measured" and never wins.
+void keep_earliest(Milliseconds& merged, Milliseconds machine)
+{
+  if (machine.count() > 0 && (merged.count() == 0 || machine < merged)) {
+    merged = machine;
+  }
+}
+
 std::string lowercase(std::string text)
 {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) {
@@ -142,11 +150,8 @@ RunReport merge_run_reports(std::vector<RunReport> reports)
     join_distinct(merged.suite, suites, report.suite);
     join_distinct(merged.environment, environments, report.environment);
     merged.wall_time = std::max(merged.wall_time, report.wall_time);
-    if (report.time_to_first_test.count() > 0 &&
-        (merged.time_to_first_test.count() == 0 ||
-         report.time_to_first_test < merged.time_to_first_test)) {
-      merged.time_to_first_test = report.time_to_first_test;
-    }
+    keep_earliest(merged.time_to_first_test, report.time_to_first_test);
+    keep_earliest(merged.time_to_first_up, report.time_to_first_up);
     merged.peak_memory_bytes = std::max(merged.peak_memory_bytes, report.peak_memory_bytes);
     merged.counts.deselected += report.counts.deselected;
     merged.counts.not_run += report.counts.not_run;

@@ -183,5 +183,32 @@ TEST(PreflightTest, BinaryUnderUnreachableDockerHostExitsSevenAndStartsNothing)
   EXPECT_TRUE(left.empty()) << left.describe();
 }
 
+// The compose check is judged late (after collection) so that the first stack need not wait for
+// it; a missing compose must still end the run with exit 7 and the install hint, leave nothing
+// behind, and do so also when the compose model comes from the cache of an earlier run.
+TEST(PreflightTest, BinaryWithoutComposeExitsSevenSayingHowToInstallItAndLeavesNothing)
+{
+  ScratchProject project;
+  DockerCleanup safety_net(project.label());
+  project.write("suites/integration.yaml", "paths: [suites/integration]\nfixtures: [redis]\n");
+  project.write("suites/integration/test_trivial.py", "def test_trivial():\n    assert True\n");
+  const auto first = project.run({"--suite", "integration", "--parallel", "1"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;  // the compose model is cached now
+
+  // A `docker` CLI without the compose plugin, first on PATH.
+  const auto bin = project.root() / "bin";
+  project.write("bin/docker", "#!/bin/sh\necho \"docker: 'compose' is not a docker command.\" >&2\n"
+                              "exit 1\n");
+  std::filesystem::permissions(bin / "docker", std::filesystem::perms::owner_all);
+  const auto run = testing::run_orchestrate(
+    {"-C", project.root().string(), "--suite", "integration", "--parallel", "1"},
+    testing::k_source_dir, {{"PATH", bin.string() + ":/usr/bin:/bin"}}, Milliseconds(120'000));
+  EXPECT_EQ(run.exit_code, 7) << run.output;
+  EXPECT_TRUE(contains(run.output, "compose v2 is needed")) << run.output;
+  EXPECT_TRUE(contains(run.output, "scripts/install-compose")) << run.output;
+  const auto left = leftovers_with_label(project.label());
+  EXPECT_TRUE(left.empty()) << left.describe();
+}
+
 }  // namespace
 }  // namespace orchestrate

@@ -21,6 +21,7 @@ RunReport sample_report()
   report.exit_code = ExitCode::k_tests_failed;
   report.wall_time = Milliseconds{12'345};
   report.time_to_first_test = Milliseconds{2'101};
+  report.time_to_first_up = Milliseconds{42};
   report.peak_memory_bytes = 215ull << 20;
   report.counts = SummaryCounts{.failed = 1, .passed = 2, .skipped = 5, .deselected = 3,
                                .xfailed = 6, .xpassed = 7, .errors = 8, .flaky = 1, .reruns = 1,
@@ -89,6 +90,7 @@ TEST(JsonReportTest, RoundTripKeepsEveryField)
   EXPECT_EQ(read.exit_code, ExitCode::k_tests_failed);
   EXPECT_EQ(read.wall_time, written.wall_time);
   EXPECT_EQ(read.time_to_first_test, written.time_to_first_test);
+  EXPECT_EQ(read.time_to_first_up, written.time_to_first_up);
   EXPECT_EQ(read.peak_memory_bytes, written.peak_memory_bytes);
   EXPECT_EQ(read.counts, written.counts);
 
