@@ -550,13 +550,17 @@ std::optional<std::uint64_t> DockerEngine::container_memory_usage(const std::str
   if (!usage.is_number_unsigned()) {
     return std::nullopt;
   }
-  // Page cache is reclaimable, so it does not count: "cache" on cgroup v1, "inactive_file" on v2.
+  // As `docker stats` counts: usage minus the inactive file cache ("total_inactive_file" on
+  // cgroup v1, "inactive_file" on v2), and only when that is smaller. Not minus all of "cache":
+  // on v1 that includes shared memory (Postgres' shared buffers, /dev/shm), which is real use.
   const json& breakdown = member(memory, "stats");
-  const json& cache = member(breakdown, "cache").is_null() ? member(breakdown, "inactive_file")
-                                                           : member(breakdown, "cache");
+  const json& inactive = member(breakdown, "total_inactive_file").is_null()
+                           ? member(breakdown, "inactive_file")
+                           : member(breakdown, "total_inactive_file");
   const std::uint64_t total = usage.get<std::uint64_t>();
-  const std::uint64_t reclaimable = cache.is_number_unsigned() ? cache.get<std::uint64_t>() : 0;
-  return reclaimable < total ? total - reclaimable : 0;
+  const std::uint64_t reclaimable =
+    inactive.is_number_unsigned() ? inactive.get<std::uint64_t>() : 0;
+  return reclaimable < total ? total - reclaimable : total;
 }
 
 bool DockerEngine::remove_container(const std::string& id)

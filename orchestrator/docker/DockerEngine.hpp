@@ -84,7 +84,8 @@ public:
   std::string container_logs(const std::string& id, int tail = 50);
 
   // Current memory usage in bytes of a running container (GET /containers/{id}/stats?stream=false,
-  // memory_stats.usage minus page cache where reported). nullopt when not running.
+  // memory_stats.usage minus the inactive file cache, as `docker stats` shows it). nullopt when
+  // not running.
   std::optional<std::uint64_t> container_memory_usage(const std::string& id);
 
   // Removals. Each returns true when removed or already gone (404), false when the engine refused

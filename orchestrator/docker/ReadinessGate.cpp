@@ -27,7 +27,6 @@ constexpr Milliseconds k_recheck_interval(200);
 constexpr Milliseconds k_port_connect_timeout(200);
 constexpr int k_log_lines = 40;
 constexpr int k_log_search_lines = 500;
-constexpr const char* k_compose_service_label = "com.docker.compose.service";
 
 // The events after which a fixture can change between starting, ready and failed. The engine
 // filters the rest out, above all the exec_* events every healthcheck run makes.
@@ -44,7 +43,7 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 
 std::string service_of(const std::map<std::string, std::string>& labels)
 {
-  const auto label = labels.find(k_compose_service_label);
+  const auto label = labels.find(labels::k_compose_service);
   return label == labels.end() ? std::string() : label->second;
 }
 
