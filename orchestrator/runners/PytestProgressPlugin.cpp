@@ -114,6 +114,16 @@ def pytest_runtest_logreport(report):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_logfinish(nodeid, location):
     _write({"event": "finish", "nodeid": nodeid, "time": time.time()})
+
+
+# Collection: the ids after every selection (-m, -k in the suite's args, deselecting plugins), one
+# per line, whatever the terminal output looks like (-v, -q, plugins that change it).
+def pytest_collection_finish(session):
+    path = os.environ.get("ORCHESTRATE_PYTEST_COLLECTED")
+    if path:
+        with open(path, "w", encoding="utf-8") as out:
+            for item in session.items:
+                out.write(item.nodeid + "\n")
 )PY";
 
 }  // namespace

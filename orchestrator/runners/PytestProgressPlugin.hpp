@@ -21,10 +21,15 @@ namespace orchestrate {
 // `log_offset`, each phase's output ends at its result's `log_offset`, and the next phase's starts
 // at `log_resume` (after the progress letter pytest prints between them). They are null when
 // pytest captures the output itself.
+//
+// At collection (`--collect-only`) it writes the collected ids, one per line, to the file named by
+// `k_collected_file_variable`: the ids after every selection, whatever the terminal output looks
+// like (a `-v` in the suite's args changes it).
 struct PytestProgressPlugin
 {
   static constexpr std::string_view k_module = "orchestrate_pytest_progress";
   static constexpr std::string_view k_progress_file_variable = "ORCHESTRATE_PYTEST_PROGRESS";
+  static constexpr std::string_view k_collected_file_variable = "ORCHESTRATE_PYTEST_COLLECTED";
 
   // The plugin's Python source.
   static std::string_view source();

@@ -244,12 +244,17 @@ std::filesystem::path PytestRunner::plugin_directory()
 
 std::vector<std::string> PytestRunner::collect()
 {
+  const auto collected_file = plugin_directory() / "collected.txt";
   ProcessOptions options;
   options.argv = base_command();
-  options.argv.insert(options.argv.end(), {"--collect-only", "-q"});
+  options.argv.insert(options.argv.end(), {"-p", std::string(PytestProgressPlugin::k_module),
+                                           "--collect-only", "-q"});
   options.argv.insert(options.argv.end(), m_suite.args.begin(), m_suite.args.end());
   options.argv.insert(options.argv.end(), m_suite.paths.begin(), m_suite.paths.end());
   options.working_directory = m_project.root;
+  options.extra_environment["PYTHONPATH"] = python_path_with(plugin_directory(), {});
+  options.extra_environment[std::string(PytestProgressPlugin::k_collected_file_variable)] =
+    collected_file.string();
   const auto result = run_command(options, Milliseconds(120'000));
   if (result.exit.exit_code == k_pytest_no_tests_collected) {
     return {};
@@ -258,7 +263,7 @@ std::vector<std::string> PytestRunner::collect()
     throw UsageError("pytest could not collect suite '" + m_suite.name + "' (exit " +
                      std::to_string(result.exit.exit_code) + "):\n" + result.output);
   }
-  return parse_pytest_collect_output(result.output);
+  return read_collected_ids(collected_file);
 }
 
 PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string>& ids,
@@ -418,19 +423,16 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
   return outcome;
 }
 
-std::vector<std::string> parse_pytest_collect_output(const std::string& output)
+std::vector<std::string> read_collected_ids(const std::filesystem::path& file)
 {
+  std::ifstream in(file);
+  if (!in) {
+    throw InternalError("pytest collected without writing its test ids to " + file.string());
+  }
   std::vector<std::string> ids;
-  std::istringstream lines(output);
   std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) {
-      if (!ids.empty()) {
-        break;  // the blank line before "N tests collected"
-      }
-      continue;
-    }
-    if (line.find("::") != std::string::npos && line.front() != ' ' && line.front() != '=') {
+  while (std::getline(in, line)) {
+    if (!line.empty()) {
       ids.push_back(line);
     }
   }

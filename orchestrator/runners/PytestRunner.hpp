@@ -56,7 +56,8 @@ private:
   std::optional<PytestPluginDirectory> m_plugin;
 };
 
-// The node ids in the output of `pytest --collect-only -q` (lines before the summary).
-std::vector<std::string> parse_pytest_collect_output(const std::string& output);
+// The node ids the plugin wrote at collection, one per line, in pytest's order. Throws
+// InternalError when the file is missing (pytest exited 0 without loading the plugin).
+std::vector<std::string> read_collected_ids(const std::filesystem::path& file);
 
 }  // namespace orchestrate

@@ -310,6 +310,21 @@ TEST_F(PytestRunnerTest, SuiteArgsSelectAtCollectionAndApplyToRuns)
   EXPECT_TRUE(outcome.exit.succeeded());
 }
 
+// `-v` turns pytest's collect-only output into a tree; the ids come from the plugin, not from it.
+TEST_F(PytestRunnerTest, VerboseSuiteArgsDoNotChangeWhatIsCollected)
+{
+  write_suite("verbose", k_marked_tests, "args: [\"-v\", \"-v\"]\n");
+
+  const auto outcome = run_suite("verbose", std::nullopt);
+
+  const std::vector<std::string> all_tests{id("verbose", "test_slow_one"),
+                                           id("verbose", "test_fast"),
+                                           id("verbose", "test_slow_two")};
+  EXPECT_EQ(m_requested, all_tests);
+  ASSERT_EQ(outcome.results.size(), 3u) << describe(outcome.results);
+  EXPECT_TRUE(outcome.exit.succeeded());
+}
+
 TEST_F(PytestRunnerTest, BinaryFailsTimedOutAndCrashedTestsAndRunsTheRest)
 {
   write_suite("mixed", std::string(k_timeout_tests) + "\n\n" + k_crash_tests,
