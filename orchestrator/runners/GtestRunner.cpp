@@ -76,16 +76,6 @@ bool asks_for_brief_output(const std::vector<std::string>& args)
                      [](const std::string& arg) { return arg.rfind("--gtest_brief", 0) == 0; });
 }
 
-// "killed by signal 6 (SIGABRT)".
-std::string killed_by(int signal_number)
-{
-  std::string text = "killed by signal " + std::to_string(signal_number);
-  if (const char* name = ::sigabbrev_np(signal_number)) {
-    text += std::string(" (SIG") + name + ")";
-  }
-  return text;
-}
-
 // Reads what a child appends to the shard log: from the log's size when it was made, which must
 // be before the child starts. Batches of a shard run one after another, so that part is the
 // child's own.
@@ -115,12 +105,6 @@ private:
   std::filesystem::path m_file;
   std::uintmax_t m_offset = 0;
 };
-
-// A note for whoever reads the shard log: why the next process of the binary starts.
-void note_in_log(const std::filesystem::path& log_file, const std::string& note)
-{
-  std::ofstream(log_file, std::ios::app) << "\norchestrate: " << note << "\n";
-}
 
 // The requested tests' results in gtest's XML report; nullopt when there is no complete report.
 std::optional<std::vector<TestResult>> read_report(const std::filesystem::path& xml_file,
@@ -282,7 +266,7 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     run.charged = running != nullptr ? *running : std::string();
   }
   const std::string ended = run.exit.signal != 0
-                              ? killed_by(run.exit.signal)
+                              ? describe_signal(run.exit.signal)
                               : "exited with code " + std::to_string(run.exit.exit_code);
   run.cause = run.ending == Ending::k_timed_out
                 ? "timeout: the gtest binary spent " + format_seconds(stopped_after) +
@@ -298,7 +282,7 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     result.message = "timeout after " + format_seconds(*request.per_test_timeout);
     result.duration = stopped_after;
   } else {
-    result.message = "crashed: " + (run.exit.signal != 0 ? killed_by(run.exit.signal)
+    result.message = "crashed: " + (run.exit.signal != 0 ? describe_signal(run.exit.signal)
                                                          : "the gtest binary " + ended +
                                                              " during this test");
     result.duration =

@@ -39,16 +39,6 @@ enum class Ending {
   k_interrupted,  // we stopped it: interrupt or stop request
 };
 
-// "killed by signal 11 (SIGSEGV)".
-std::string describe_signal(int signal_number)
-{
-  std::string text = "killed by signal " + std::to_string(signal_number);
-  if (const char* name = ::sigabbrev_np(signal_number)) {
-    text += std::string(" (SIG") + name + ")";
-  }
-  return text;
-}
-
 // The shard log in [begin, end) (end nullopt: to its end); empty when it cannot be read.
 std::string read_log_range(std::ifstream& file, std::uint64_t begin,
                            std::optional<std::uint64_t> end)
@@ -99,12 +89,6 @@ void append_output(TestResult& result, const std::string& heading, const std::st
     return;
   }
   result.details += (result.details.empty() ? "" : "\n\n") + heading + "\n" + output;
-}
-
-// A note for whoever reads the shard log: why the next pytest process starts.
-void note_in_log(const std::filesystem::path& log_file, const std::string& note)
-{
-  std::ofstream(log_file, std::ios::app) << "\norchestrate: " << note << "\n";
 }
 
 // PYTHONPATH with the plugin's directory first, keeping what the shard or we were given.

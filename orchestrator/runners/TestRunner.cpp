@@ -5,6 +5,8 @@
 #include "runners/GtestRunner.hpp"
 #include "runners/PytestRunner.hpp"
 
+#include <cstring>
+#include <fstream>
 #include <set>
 
 namespace orchestrate {
@@ -41,6 +43,20 @@ void add_missing_results(const std::vector<std::string>& requested, const std::s
       reported.push_back(std::move(missing));
     }
   }
+}
+
+std::string describe_signal(int signal_number)
+{
+  std::string text = "killed by signal " + std::to_string(signal_number);
+  if (const char* name = ::sigabbrev_np(signal_number)) {
+    text += std::string(" (SIG") + name + ")";
+  }
+  return text;
+}
+
+void note_in_log(const std::filesystem::path& log_file, const std::string& note)
+{
+  std::ofstream(log_file, std::ios::app) << "\norchestrate: " << note << "\n";
 }
 
 }  // namespace orchestrate

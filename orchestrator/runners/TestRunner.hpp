@@ -65,4 +65,11 @@ std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const
 void add_missing_results(const std::vector<std::string>& requested, const std::string& cause,
                          std::vector<TestResult>& reported);
 
+// "killed by signal 6 (SIGABRT)": how a runner names the signal that ended a test process.
+std::string describe_signal(int signal_number);
+
+// Appends "orchestrate: <note>" on a line of its own to the shard log, so that a reader of the
+// log sees what the runner did between a test runner's lines (a kill, a restart).
+void note_in_log(const std::filesystem::path& log_file, const std::string& note);
+
 }  // namespace orchestrate
