@@ -122,13 +122,11 @@ int cleanup_command(const std::vector<std::string>& arguments)
     ("project-dir,C", po::value<std::string>(), "folder holding orchestrate.yaml: sweep only its project")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
 
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(described).run(), values);
-  po::notify(values);
-  if (values.count("help") != 0) {
-    std::cout << k_usage << "\n" << described << "\n";
+  const auto parsed = parse_command_line(arguments, k_usage, described);
+  if (!parsed) {
     return 0;
   }
+  const auto& values = *parsed;
   configure_logging(verbose);
 
   SweepOptions options;

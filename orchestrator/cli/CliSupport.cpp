@@ -3,9 +3,32 @@
 #include "core/Error.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <iostream>
 #include <spdlog/spdlog.h>
 
 namespace orchestrate::cli {
+
+std::optional<boost::program_options::variables_map> parse_command_line(
+  const std::vector<std::string>& arguments, const std::string& usage,
+  const boost::program_options::options_description& described,
+  const boost::program_options::options_description& hidden,
+  const boost::program_options::positional_options_description& positional)
+{
+  namespace po = boost::program_options;
+  po::options_description all;
+  all.add(described).add(hidden);
+  po::variables_map values;
+  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(), values);
+  po::notify(values);
+  if (values.count("help") != 0) {
+    if (!usage.empty()) {
+      std::cout << usage << "\n";
+    }
+    std::cout << described << "\n";
+    return std::nullopt;
+  }
+  return values;
+}
 
 void configure_logging(int verbosity)
 {

@@ -6,8 +6,19 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace orchestrate::cli {
+
+// Parses a subcommand's `arguments` against `described` (the options --help lists) and `hidden`
+// (filled from `positional`), then runs the notifiers. On --help it prints `usage` and the
+// described options (`usage` may be empty when `described` carries it) and returns nullopt: the
+// command then exits 0.
+std::optional<boost::program_options::variables_map> parse_command_line(
+  const std::vector<std::string>& arguments, const std::string& usage,
+  const boost::program_options::options_description& described,
+  const boost::program_options::options_description& hidden = {},
+  const boost::program_options::positional_options_description& positional = {});
 
 // spdlog configured once: terse warnings by default; timestamps, pid and debug lines under -v.
 void configure_logging(int verbosity);

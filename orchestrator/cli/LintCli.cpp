@@ -111,14 +111,11 @@ int lint_command(const std::vector<std::string>& arguments)
   po::positional_options_description positional;
   positional.add("files", -1);
 
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(described).positional(positional).run(),
-            values);
-  po::notify(values);
-  if (values.count("help") != 0) {
-    std::cout << k_usage << "\n" << described << "\n";
+  const auto parsed = parse_command_line(arguments, k_usage, described, {}, positional);
+  if (!parsed) {
     return 0;
   }
+  const auto& values = *parsed;
   configure_logging(verbose);
 
   const std::filesystem::path project_dir = values["project-dir"].as<std::string>();

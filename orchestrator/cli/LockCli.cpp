@@ -34,19 +34,14 @@ int lock_command(const std::vector<std::string>& arguments)
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
   po::options_description hidden;
   hidden.add_options()("action", po::value<std::string>()->default_value("status"), "status");
-  po::options_description all;
-  all.add(described).add(hidden);
   po::positional_options_description positional;
   positional.add("action", 1);
 
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(all).positional(positional).run(),
-            values);
-  po::notify(values);
-  if (values.count("help") != 0) {
-    std::cout << k_usage << "\n" << described << "\n";
+  const auto parsed = parse_command_line(arguments, k_usage, described, hidden, positional);
+  if (!parsed) {
     return 0;
   }
+  const auto& values = *parsed;
   configure_logging(verbose);
   const auto action = values["action"].as<std::string>();
   if (action != "status") {

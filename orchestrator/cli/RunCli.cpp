@@ -68,14 +68,11 @@ int run_command(const std::vector<std::string>& arguments)
      "live: a status line per shard redrawn in place; lines: one line per test; auto: live on a "
      "terminal (TERM not dumb, no -q), else lines");
 
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(described).run(), values);
-  po::notify(values);
-
-  if (values.count("help") != 0) {
-    std::cout << k_usage << "\n" << described << "\n";
+  const auto parsed = parse_command_line(arguments, k_usage, described);
+  if (!parsed) {
     return 0;
   }
+  const auto& values = *parsed;
   if (values.count("version") != 0) {
     std::cout << "orchestrate " << ORCHESTRATE_VERSION << "\n";
     return 0;

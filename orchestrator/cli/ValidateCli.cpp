@@ -34,11 +34,7 @@ int validate_command(const std::vector<std::string>& arguments)
     ("rounds", po::value(&options.rounds)->default_value(3), "parallel rounds")
     ("report-json", po::value(&report_json), "write the rows here (default .orchestrate/validate.json)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
-  po::variables_map values;
-  po::store(po::command_line_parser(arguments).options(described).run(), values);
-  po::notify(values);
-  if (values.count("help") != 0) {
-    std::cout << described << "\n";
+  if (!parse_command_line(arguments, "", described)) {
     return 0;
   }
   configure_logging(verbose);
