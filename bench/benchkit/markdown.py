@@ -17,6 +17,11 @@ def seconds(value):
     return "—" if value is None else f"{value:.2f}"
 
 
+def milliseconds(seconds_value):
+    """Seconds shown as whole milliseconds; an em dash when unknown."""
+    return "—" if seconds_value is None else f"{seconds_value * 1000:.0f}"
+
+
 def mebibytes(value):
     return "—" if not value else f"{value / 1048576:.0f}"
 
