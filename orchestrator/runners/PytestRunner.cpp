@@ -28,6 +28,10 @@ constexpr int k_pytest_no_tests_collected = 5;
 constexpr Milliseconds k_poll_interval(50);
 // SIGTERM ends pytest at once (Python has no handler for it); the grace is for tests' children.
 constexpr Milliseconds k_stop_grace(2000);
+// Outside any test (start-up, imports, hooks between tests) the bound is the per-test timeout,
+// but never less than this: pytest's own start-up takes seconds on a loaded machine, and a short
+// per-test timeout must not stop it.
+constexpr Milliseconds k_min_stall_bound(15'000);
 // A test's output in its result is at most this much, its tail.
 constexpr std::uint64_t k_max_output_bytes = 64 * 1024;
 
@@ -37,6 +41,7 @@ enum class Ending {
   k_timed_out,    // we stopped it: a test ran past its timeout
   k_crashed,      // it ended in the middle of a test
   k_interrupted,  // we stopped it: interrupt or stop request
+  k_stalled,      // we stopped it: no test ran for a test's timeout (start-up, imports, hooks)
 };
 
 // The shard log in [begin, end) (end nullopt: to its end); empty when it cannot be read.
@@ -202,6 +207,7 @@ struct PytestRunner::ProcessRun
   Ending ending = Ending::k_completed;
   std::vector<TestResult> results;  // only for requested ids, at most one each
   std::string stopped_test;         // the test that timed out or crashed, if any
+  std::string stall;                // why it was stopped outside any test (k_stalled)
 };
 
 PytestRunner::PytestRunner(const ProjectConfig& project, const SuiteConfig& suite)
@@ -280,9 +286,11 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   ChildProcess process(options);
   PytestProgressFile progress(progress_path);
   PytestProgressTracker tracker;
+  auto last_progress = Clock::now();
   const auto read_progress = [&] {
     for (const auto& event : progress.read_new()) {
       tracker.apply(event, Clock::now());
+      last_progress = Clock::now();
     }
   };
 
@@ -315,6 +323,21 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
       run.exit = process.poll().value_or(ProcessExit{});
       run.exit.timed_out = true;
       run.ending = Ending::k_timed_out;
+      break;
+    }
+    if (running == nullptr && request.per_test_timeout &&
+        Clock::now() - last_progress >= std::max(*request.per_test_timeout, k_min_stall_bound)) {
+      // Outside any test: pytest's start-up, the import of the test modules, or a hook between
+      // tests hangs. Without this bound the shard would wait for it forever.
+      run.stall = "pytest ran no test for " +
+                  format_seconds(std::max(*request.per_test_timeout, k_min_stall_bound)) +
+                  " (stuck in start-up, collection or between tests)";
+      spdlog::debug("[pid: {}] {}: stopping pytest", process.pid(), run.stall);
+      note_in_log(request.log_file, run.stall + "; stopped");
+      process.stop(k_stop_grace);
+      run.exit = process.poll().value_or(ProcessExit{});
+      run.exit.timed_out = true;
+      run.ending = Ending::k_stalled;
       break;
     }
     std::this_thread::sleep_for(k_poll_interval);
@@ -364,6 +387,7 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
   std::set<std::string> reported;
   std::vector<std::string> pending = request.test_ids;
   BatchRequest current = request;  // its environment changes when the stack is recreated
+  std::string stall;
   for (int attempt = 1; !pending.empty(); ++attempt) {
     if (should_stop_children()) {
       outcome.exit.interrupted = true;
@@ -371,6 +395,7 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
     }
     const bool timed_out_before = outcome.exit.timed_out;
     ProcessRun run = run_process(pending, current, attempt);
+    stall = run.stall;
     outcome.exit = run.exit;
     outcome.exit.timed_out = outcome.exit.timed_out || timed_out_before;
 
@@ -400,6 +425,8 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
                       " before reporting this test";
   if (outcome.exit.interrupted) {
     cause = "interrupted";
+  } else if (!stall.empty()) {
+    cause = stall;
   } else if (outcome.exit.signal != 0) {
     cause = "pytest was " + describe_signal(outcome.exit.signal) + " before reporting this test";
   }

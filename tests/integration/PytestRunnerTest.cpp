@@ -10,6 +10,8 @@
 #include "runners/TestRunner.hpp"
 
 #include <gtest/gtest.h>
+
+#include <functional>
 #include <signal.h>
 
 #include <chrono>
@@ -181,6 +183,9 @@ protected:
     request.log_file = m_project.root() / "work" / (name + ".log");
     request.per_test_timeout = per_test_timeout;
     m_requested = request.test_ids;
+    if (m_before_batch) {
+      m_before_batch();
+    }
     return runner->run_batch(request);
   }
 
@@ -191,6 +196,7 @@ protected:
 
   ScratchProject m_project;
   std::vector<std::string> m_requested;
+  std::function<void()> m_before_batch;  // between collection and the batch
 };
 
 TEST_F(PytestRunnerTest, TestPastItsTimeoutFailsWithItsOutputAndTheBatchGoesOn)
@@ -308,6 +314,33 @@ TEST_F(PytestRunnerTest, SuiteArgsSelectAtCollectionAndApplyToRuns)
     EXPECT_EQ(result.outcome, Outcome::k_passed) << describe(outcome.results);
   }
   EXPECT_TRUE(outcome.exit.succeeded());
+}
+
+// A hang outside any test (here: importing the test module, which pytest does again in the batch
+// process) is bounded too: the batch's tests become errors saying so, instead of a shard that
+// waits forever. The import hangs only in the batch, not at collection, through a marker file.
+TEST_F(PytestRunnerTest, BatchStuckOutsideAnyTestIsStoppedAndItsTestsAreErrors)
+{
+  const auto marker = m_project.root() / "hang-now";
+  write_suite("stuck",
+              "import os\nimport time\n\n"
+              "if os.path.exists('" + marker.string() + "'):\n"
+              "    time.sleep(3600)\n\n\n"
+              "def test_one():\n    pass\n\n\ndef test_two():\n    pass\n");
+  m_before_batch = [&] { m_project.write("hang-now", ""); };
+
+  const auto started = Clock::now();
+  const auto outcome = run_suite("stuck", Milliseconds(1'000));
+
+  ASSERT_EQ(outcome.results.size(), 2u) << describe(outcome.results);
+  for (const auto& result : outcome.results) {
+    EXPECT_EQ(result.outcome, Outcome::k_error) << describe(outcome.results);
+    EXPECT_NE(result.message.find("pytest ran no test for 15.00s"), std::string::npos)
+      << describe(outcome.results);
+  }
+  EXPECT_TRUE(outcome.exit.timed_out);
+  // Stopped at the bound (15 s), not after the hour the module sleeps.
+  EXPECT_LT(Clock::now() - started, std::chrono::seconds(120));
 }
 
 // `-v` turns pytest's collect-only output into a tree; the ids come from the plugin, not from it.
