@@ -245,6 +245,15 @@ void ProgressReporter::batch_started(int shard, int tests, const std::string& fi
   }
 }
 
+void ProgressReporter::test_started(int shard, const std::string& test_id) noexcept
+{
+  try {
+    shard_event([shard, test_id](ShardStatusBoard& board) { board.test_started(shard, test_id); });
+  } catch (...) {
+    // Copying the id failed: only the display misses this test.
+  }
+}
+
 void ProgressReporter::shard_tearing_down(int shard) noexcept
 {
   shard_event([shard](ShardStatusBoard& board) { board.tearing_down(shard); });

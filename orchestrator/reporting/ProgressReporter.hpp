@@ -60,6 +60,8 @@ public:
   void shard_starting(int shard) noexcept;
   void shard_ready(int shard, const std::string& project);
   void batch_started(int shard, int tests, const std::string& first_test) noexcept;
+  // A test of the shard's current batch began (live display only).
+  void test_started(int shard, const std::string& test_id) noexcept;
   void shard_tearing_down(int shard) noexcept;
   void shard_finished(int shard) noexcept;
   void shard_failed(int shard, const std::string& message);

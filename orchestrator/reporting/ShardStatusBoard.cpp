@@ -50,6 +50,17 @@ void ShardStatusBoard::batch_started(int shard, int tests, const std::string& fi
     ++status->batches;
     status->batch_size = tests;
     status->first_test = first_test;
+    status->current_test.clear();
+    status->started_in_batch = 0;
+  }
+}
+
+void ShardStatusBoard::test_started(int shard, const std::string& test_id)
+{
+  if (auto* status = find(shard)) {
+    status->current_test = test_id;
+    // A runner restarted after a crash starts the rest again, never more than the batch.
+    status->started_in_batch = std::min(status->started_in_batch + 1, status->batch_size);
   }
 }
 

@@ -41,6 +41,8 @@ struct ShardStatus
   int batches = 0;          // batches started so far; the current one while running
   int batch_size = 0;       // tests in the current batch
   std::string first_test;   // the current batch's first test id
+  std::string current_test; // the test running now, once the runner said so
+  int started_in_batch = 0; // tests of the current batch started so far
   std::string error;        // first line of the reason, when failed
 };
 
@@ -54,6 +56,7 @@ public:
 
   void starting(int shard);
   void batch_started(int shard, int tests, const std::string& first_test);
+  void test_started(int shard, const std::string& test_id);
   void test_finished(const TestResult& result);
   void tearing_down(int shard);
   void finished(int shard);

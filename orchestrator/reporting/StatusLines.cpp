@@ -59,14 +59,18 @@ std::string shard_activity(const ShardStatus& status)
   case ShardState::k_starting:
     return "starting stack...";
   case ShardState::k_running: {
-    std::string text = "running batch " + std::to_string(status.batches) + " (" +
-                       std::to_string(status.batch_size) +
-                       (status.batch_size == 1 ? " test)" : " tests)");
+    std::string text = "running batch " + std::to_string(status.batches) + " (";
+    if (status.started_in_batch > 0) {
+      text += std::to_string(status.started_in_batch) + "/";
+    }
+    text += std::to_string(status.batch_size) + (status.batch_size == 1 ? " test)" : " tests)");
     if (status.counts.done() > 0) {
       text += " | " + shard_counts(status.counts);
     }
     // Last, so that a narrow terminal cuts the test id rather than the counts.
-    if (!status.first_test.empty()) {
+    if (!status.current_test.empty()) {
+      text += " | " + status.current_test;
+    } else if (!status.first_test.empty()) {
       text += " | " + status.first_test + (status.batch_size > 1 ? " ..." : "");
     }
     return text;

@@ -151,6 +151,9 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   request.environment = m_environment;
   // A crash or timeout may have taken a service down with the test: before a new runner process
   // takes over the rest of the batch, check the stack and recreate it if it is broken.
+  request.on_test_started = [this](const std::string& test_id) {
+    m_context.reporter.test_started(m_shard, test_id);
+  };
   request.before_restart = [this](std::map<std::string, std::string>& environment) {
     recreate_stack_if_broken();
     environment = m_environment;

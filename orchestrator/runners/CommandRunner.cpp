@@ -59,6 +59,9 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     result.classname = m_suite.name;
     result.name = name;
     const auto started = std::chrono::steady_clock::now();
+    if (request.on_test_started) {
+      request.on_test_started(name);
+    }
     try {
       ChildProcess process(options);
       const auto exit = process.wait(request.per_test_timeout);

@@ -215,10 +215,16 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     run.exit.timed_out = ending == Ending::k_timed_out;
     run.ending = ending;
   };
+  std::string announced;  // the running test last passed to on_test_started
   while (true) {
     const auto exit = process.poll();
     const auto now = Clock::now();
     progress.feed(log.read_new(), now);
+    if (const auto* started = progress.running();
+        started != nullptr && *started != announced && request.on_test_started) {
+      announced = *started;
+      request.on_test_started(announced);
+    }
     if (exit) {
       run.exit = *exit;
       break;

@@ -291,6 +291,9 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
     for (const auto& event : progress.read_new()) {
       tracker.apply(event, Clock::now());
       last_progress = Clock::now();
+      if (event.kind == PytestProgressEvent::Kind::k_start && request.on_test_started) {
+        request.on_test_started(event.nodeid);
+      }
     }
   };
 

@@ -28,6 +28,9 @@ struct BatchRequest
   // its stack, recreates it when it is unhealthy, and updates `environment` (new ports). Must
   // not throw.
   std::function<void(std::map<std::string, std::string>& environment)> before_restart;
+  // Called as each test starts (on the runner's thread), for the live display. Optional; must
+  // not throw and must return quickly.
+  std::function<void(const std::string& test_id)> on_test_started;
 };
 
 struct BatchOutcome

@@ -101,5 +101,25 @@ TEST(ShardStatusBoardTest, PercentIsCompleteWithNothingToRun)
   EXPECT_EQ(board.percent(), 100);
 }
 
+TEST(ShardStatusBoardTest, FollowsTheRunningTestOfABatchAndStartsAfreshWithTheNext)
+{
+  ShardStatusBoard board(1, 10);
+  board.batch_started(1, 2, "tests/test_a.py::test_one");
+  EXPECT_EQ(board.shards()[0].started_in_batch, 0);
+  EXPECT_TRUE(board.shards()[0].current_test.empty());
+
+  board.test_started(1, "tests/test_a.py::test_one");
+  board.test_started(1, "tests/test_a.py::test_two");
+  EXPECT_EQ(board.shards()[0].current_test, "tests/test_a.py::test_two");
+  EXPECT_EQ(board.shards()[0].started_in_batch, 2);
+  // A restarted runner starts a test again: never more than the batch.
+  board.test_started(1, "tests/test_a.py::test_two");
+  EXPECT_EQ(board.shards()[0].started_in_batch, 2);
+
+  board.batch_started(1, 4, "tests/test_b.py::test_three");
+  EXPECT_EQ(board.shards()[0].started_in_batch, 0);
+  EXPECT_TRUE(board.shards()[0].current_test.empty());
+}
+
 }  // namespace
 }  // namespace orchestrate

@@ -136,5 +136,19 @@ TEST(StatusLinesTest, TooManyShardsForTheTerminalShowTheBusyOnesAndCountTheRest)
   EXPECT_EQ(lines[6].rfind("[  0%]", 0), 0u) << lines[6];
 }
 
+TEST(StatusLinesTest, ARunningShardShowsHowFarItsBatchIsAndTheTestRunningNow)
+{
+  ShardStatusBoard board(1, 30);
+  board.batch_started(1, 30, "tests/test_orders.py::test_a");
+  for (int i = 0; i < 3; ++i) {
+    board.test_started(1, "tests/test_orders.py::test_" + std::to_string(i));
+  }
+  board.test_finished(result_in(1, Outcome::k_passed));
+  board.test_finished(result_in(1, Outcome::k_passed));
+
+  EXPECT_EQ(texts(render_status_lines(board, Milliseconds(1'000), k_wide)).front(),
+            "shard 1  running batch 1 (3/30 tests) | 2 passed | tests/test_orders.py::test_2");
+}
+
 }  // namespace
 }  // namespace orchestrate
