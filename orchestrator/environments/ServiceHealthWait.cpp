@@ -1,6 +1,7 @@
 #include "environments/ServiceHealthWait.hpp"
 
 #include "core/Error.hpp"
+#include "docker/ContainerEvents.hpp"
 #include "docker/ReadinessGate.hpp"
 #include "docker/ResourceLabels.hpp"
 #include "process/SignalState.hpp"
@@ -8,14 +9,18 @@
 #include <chrono>
 #include <optional>
 #include <spdlog/spdlog.h>
-#include <thread>
+#include <vector>
 
 namespace orchestrate {
 
 namespace {
 
-constexpr Milliseconds k_poll_interval(200);
+// The longest wait for an event before the deadline and Ctrl-C are checked again.
+constexpr Milliseconds k_wake_interval(100);
 constexpr int k_log_lines = 40;
+// The events after which a service can change between starting, ready and failed; the exec_*
+// events every healthcheck run makes are filtered out by the engine.
+const std::vector<std::string> k_state_actions{"start", "health_status", "die", "destroy"};
 
 // A service that is not ready yet, and why.
 struct Pending
@@ -42,10 +47,21 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
     throw StackNotReadyError(message);
   };
 
+  // Subscribe first, then look: what changed before the subscription is in the listing, and
+  // every change after it arrives as an event, after which the stack is listed again. One API
+  // call per change, none per poll.
+  ContainerEventStream events = engine.open_container_events(filters, k_state_actions);
+  bool changed = true;
   while (true) {
     if (interrupt_count() > 0) {
       throw Error(ExitCode::k_interrupted, "interrupted while waiting for " + stack);
     }
+    const bool timed_out = std::chrono::steady_clock::now() >= deadline;
+    if (!changed && !timed_out) {
+      changed = events.next(k_wake_interval).has_value();
+      continue;
+    }
+    changed = false;
     const auto containers = engine.list_containers(filters);
     std::optional<Pending> pending;
     for (const auto& service : model.services) {
@@ -77,11 +93,10 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
       spdlog::debug("{}: every service is ready", stack);
       return;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (timed_out) {
       pending->why = "was not ready within " + format_seconds(timeout) + " (" + pending->why + ")";
       fail(*pending);
     }
-    std::this_thread::sleep_for(k_poll_interval);
   }
 }
 
