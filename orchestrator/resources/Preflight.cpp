@@ -19,6 +19,34 @@ using Clock = std::chrono::steady_clock;
 constexpr Milliseconds k_compose_timeout{10'000};
 constexpr Milliseconds k_ping_timeout{2'000};
 
+// Starts `docker compose version --short` so that it runs while other checks go on. nullptr
+// when `docker` cannot be started.
+std::unique_ptr<ChildProcess> start_compose_probe()
+{
+  ProcessOptions options;
+  options.argv = {"docker", "compose", "version", "--short"};
+  options.capture_output = true;
+  try {
+    return std::make_unique<ChildProcess>(options);
+  } catch (const Error& error) {
+    spdlog::debug("preflight: cannot start docker: {}", error.what());
+    return nullptr;
+  }
+}
+
+std::optional<CommandOutput> finish_compose_probe(std::unique_ptr<ChildProcess> probe)
+{
+  if (!probe) {
+    return std::nullopt;
+  }
+  CommandOutput result;
+  // Not stopped by Ctrl-C: it ends within ~100 ms anyway, and a killed probe would read as
+  // "compose is missing".
+  result.exit = probe->wait(k_compose_timeout, false);
+  result.output = probe->output();
+  return result;
+}
+
 // Bytes an unprivileged writer may still use on the file system holding `path`; nullopt when the
 // path is not on this host.
 std::optional<std::uint64_t> free_disk_bytes(const std::string& path)
@@ -84,41 +112,63 @@ std::optional<std::string> answering_api_version(DockerEngine& engine)
 
 }  // namespace
 
-ComposeProbe ComposeProbe::start()
+struct LatePreflight::Running
 {
-  ComposeProbe probe;
-  ProcessOptions options;
-  options.argv = {"docker", "compose", "version", "--short"};
-  options.capture_output = true;
-  try {
-    probe.m_process = std::make_unique<ChildProcess>(options);
-  } catch (const Error& error) {
-    spdlog::debug("preflight: cannot start docker: {}", error.what());
-  }
-  return probe;
+  std::unique_ptr<ChildProcess> compose;  // null when not needed or `docker` could not start
+  bool needs_compose = false;
+  std::future<std::pair<PreflightCheck, PreflightCheck>> engine_checks;  // disk, containers
+};
+
+LatePreflight::LatePreflight() : m_running(std::make_unique<Running>())
+{
 }
 
-PreflightCheck ComposeProbe::finish()
+LatePreflight::~LatePreflight() = default;
+LatePreflight::LatePreflight(LatePreflight&&) noexcept = default;
+LatePreflight& LatePreflight::operator=(LatePreflight&&) noexcept = default;
+
+LatePreflight LatePreflight::start(const DockerEngine& engine, const PreflightOptions& options)
 {
-  if (!m_process) {
-    return judge_compose(std::nullopt);
+  LatePreflight late;
+  late.m_running->needs_compose = options.needs_compose;
+  if (options.needs_compose) {
+    late.m_running->compose = start_compose_probe();
   }
-  CommandOutput result;
-  // Not stopped by Ctrl-C: it ends within ~100 ms anyway, and a killed probe would read as
-  // "compose is missing".
-  result.exit = m_process->wait(k_compose_timeout, false);
-  result.output = m_process->output();
-  m_process.reset();
-  return judge_compose(result);
+  // A copy of the engine for the thread (copies share the negotiated API version).
+  late.m_running->engine_checks =
+    std::async(std::launch::async, [engine = DockerEngine(engine), options]() mutable {
+      if (!answering_api_version(engine)) {
+        return std::pair(skipped("disk", "engine does not answer"),
+                         skipped("containers", "engine does not answer"));
+      }
+      return std::pair(check_disk(engine, options), check_existing_containers(engine, options));
+    });
+  return late;
 }
 
-void require_compose(ComposeProbe& probe)
+std::vector<PreflightCheck> LatePreflight::finish()
 {
-  const auto check = probe.finish();
-  spdlog::debug("preflight: {} compose: {}", to_string(check.verdict), check.measured);
-  if (check.verdict == CheckVerdict::k_fail) {
-    throw EnvironmentError(check.message);
+  std::vector<PreflightCheck> checks;
+  if (m_running->needs_compose) {
+    checks.push_back(judge_compose(finish_compose_probe(std::move(m_running->compose))));
   }
+  auto [disk, containers] = m_running->engine_checks.get();
+  checks.push_back(std::move(disk));
+  checks.push_back(std::move(containers));
+  return checks;
+}
+
+std::vector<std::string> require_late_preflight(LatePreflight& late)
+{
+  PreflightReport report;
+  report.checks = late.finish();
+  for (const PreflightCheck& check : report.checks) {
+    spdlog::debug("preflight: {} {}: {}", to_string(check.verdict), check.name, check.measured);
+  }
+  if (!report.passed()) {
+    throw EnvironmentError(report.failure_message());
+  }
+  return report.warnings();
 }
 
 bool PreflightReport::passed() const
@@ -166,29 +216,21 @@ std::string PreflightReport::failure_message() const
 PreflightReport check_preflight(DockerEngine& engine, const PreflightOptions& options)
 {
   const auto start = Clock::now();
-  std::optional<ComposeProbe> compose_probe;
-  if (options.needs_compose) {
-    compose_probe = ComposeProbe::start();
+  // Started first, so that compose and /info answer while we ping the engine.
+  std::optional<LatePreflight> late;
+  if (!options.engine_and_memory_only) {
+    late = LatePreflight::start(engine, options);
   }
-
   const std::optional<std::string> api_version = answering_api_version(engine);
-  PreflightCheck disk = skipped("disk", "engine does not answer");
-  PreflightCheck containers = skipped("containers", "engine does not answer");
-  if (api_version) {
-    disk = check_disk(engine, options);
-    containers = check_existing_containers(engine, options);
-  }
 
   PreflightReport report;
   report.checks.push_back(judge_engine(engine.socket_path(), api_version));
-  // Waited for only now: it ran while we talked to the engine.
-  if (options.needs_compose) {
-    report.checks.push_back(compose_probe->finish());
-  }
+  auto late_checks = late ? late->finish() : std::vector<PreflightCheck>();
+  const auto disk_and_containers = late_checks.end() - std::min<std::ptrdiff_t>(2, late_checks.size());
+  report.checks.insert(report.checks.end(), late_checks.begin(), disk_and_containers);  // compose
   report.checks.push_back(
     judge_memory(read_mem_available(options.meminfo_path), options.memory_budget_bytes));
-  report.checks.push_back(std::move(disk));
-  report.checks.push_back(std::move(containers));
+  report.checks.insert(report.checks.end(), disk_and_containers, late_checks.end());
 
   report.duration = std::chrono::duration_cast<Milliseconds>(Clock::now() - start);
   for (const PreflightCheck& check : report.checks) {

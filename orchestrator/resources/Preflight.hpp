@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@ namespace orchestrate {
 // What preflight checks before a run creates anything.
 struct PreflightOptions
 {
+  // Only the engine and memory checks: the run judges the others later (LatePreflight).
+  bool engine_and_memory_only = false;
   std::uint64_t memory_budget_bytes = 0;          // 0: memory not checked
   std::uint64_t min_free_disk_bytes = 2ull << 30;  // under Docker's data root
   bool needs_compose = true;                       // false for runs without stacks
@@ -40,22 +43,31 @@ struct PreflightReport
   std::string failure_message() const;
 };
 
-// The compose check on its own: `docker compose version --short` started now and judged later.
-// A run starts it first and judges it only once it needs compose, since the answer takes 100 to
-// 250 ms (the docker CLI and the compose plugin, both Go binaries, start one after the other).
-class ComposeProbe
+// The checks a run may judge after its first stack has started: compose (`docker compose version`,
+// 100-250 ms: the docker CLI and the compose plugin, both Go binaries, start one after the other),
+// the disk (GET /info, 10-110 ms) and the count of our containers. start() launches them in the
+// background; finish() waits for them (each bounded). Move-only.
+class LatePreflight
 {
 public:
-  static ComposeProbe start();
-  // Waits for the answer (bounded) and judges it as check_preflight does. Call once.
-  PreflightCheck finish();
+  static LatePreflight start(const DockerEngine& engine, const PreflightOptions& options);
+  ~LatePreflight();
+  LatePreflight(LatePreflight&&) noexcept;
+  LatePreflight& operator=(LatePreflight&&) noexcept;
+
+  // The checks in report order: compose (with options.needs_compose), disk, containers. The last
+  // two are SKIPped when the engine does not answer. Call once.
+  std::vector<PreflightCheck> finish();
 
 private:
-  std::unique_ptr<ChildProcess> m_process;  // null when `docker` could not be started
+  LatePreflight();
+  struct Running;
+  std::unique_ptr<Running> m_running;
 };
 
-// probe.finish(), then throws EnvironmentError (exit 7, how to install compose v2) on FAIL.
-void require_compose(ComposeProbe& probe);
+// late.finish(), then throws EnvironmentError (exit 7) with every FAIL's message: no compose v2
+// (how to install it), too little disk. Returns the WARN messages for the caller to print.
+std::vector<std::string> require_late_preflight(LatePreflight& late);
 
 // Measures everything and judges it; never throws (an engine that stops answering midway is a
 // FAIL). Checks that need the engine are SKIPped when it does not answer. Fast: one `docker

@@ -203,12 +203,25 @@ void sweep_leftovers_of_dead_runs(DockerEngine& engine, const ProjectConfig& pro
   }
 }
 
+// Judges the late preflight checks once (exit 7 on a FAIL), printing their warnings.
+void require_late_checks(std::optional<LatePreflight>& late_preflight)
+{
+  if (!late_preflight) {
+    return;
+  }
+  auto late = std::move(*late_preflight);
+  late_preflight.reset();
+  for (const auto& warning : require_late_preflight(late)) {
+    std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  }
+}
+
 // The resolved compose model of the environment's stack, from the cache when its inputs are
 // unchanged (see ComposeModelCache). On a miss `docker compose config` runs, so compose must be
 // there: judged first, for a clear message when it is not.
 ComposeModel load_stack_model(const ProjectConfig& project, const std::string& environment_name,
                               const std::string& run_id, const std::filesystem::path& run_dir,
-                              std::optional<ComposeProbe>& compose_probe)
+                              std::optional<LatePreflight>& late_preflight)
 {
   const auto& environment = find_environment(project, environment_name);
   std::vector<std::filesystem::path> inputs = environment.compose_files;
@@ -228,10 +241,7 @@ ComposeModel load_stack_model(const ProjectConfig& project, const std::string& e
     spdlog::debug("compose model: from the cache {}", cache_file.string());
     return std::move(*cached);
   }
-  if (compose_probe) {
-    require_compose(*compose_probe);
-    compose_probe.reset();
-  }
+  require_late_checks(late_preflight);
   spdlog::debug("compose model: resolving with `docker compose config`");
   return resolve_and_cache_compose_model(cli, key, cache_file);
 }
@@ -264,17 +274,17 @@ ExitCode run_suite(const RunOptions& options)
 
   const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
   DockerEngine engine;
-  std::optional<ComposeProbe> compose_probe;
+  std::optional<LatePreflight> late_preflight;
   if (!fixtures.empty()) {
-    // Compose takes 100-250 ms to tell its version: asked now, judged once the run needs compose
-    // or at the latest before the tests are scheduled, so the first stack need not wait for it.
-    compose_probe.emplace(ComposeProbe::start());
-    // Before anything waits or starts: the engine answers, memory and disk suffice. Refuses with
-    // what to do (exit 7).
+    // Before anything waits or starts: the engine answers and memory suffices. Refuses with what
+    // to do (exit 7). Compose, the disk and our container count take 10-250 ms to answer: asked
+    // now, judged once the run needs compose or at the latest before the tests are scheduled, so
+    // that the first stack need not wait for them.
     PreflightOptions preflight;
     preflight.memory_budget_bytes = memory_budget;
     preflight.project_prefix = project.prefix;
-    preflight.needs_compose = false;
+    late_preflight.emplace(LatePreflight::start(engine, preflight));
+    preflight.engine_and_memory_only = true;
     for (const auto& warning : run_preflight(engine, preflight).warnings()) {
       std::fprintf(stderr, "warning: %s\n", warning.c_str());
     }
@@ -324,7 +334,7 @@ ExitCode run_suite(const RunOptions& options)
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
   if (!fixtures.empty()) {
-    context.model = load_stack_model(project, options.environment, run_id, run_dir, compose_probe);
+    context.model = load_stack_model(project, options.environment, run_id, run_dir, late_preflight);
     check_fixture_services(fixtures, context.model);
     enforce_compose_policy(project, fixtures, environment.compose_files);
   }
@@ -353,10 +363,7 @@ ExitCode run_suite(const RunOptions& options)
   PrewarmedShardFactory factory(stack_factory, fixtures.empty() ? 0 : 1);
 
   const auto collected = collecting.get();
-  if (compose_probe) {
-    require_compose(*compose_probe);
-    compose_probe.reset();
-  }
+  require_late_checks(late_preflight);
   const auto durations_file = project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
   auto tests = select_tests(collected, options, durations, reporter);
