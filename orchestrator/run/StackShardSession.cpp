@@ -154,6 +154,11 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   request.on_test_started = [this](const std::string& test_id) {
     m_context.reporter.test_started(m_shard, test_id);
   };
+  request.on_test_finished = [this](const std::string& test_id, bool failed) {
+    if (on_test_finished) {
+      on_test_finished(test_id, failed);
+    }
+  };
   request.before_restart = [this](std::map<std::string, std::string>& environment) {
     recreate_stack_if_broken();
     environment = m_environment;

@@ -1,6 +1,7 @@
 #include "runners/CommandRunner.hpp"
 
 #include "core/Error.hpp"
+#include "process/SignalState.hpp"
 
 #include <chrono>
 
@@ -46,6 +47,9 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
 {
   BatchOutcome outcome;
   for (const auto& name : request.test_ids) {
+    if (should_stop_children()) {
+      break;  // the rest of the batch did not run (-x, Ctrl-C): "interrupted" below
+    }
     const auto& command = find_command(name);
     ProcessOptions options;
     options.argv = command.argv;
@@ -65,6 +69,10 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     try {
       ChildProcess process(options);
       const auto exit = process.wait(request.per_test_timeout);
+      if (exit.interrupted) {
+        outcome.exit = exit;
+        break;  // stopped, not failed: it gets the "interrupted" result below
+      }
       result.duration = std::chrono::duration_cast<Milliseconds>(
         std::chrono::steady_clock::now() - started);
       if (exit.succeeded()) {
@@ -72,8 +80,7 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
       } else {
         result.outcome = Outcome::k_failed;
         result.message = exit.timed_out     ? "timeout after " + format_seconds(*request.per_test_timeout)
-                         : exit.interrupted ? "interrupted"
-                         : exit.signal != 0 ? "killed by signal " + std::to_string(exit.signal)
+                         : exit.signal != 0 ? describe_signal(exit.signal)
                                             : "exit code " + std::to_string(exit.exit_code);
         result.details = result.message + "\n" + tail_of(process.output());
       }
@@ -82,10 +89,10 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
       result.outcome = Outcome::k_error;
       result.message = error.what();
     }
-    outcome.results.push_back(std::move(result));
-    if (outcome.exit.interrupted) {
-      break;
+    if (request.on_test_finished) {
+      request.on_test_finished(name, result.outcome != Outcome::k_passed);
     }
+    outcome.results.push_back(std::move(result));
   }
   add_missing_results(request.test_ids, "interrupted", outcome.results);
   return outcome;

@@ -216,10 +216,18 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     run.ending = ending;
   };
   std::string announced;  // the running test last passed to on_test_started
+  std::size_t finished_announced = 0;
   while (true) {
     const auto exit = process.poll();
     const auto now = Clock::now();
     progress.feed(log.read_new(), now);
+    for (; finished_announced < progress.finished().size(); ++finished_announced) {
+      const auto& ended = progress.finished()[finished_announced];
+      if (request.on_test_finished) {
+        request.on_test_finished(ended.id, ended.outcome == Outcome::k_failed ||
+                                             ended.outcome == Outcome::k_error);
+      }
+    }
     if (const auto* started = progress.running();
         started != nullptr && *started != announced && request.on_test_started) {
       announced = *started;

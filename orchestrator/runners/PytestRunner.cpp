@@ -198,6 +198,14 @@ TestResult cut_short_result(const PytestTestProgress& test, const std::string& m
   return result;
 }
 
+// A phase that failed, not as an expected failure: what makes the test count against -x.
+bool any_phase_failed(const PytestTestProgress& test)
+{
+  return std::any_of(test.phases.begin(), test.phases.end(), [](const PytestProgressEvent& phase) {
+    return phase.outcome == "failed" && !phase.wasxfail;
+  });
+}
+
 }  // namespace
 
 // What one pytest process did.
@@ -289,10 +297,17 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   auto last_progress = Clock::now();
   const auto read_progress = [&] {
     for (const auto& event : progress.read_new()) {
+      const std::size_t finished_before = tracker.finished().size();
       tracker.apply(event, Clock::now());
       last_progress = Clock::now();
       if (event.kind == PytestProgressEvent::Kind::k_start && request.on_test_started) {
         request.on_test_started(event.nodeid);
+      }
+      if (request.on_test_finished) {
+        for (std::size_t i = finished_before; i < tracker.finished().size(); ++i) {
+          request.on_test_finished(tracker.finished()[i].nodeid,
+                                   any_phase_failed(tracker.finished()[i]));
+        }
       }
     }
   };

@@ -31,6 +31,9 @@ struct BatchRequest
   // Called as each test starts (on the runner's thread), for the live display. Optional; must
   // not throw and must return quickly.
   std::function<void(const std::string& test_id)> on_test_started;
+  // Called as each test ends, with whether it failed (failed or error; an xfail is not), so that
+  // -x stops the rest of the batch at once. Optional; must not throw.
+  std::function<void(const std::string& test_id, bool failed)> on_test_finished;
 };
 
 struct BatchOutcome

@@ -89,14 +89,19 @@ public:
       }
       m_result.results.push_back(std::move(result));
     }
-    if (m_options.max_failures > 0 && m_failures >= m_options.max_failures &&
-        !m_result.stopped_early) {
-      m_result.stopped_early = true;
-      for (auto& test : m_queue.stop()) {
-        m_result.not_run.push_back(std::move(test));
-      }
-      // -x means stop now, not after the other shards' batches: stop their running tests too.
-      request_stop();
+    if (m_options.max_failures > 0 && m_failures >= m_options.max_failures) {
+      stop_locked();
+    }
+  }
+
+  // A test failed in a running batch. Without reruns that failure is final, so -x and --maxfail
+  // count it now and stop the batch's remaining tests too, not only after the batch.
+  void record_live_failure()
+  {
+    std::lock_guard lock(m_mutex);
+    ++m_live_failures;
+    if (m_options.max_failures > 0 && m_live_failures >= m_options.max_failures) {
+      stop_locked();
     }
   }
 
@@ -131,11 +136,25 @@ public:
   }
 
 private:
+  void stop_locked()
+  {
+    if (m_result.stopped_early) {
+      return;
+    }
+    m_result.stopped_early = true;
+    for (auto& test : m_queue.stop()) {
+      m_result.not_run.push_back(std::move(test));
+    }
+    // -x means stop now, not after the other shards' batches: stop their running tests too.
+    request_stop();
+  }
+
   std::mutex m_mutex;
   WorkQueue& m_queue;
   const SchedulerOptions& m_options;
   const SchedulerListener& m_listener;
-  int m_failures = 0;
+  int m_failures = 0;       // final results (after reruns)
+  int m_live_failures = 0;  // failures reported while their batch ran (no reruns)
   ScheduleResult m_result;
 };
 
@@ -148,6 +167,13 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
     }
     auto session = factory.open(shard);
     state.record_shard_ready(shard);
+    if (reruns == 0) {
+      session->on_test_finished = [&state](const std::string&, bool failed) {
+        if (failed) {
+          state.record_live_failure();
+        }
+      };
+    }
     while (!should_stop_children()) {
       auto batch = queue.take(shard);
       if (!batch) {

@@ -3,7 +3,9 @@
 #include "reporting/TestResult.hpp"
 #include "scheduling/TestCase.hpp"
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace orchestrate {
@@ -18,6 +20,11 @@ public:
 
   // Runs one batch; returns one result per test. Must not throw for test failures.
   virtual std::vector<TestResult> run_batch(const TestBatch& batch) = 0;
+
+  // Set by the scheduler; a session calls it (from the thread running the batch) as each test
+  // of a batch ends, with whether it failed, so that -x and --maxfail stop the batch's other tests
+  // at once instead of after the batch. Its final results still come from run_batch.
+  std::function<void(const std::string& test_id, bool failed)> on_test_finished;
 };
 
 class ShardSessionFactory

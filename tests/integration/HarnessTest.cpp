@@ -81,6 +81,23 @@ TEST_F(HarnessTest, ExitFirstStopsAtTheFirstFailureAndReportsWhatDidNotRun)
   EXPECT_NE(run.output.find("not run"), std::string::npos) << run.output;
 }
 
+// All ten tests go to the one shard in one batch (a second each, in collection order): -x must stop
+// that batch at test 3, not let it run to its end.
+TEST_F(HarnessTest, ExitFirstStopsTheRunningBatchAtTheFailure)
+{
+  project.write("suites/slow_ten.yaml", "paths: [suites/slow_ten]\n");
+  project.write("suites/slow_ten/test_slow_ten.py",
+                "import time\n\nimport pytest\n\n\n@pytest.mark.parametrize('n', range(10))\n"
+                "def test_number(n):\n    time.sleep(1)\n    assert n != 3\n");
+  testing::CliRun run;
+  const auto report =
+    report_of({"--suite", "slow_ten", "-x", "--parallel", "1", "--dist", "static"}, run);
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_EQ(report.counts.passed, 3) << run.output;
+  EXPECT_EQ(report.counts.failed, 1) << run.output;
+  EXPECT_EQ(report.counts.not_run, 6) << run.output;
+}
+
 TEST_F(HarnessTest, MaxFailStopsAfterThatManyFailures)
 {
   project.write("suites/broken.yaml", "paths: [suites/broken]\n");

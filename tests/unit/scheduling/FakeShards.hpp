@@ -3,6 +3,7 @@
 // A fake ShardSession for scheduler tests: no Docker, no processes. Outcomes are scripted per test
 // id and attempt; every call is recorded so tests can check who ran what, and when.
 
+#include "process/SignalState.hpp"
 #include "scheduling/ShardSession.hpp"
 
 #include <atomic>
@@ -57,6 +58,16 @@ public:
   {
     std::vector<TestResult> results;
     for (const auto& test : batch) {
+      if (should_stop_children()) {
+        // As a real runner does: what a stop cut short is an error saying "interrupted".
+        TestResult cut;
+        cut.id = test.id;
+        cut.shard = m_shard;
+        cut.outcome = Outcome::k_error;
+        cut.message = "interrupted";
+        results.push_back(cut);
+        continue;
+      }
       std::this_thread::sleep_for(m_per_test);
       int attempt = 0;
       {
@@ -68,6 +79,10 @@ public:
       result.id = test.id;
       result.shard = m_shard;
       result.outcome = m_script(test.id, attempt);
+      if (on_test_finished) {
+        on_test_finished(test.id, result.outcome == Outcome::k_failed ||
+                                    result.outcome == Outcome::k_error);
+      }
       results.push_back(result);
     }
     return results;

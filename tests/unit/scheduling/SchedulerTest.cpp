@@ -97,6 +97,35 @@ TEST_F(SchedulerTest, ExitFirstStopsDispatchAfterTheFirstFailure)
   EXPECT_TRUE(stop_requested());  // running children elsewhere are told to stop
 }
 
+TEST_F(SchedulerTest, ExitFirstStopsTheRestOfTheFailingBatchNotOnlyLaterBatches)
+{
+  FakeShardFactory factory([](const std::string& id, int) {
+    return id == "test_3" ? Outcome::k_failed : Outcome::k_passed;
+  });
+  // One shard, one batch holding all ten tests: the failure must stop the batch itself.
+  auto queue = WorkQueue::make_static({make_tests(10)});
+  const auto result = run_shards(queue, factory, {1, 1, 0});
+
+  EXPECT_TRUE(result.stopped_early);
+  EXPECT_EQ(factory.log.tests_by_shard[1].size(), 4u);  // test_0 .. test_3, nothing after
+  EXPECT_EQ(result.results.size(), 4u);
+  EXPECT_EQ(result.not_run.size(), 6u);
+}
+
+TEST_F(SchedulerTest, WithRerunsAFailureInABatchDoesNotStopItBeforeItsRetry)
+{
+  // test_3 fails once, then passes: with --reruns it is flaky, not a failure, so -x must not stop.
+  FakeShardFactory factory([](const std::string& id, int attempt) {
+    return id == "test_3" && attempt == 1 ? Outcome::k_failed : Outcome::k_passed;
+  });
+  auto queue = WorkQueue::make_static({make_tests(10)});
+  const auto result = run_shards(queue, factory, {1, 1, 1});
+
+  EXPECT_FALSE(result.stopped_early);
+  EXPECT_EQ(result.results.size(), 10u);
+  EXPECT_TRUE(result.not_run.empty());
+}
+
 TEST_F(SchedulerTest, MaxFailStopsAfterThatManyFailures)
 {
   FakeShardFactory factory([](const std::string&, int) { return Outcome::k_failed; });
