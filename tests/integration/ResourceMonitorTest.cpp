@@ -163,8 +163,9 @@ TEST_F(ResourceMonitorTest, PeakOfAContainerHolding100MiBAgreesWithDockerStats)
   monitor.reset();
   const auto stop_time = std::chrono::duration_cast<Milliseconds>(Clock::now() - start);
   std::cout << "  monitor stopped in " << stop_time.count() << " ms\n";
-  // At most the sample in flight: a list call and a few file reads.
-  EXPECT_LT(stop_time, Milliseconds(1000));
+  // At most the sample in flight: a list call and a few file reads (measured 0 ms; the bound
+  // leaves room for a loaded machine).
+  EXPECT_LT(stop_time, Milliseconds(2000));
 }
 
 TEST_F(ResourceMonitorTest, SharedMemoryCountsAsDockerStatsCountsIt)
@@ -250,7 +251,8 @@ TEST_F(ResourceMonitorTest, TwentyContainersAreSampledSeveralTimesASecond)
   // 12 at the 250 ms interval. Engine API stats calls made ~3 (each waits for the engine's
   // once-a-second refresh); half the nominal rate leaves room for a loaded machine.
   EXPECT_GE(samples, 6);
-  EXPECT_LT(monitor.slowest_container_sample(), Milliseconds(500));
+  // Measured 13 ms; a sample that waited for the engine's stats refresh would take ~1 s.
+  EXPECT_LT(monitor.slowest_container_sample(), Milliseconds(900));
 }
 
 }  // namespace
