@@ -1,6 +1,7 @@
 #include "runners/GtestRunner.hpp"
 
 #include "core/Error.hpp"
+#include "runners/BatchResults.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/JunitXml.hpp"
 #include "runners/GtestProgress.hpp"
@@ -310,32 +311,25 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
 BatchOutcome GtestRunner::run_batch(const BatchRequest& request)
 {
   BatchOutcome outcome;
-  std::set<std::string> reported;
-  std::vector<std::string> pending = request.test_ids;
+  BatchResults results(request);
   BatchRequest current = request;  // its environment changes when the stack is recreated
   std::string cause = "interrupted";
-  for (int attempt = 1; !pending.empty(); ++attempt) {
+  for (int attempt = 1; !results.pending().empty(); ++attempt) {
     if (should_stop_children()) {
       outcome.exit.interrupted = true;
       cause = "interrupted";
       break;
     }
-    const auto group = split_for_filter(pending, k_max_filter_length).front();
+    const auto group = split_for_filter(results.pending(), k_max_filter_length).front();
     const bool timed_out_before = outcome.exit.timed_out;
     ProcessRun run = run_process(group, current, attempt);
     outcome.exit = run.exit;
     outcome.exit.timed_out = outcome.exit.timed_out || timed_out_before;
     cause = run.cause;
 
-    const std::size_t reported_before = reported.size();
-    for (auto& result : run.results) {
-      if (reported.insert(result.id).second) {
-        outcome.results.push_back(std::move(result));
-      }
-    }
-    std::erase_if(pending, [&](const std::string& id) { return reported.count(id) != 0; });
+    const std::size_t added = results.add(std::move(run.results));
     const bool group_done = std::all_of(group.begin(), group.end(), [&](const std::string& id) {
-      return reported.count(id) != 0;
+      return results.has_result(id);
     });
     if (group_done) {
       continue;
@@ -343,20 +337,15 @@ BatchOutcome GtestRunner::run_batch(const BatchRequest& request)
     // Only a kill or crash is worth another process, and only when it gave some test a result:
     // no loop can come of it.
     const bool restart = run.ending == Ending::k_timed_out || run.ending == Ending::k_crashed;
-    if (!restart || reported.size() == reported_before || pending.empty()) {
+    if (!restart || added == 0 || results.pending().empty()) {
       break;
     }
     const std::string what = run.charged.empty()           ? "the gtest binary died"
                              : run.ending == Ending::k_crashed ? run.charged + " crashed"
                                                                : run.charged + " timed out";
-    spdlog::debug("{}; running the batch's {} other tests in a new process", what, pending.size());
-    note_in_log(request.log_file, what + "; the batch's " + std::to_string(pending.size()) +
-                                    " remaining tests go on in a new process");
-    if (request.before_restart) {
-      request.before_restart(current.environment);
-    }
+    prepare_restart(what, results.pending().size(), current);
   }
-  add_missing_results(request.test_ids, cause, outcome.results);
+  outcome.results = std::move(results).finish(cause);
   return outcome;
 }
 

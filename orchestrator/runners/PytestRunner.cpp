@@ -1,6 +1,7 @@
 #include "runners/PytestRunner.hpp"
 
 #include "core/Error.hpp"
+#include "runners/BatchResults.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/JunitXml.hpp"
 #include "runners/PytestProgress.hpp"
@@ -402,41 +403,26 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
 BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
 {
   BatchOutcome outcome;
-  std::set<std::string> reported;
-  std::vector<std::string> pending = request.test_ids;
+  BatchResults results(request);
   BatchRequest current = request;  // its environment changes when the stack is recreated
   std::string stall;
-  for (int attempt = 1; !pending.empty(); ++attempt) {
+  for (int attempt = 1; !results.pending().empty(); ++attempt) {
     if (should_stop_children()) {
       outcome.exit.interrupted = true;
       break;
     }
     const bool timed_out_before = outcome.exit.timed_out;
-    ProcessRun run = run_process(pending, current, attempt);
+    ProcessRun run = run_process(results.pending(), current, attempt);
     stall = run.stall;
     outcome.exit = run.exit;
     outcome.exit.timed_out = outcome.exit.timed_out || timed_out_before;
-
-    const std::size_t reported_before = reported.size();
-    for (auto& result : run.results) {
-      if (reported.insert(result.id).second) {
-        outcome.results.push_back(std::move(result));
-      }
-    }
-    std::erase_if(pending, [&](const std::string& id) { return reported.count(id) != 0; });
     // Only a kill or crash in the middle of a test is worth another process, and only when it
     // gave that test a result: no loop can come of it.
     const bool restart = run.ending == Ending::k_timed_out || run.ending == Ending::k_crashed;
-    if (!restart || reported.size() == reported_before || pending.empty()) {
+    if (results.add(std::move(run.results)) == 0 || !restart || results.pending().empty()) {
       break;
     }
-    spdlog::debug("{} did not finish; running the batch's {} other tests in a new pytest process",
-                  run.stopped_test, pending.size());
-    note_in_log(request.log_file, "the batch's " + std::to_string(pending.size()) +
-                                    " remaining tests go on in a new pytest process");
-    if (request.before_restart) {
-      request.before_restart(current.environment);
-    }
+    prepare_restart(run.stopped_test + " did not finish", results.pending().size(), current);
   }
 
   std::string cause = "pytest exited with code " + std::to_string(outcome.exit.exit_code) +
@@ -448,7 +434,7 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
   } else if (outcome.exit.signal != 0) {
     cause = "pytest was " + describe_signal(outcome.exit.signal) + " before reporting this test";
   }
-  add_missing_results(request.test_ids, cause, outcome.results);
+  outcome.results = std::move(results).finish(cause);
   return outcome;
 }
 
