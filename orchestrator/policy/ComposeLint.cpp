@@ -294,8 +294,14 @@ private:
 std::vector<LintViolation> lint_compose_files(const std::vector<std::filesystem::path>& files,
                                               const LintOptions& options)
 {
+  return lint_compose_services(load_compose_services(files), options);
+}
+
+std::vector<LintViolation> lint_compose_services(const std::vector<ComposeService>& services,
+                                                 const LintOptions& options)
+{
   std::vector<LintViolation> violations;
-  for (const auto& service : load_compose_services(files)) {
+  for (const auto& service : services) {
     ServiceLint(service, options, violations).check_all();
   }
   return violations;

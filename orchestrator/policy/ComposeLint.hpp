@@ -1,5 +1,6 @@
 #pragma once
 
+#include "policy/ComposeServices.hpp"
 #include "policy/LintRules.hpp"
 
 #include <filesystem>
@@ -37,6 +38,10 @@ struct LintOptions
 // structure compose would refuse (see load_compose_services).
 std::vector<LintViolation> lint_compose_files(const std::vector<std::filesystem::path>& files,
                                               const LintOptions& options);
+
+// The same for services already loaded with load_compose_services (a run loads them once).
+std::vector<LintViolation> lint_compose_services(const std::vector<ComposeService>& services,
+                                                 const LintOptions& options);
 
 // "file:line: [rule] service 'x': message". Throws nothing.
 std::string format_violation(const LintViolation& violation);

@@ -175,10 +175,10 @@ void record_durations(DurationStore& durations, const std::filesystem::path& fil
 // The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
 // tmpfs, rotated logs, no fixed ports or names. A violation is a usage error naming file:line.
 void enforce_compose_policy(const ProjectConfig& project, const std::vector<FixtureConfig>& fixtures,
-                            const std::vector<std::filesystem::path>& compose_files)
+                            const std::vector<ComposeService>& services)
 {
   const auto violations =
-    lint_compose_files(compose_files, lint_options_for_fixtures(project, fixtures));
+    lint_compose_services(services, lint_options_for_fixtures(project, fixtures));
   if (violations.empty()) {
     return;
   }
@@ -220,18 +220,17 @@ void require_late_checks(std::optional<LatePreflight>& late_preflight)
 // unchanged (see ComposeModelCache). On a miss `docker compose config` runs, so compose must be
 // there: judged first, for a clear message when it is not.
 ComposeModel load_stack_model(const ProjectConfig& project, const std::string& environment_name,
+                              const std::vector<ComposeService>& services,
                               const std::string& run_id, const std::filesystem::path& run_dir,
                               std::optional<LatePreflight>& late_preflight)
 {
   const auto& environment = find_environment(project, environment_name);
   std::vector<std::filesystem::path> inputs = environment.compose_files;
-  for (const auto& service : load_compose_services(environment.compose_files)) {
+  for (const auto& service : services) {
     for (const auto& layer : service.layers) {
-      inputs.push_back(layer.file);  // the files `extends` names
+      inputs.push_back(layer.file);  // the files `extends` names (the key keeps each once)
     }
   }
-  std::sort(inputs.begin(), inputs.end());
-  inputs.erase(std::unique(inputs.begin(), inputs.end()), inputs.end());
   const ComposeCli cli(shard_project_name(project.prefix, environment_name, run_id, 0),
                        environment.compose_files, run_dir / "compose-config.log");
   const auto cache_file = project.state_dir / "cache" / ("compose-model-" + environment_name + ".json");
@@ -334,9 +333,12 @@ ExitCode run_suite(const RunOptions& options)
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
   if (!fixtures.empty()) {
-    context.model = load_stack_model(project, options.environment, run_id, run_dir, late_preflight);
+    // Read once for the model cache's inputs and for the policy lint.
+    const auto services = load_compose_services(environment.compose_files);
+    context.model =
+      load_stack_model(project, options.environment, services, run_id, run_dir, late_preflight);
     check_fixture_services(fixtures, context.model);
-    enforce_compose_policy(project, fixtures, environment.compose_files);
+    enforce_compose_policy(project, fixtures, services);
   }
   std::optional<StackAdmission> admission;
   std::optional<ResourceMonitor> monitor;

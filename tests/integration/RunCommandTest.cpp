@@ -47,6 +47,36 @@ TEST(RunCommandTest, FailingTestGivesExitOneShowsTheFailureAndLeavesNothing)
   EXPECT_TRUE(left.empty()) << left.describe();
 }
 
+// A run lints its stack before anything starts: a policy violation is a usage error naming
+// file:line and the rule, and no container is created.
+TEST(RunCommandTest, StackBreakingThePolicyIsAUsageErrorBeforeAnythingStarts)
+{
+  ScratchProject project;
+  DockerCleanup safety_net(project.label());
+  project.write("compose.yml", R"(services:
+  fixed:
+    image: orchestrate/busybox:latest
+    container_name: always-the-same
+    command: ["sleep", "600"]
+    ports: ["127.0.0.1::8080"]
+    deploy: {resources: {limits: {memory: 32M, cpus: "0.2"}}}
+    logging: {driver: json-file, options: {max-size: 1m}}
+)");
+  project.write_orchestrate_yaml((project.root() / "compose.yml").string());
+  project.write("fixtures/fixed.yaml", "service: fixed\nport: 8080\nreadiness: {kind: port}\n");
+  project.write("suites/fixed.yaml",
+                "runner: command\nfixtures: [fixed]\ncommands:\n  - {name: t, run: [\"true\"]}\n");
+
+  const auto run = project.run({"--suite", "fixed"});
+
+  EXPECT_EQ(run.exit_code, 4) << run.output;
+  EXPECT_NE(run.output.find("compose.yml:4: [container-name] service 'fixed'"), std::string::npos)
+    << run.output;
+  const auto left = leftovers_with_label(project.label());
+  EXPECT_TRUE(left.empty()) << left.describe();
+  EXPECT_TRUE(run_docker({"ps", "-aq", "--filter", "name=always-the-same"}).empty());
+}
+
 TEST(RunCommandTest, NeverHealthyServiceFailsWithinTheReadinessTimeoutShowingItsLogs)
 {
   ScratchProject project;
