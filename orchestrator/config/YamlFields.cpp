@@ -1,6 +1,7 @@
 #include "config/YamlFields.hpp"
 
 #include "core/Error.hpp"
+#include "core/FileText.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -59,13 +60,11 @@ std::string describe_int_range(int min, int max)
 
 std::string read_whole_file(const std::filesystem::path& file)
 {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) {
+  auto contents = read_file_text(file);
+  if (!contents) {
     throw ConfigError(file.string() + ": cannot be read; check its permissions");
   }
-  std::ostringstream contents;
-  contents << stream.rdbuf();
-  return contents.str();
+  return std::move(*contents);
 }
 
 }  // namespace

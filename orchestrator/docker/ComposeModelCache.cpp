@@ -1,12 +1,13 @@
 #include "docker/ComposeModelCache.hpp"
 
+#include "core/FileText.hpp"
+
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <regex>
 #include <set>
-#include <sstream>
 #include <unistd.h>
 
 namespace orchestrate {
@@ -14,14 +15,6 @@ namespace orchestrate {
 namespace {
 
 using Json = nlohmann::json;
-
-std::string read_text(const std::filesystem::path& file)
-{
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // The names compose's interpolation would look up: `$NAME` and `${NAME...}`. An escaped `$$NAME`
 // is matched too; that only adds a harmless name to the key.
@@ -59,7 +52,7 @@ std::string cached_model_for(const std::filesystem::path& cache_file,
     return {};
   }
   try {
-    const auto cached = Json::parse(read_text(cache_file));
+    const auto cached = Json::parse(read_file_text(cache_file).value_or(""));
     if (inputs_from_json(cached.at("inputs")) == inputs) {
       return cached.at("model").get<std::string>();
     }
@@ -103,7 +96,7 @@ ComposeModelInputs read_compose_model_inputs(const std::vector<std::filesystem::
   all_files.push_back(project_directory / ".env");
   for (const auto& file : all_files) {
     const auto path = std::filesystem::absolute(file).lexically_normal().string();
-    const auto text = std::filesystem::exists(path) ? read_text(path) : std::string();
+    const auto text = read_file_text(path).value_or("");  // a missing .env reads as ""
     add_referenced_names(text, names);
     inputs.files[path] = text;
   }

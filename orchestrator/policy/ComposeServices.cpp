@@ -2,6 +2,7 @@
 
 #include "config/YamlFields.hpp"
 #include "core/Error.hpp"
+#include "core/FileText.hpp"
 #include "policy/YamlMergeKeys.hpp"
 
 #include <spdlog/spdlog.h>
@@ -32,15 +33,13 @@ YAML::Node parse_compose_file(const std::filesystem::path& file)
                                          ? ": is not a regular file; expected a compose file"
                                          : ": file not found"));
   }
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) {
+  const auto contents = read_file_text(file);
+  if (!contents) {
     throw ConfigError(file.string() + ": cannot be read; check its permissions");
   }
-  std::ostringstream contents;
-  contents << stream.rdbuf();
   YAML::Node root;
   try {
-    root = YAML::Load(contents.str());
+    root = YAML::Load(*contents);
   } catch (const YAML::Exception& parse_error) {
     throw_config_error(file, parse_error.mark.is_null() ? 1 : parse_error.mark.line + 1,
                        "invalid YAML: " + parse_error.msg);

@@ -1,6 +1,7 @@
 #include "reporting/JunitXml.hpp"
 
 #include "core/Error.hpp"
+#include "core/FileText.hpp"
 
 #include <pugixml.hpp>
 #include <spdlog/spdlog.h>
@@ -450,13 +451,11 @@ std::vector<TestResult> parse_junit_xml(const std::string& xml, const std::strin
 
 std::vector<TestResult> read_junit_xml(const std::filesystem::path& file)
 {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) {
+  const auto content = read_file_text(file);
+  if (!content) {
     throw InternalError("cannot read JUnit XML " + file.string() + ": " + std::strerror(errno));
   }
-  std::ostringstream content;
-  content << stream.rdbuf();
-  return parse_junit_xml(content.str(), file.string());
+  return parse_junit_xml(*content, file.string());
 }
 
 void write_junit_xml(const std::filesystem::path& file, const std::vector<TestResult>& results,

@@ -74,4 +74,15 @@ std::optional<Outcome> parse_outcome(std::string_view name)
   return std::nullopt;
 }
 
+TestResult not_run_result(const std::string& id, const std::string& reason)
+{
+  TestResult result;
+  result.id = id;
+  result.name = id;
+  result.outcome = Outcome::k_error;
+  result.message = "not run: " + reason.substr(0, reason.find('\n'));
+  result.details = "not run: " + reason;
+  return result;
+}
+
 }  // namespace orchestrate

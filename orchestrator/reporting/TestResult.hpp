@@ -56,6 +56,10 @@ struct SummaryCounts
 // caller fills them in.
 SummaryCounts count_outcomes(const std::vector<TestResult>& results);
 
+// The error result of a test that could not run: message "not run: <first line of reason>",
+// details "not run: <reason>".
+TestResult not_run_result(const std::string& id, const std::string& reason);
+
 // The outcome as pytest's summary names it: "passed", "failed", "error", "skipped", "xfailed",
 // "xpassed".
 std::string_view outcome_name(Outcome outcome);

@@ -113,13 +113,7 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
                              std::to_string(shard_errors.front().shard) + ": " +
                              shard_errors.front().message;
   for (const auto& test : not_run) {
-    TestResult result;
-    result.id = test.id;
-    result.name = test.id;
-    result.outcome = Outcome::k_error;
-    result.message = "not run: " + reason.substr(0, reason.find('\n'));
-    result.details = "not run: " + reason;
-    results.push_back(std::move(result));
+    results.push_back(not_run_result(test.id, reason));
   }
 }
 

@@ -193,14 +193,8 @@ std::vector<TestResult> StackShardSession::results_without_stack(const TestBatch
 {
   std::vector<TestResult> results;
   for (const auto& test : batch) {
-    TestResult result;
-    result.id = test.id;
-    result.name = test.id;
-    result.shard = m_shard;
-    result.outcome = Outcome::k_error;
-    result.message = "not run: " + m_stack_error.substr(0, m_stack_error.find('\n'));
-    result.details = "not run: " + m_stack_error;
-    results.push_back(std::move(result));
+    results.push_back(not_run_result(test.id, m_stack_error));
+    results.back().shard = m_shard;
   }
   return results;
 }

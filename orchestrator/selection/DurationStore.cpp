@@ -1,6 +1,7 @@
 #include "selection/DurationStore.hpp"
 
 #include "core/Error.hpp"
+#include "core/FileText.hpp"
 #include "process/Fd.hpp"
 
 #include <nlohmann/json.hpp>
@@ -115,13 +116,11 @@ Json stack_to_json(const StackHistory& history)
 
 std::string read_text(const std::filesystem::path& file)
 {
-  std::ifstream stream(file, std::ios::binary);
-  if (!stream) {
+  auto content = read_file_text(file);
+  if (!content) {
     throw std::runtime_error(std::strerror(errno));
   }
-  std::ostringstream content;
-  content << stream.rdbuf();
-  return content.str();
+  return std::move(*content);
 }
 
 // An exclusive flock on `<file>.lock` for the read-merge-write of save(), released when the
