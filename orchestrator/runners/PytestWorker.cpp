@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 #include <tuple>
 
 namespace orchestrate {
@@ -194,15 +195,18 @@ void PytestWorker::shutdown()
 std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
 {
   const auto deadline = Clock::now() + timeout;
-  std::optional<Clock::time_point> closed_at;
   while (m_events.empty() && m_process && !m_exited) {
     check_deadlines();
     if (!m_events.empty()) {
       break;
     }
     const auto left = std::chrono::duration_cast<Milliseconds>(deadline - Clock::now());
-    for (const auto& line :
-         m_socket->receive(std::clamp(left, Milliseconds(0), k_exit_check_interval))) {
+    const auto wait = std::clamp(left, Milliseconds(0), k_exit_check_interval);
+    if (m_socket->closed()) {
+      // Nothing more will come through it; only the process's end is left to wait for.
+      std::this_thread::sleep_for(wait);
+    }
+    for (const auto& line : m_socket->receive(wait)) {
       handle_line(line);
     }
     if (const auto exit = m_process->poll()) {
@@ -220,8 +224,8 @@ std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
       break;
     }
     if (m_socket->closed()) {
-      closed_at = closed_at.value_or(Clock::now());
-      if (Clock::now() - *closed_at >= k_exit_after_close) {
+      m_closed_at = m_closed_at.value_or(Clock::now());
+      if (Clock::now() - *m_closed_at >= k_exit_after_close) {
         stop_process("pytest did not exit " + format_seconds(k_exit_after_close) +
                      " after closing its channel");
       }

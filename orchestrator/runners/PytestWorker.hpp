@@ -151,6 +151,7 @@ private:
   std::deque<std::string> m_queued;
   std::optional<std::vector<std::string>> m_collected;
   std::chrono::steady_clock::time_point m_started_at{};
+  std::optional<std::chrono::steady_clock::time_point> m_closed_at;  // when its socket closed
   std::uint64_t m_log_start = 0;  // the log's size at start(): the process's output begins here
   std::string m_stop_cause;       // why we killed it; empty when it ended by itself
   bool m_shutdown_sent = false;
