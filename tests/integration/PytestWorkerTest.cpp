@@ -8,8 +8,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 #include <thread>
 
@@ -493,6 +495,47 @@ TEST_F(PytestWorkerTest, ReportsCollectionErrorsAndIdsItDidNotCollect)
   EXPECT_NE(finished[0].result.message.find("did not collect"), std::string::npos);
   EXPECT_EQ(finished[1].result.outcome, Outcome::k_passed);
   EXPECT_TRUE(events.back().expected) << events.back().cause;
+}
+
+TEST_F(PytestWorkerTest, RunsTwoThousandTrivialTestsInOneProcessInTheOrderSent)
+{
+  std::string tests;
+  for (int i = 0; i < 2000; ++i) {
+    tests += "def test_" + std::to_string(i) + "():\n    assert " + std::to_string(i) + " == " +
+             std::to_string(i) + "\n\n";
+  }
+  write("test_many.py", tests);
+  PytestWorker worker(options());
+  const auto began = Clock::now();
+  worker.start({});
+  auto ids = wait_collected(worker);
+  ASSERT_EQ(ids.size(), 2000U);
+  std::reverse(ids.begin(), ids.end());
+  // Topped up a hundred at a time, as a pull scheduler would.
+  std::size_t sent = 0;
+  std::vector<std::string> finished;
+  while (finished.size() < ids.size()) {
+    if (sent < ids.size() && worker.queued().size() < 50) {
+      const auto end = std::min(sent + 100, ids.size());
+      worker.submit({ids.begin() + static_cast<std::ptrdiff_t>(sent),
+                     ids.begin() + static_cast<std::ptrdiff_t>(end)});
+      sent = end;
+      if (sent == ids.size()) {
+        worker.shutdown();
+      }
+    }
+    const auto event = next(worker);
+    ASSERT_NE(event.kind, Kind::k_exited) << event.cause;
+    if (event.kind == Kind::k_finished) {
+      ASSERT_EQ(event.result.outcome, Outcome::k_passed) << event.test_id;
+      finished.push_back(event.test_id);
+    }
+  }
+  EXPECT_EQ(finished, ids);
+  EXPECT_TRUE(next(worker).expected);
+  std::cout << "2000 trivial tests through one worker: "
+            << std::chrono::duration_cast<Milliseconds>(Clock::now() - began).count()
+            << " ms from start to exit\n";
 }
 
 TEST_F(PytestWorkerTest, AUsageErrorEndsTheWorkerWithPytestsMessage)
