@@ -21,7 +21,7 @@ TEST(ExampleProjectsTest, LoadsTheShopProjectWithItsSuitesAndFixtures)
             std::vector<std::filesystem::path>{k_source_dir / "compose/docker-compose.test.yml"});
   EXPECT_EQ(project.memory_budget_bytes, 4ull << 30);
   EXPECT_EQ(list_suite_names(project),
-            (std::vector<std::string>{"commands", "gtest-redis", "integration", "unit"}));
+            (std::vector<std::string>{"commands", "gtest-redis", "integration", "spread", "unit"}));
 
   const auto integration = load_suite_config(project, "integration");
   EXPECT_EQ(integration.fixtures, (std::vector<std::string>{"postgres", "redis"}));
