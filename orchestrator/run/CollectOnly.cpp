@@ -43,7 +43,9 @@ ExitCode collect_only(const RunOptions& options)
   }
   std::printf("\n%s in %s\n", line.c_str(), format_seconds(elapsed).c_str());
   if (selection.empty_share()) {
-    std::printf("%s\n", empty_share_message(*selection.shard, selection.before_shard).c_str());
+    std::printf("%s\n", empty_share_message(*selection.shard, selection.before_shard,
+                                            selection.fingerprint)
+                          .c_str());
     return ExitCode::k_all_passed;
   }
   return selected == 0 ? ExitCode::k_no_tests_collected : ExitCode::k_all_passed;

@@ -5,11 +5,12 @@
 
 namespace orchestrate {
 
-std::string empty_share_message(const CiShard& shard, int selected_in_all)
+std::string empty_share_message(const CiShard& shard, int selected_in_all,
+                                const std::string& fingerprint)
 {
   return "--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.total) +
          ": no test falls to this share (" + std::to_string(selected_in_all) +
-         " selected in all); nothing to run";
+         " selected in all, plan fingerprint " + fingerprint + "); nothing to run";
 }
 
 ExitCode write_empty_share_reports(const EmptyShareReports& reports)

@@ -9,9 +9,10 @@
 
 namespace orchestrate {
 
-// "--shard 4/4: no test falls to this share (3 selected in all); nothing to run": the one line a
-// CI machine with an empty share prints.
-std::string empty_share_message(const CiShard& shard, int selected_in_all);
+// "--shard 4/4: no test falls to this share (3 selected in all, plan fingerprint 0123...); nothing
+// to run": the one line a CI machine with an empty share prints.
+std::string empty_share_message(const CiShard& shard, int selected_in_all,
+                                const std::string& fingerprint);
 
 // What an empty share of a CI matrix leaves (pytest-split#26: such a job must not fail): its
 // empty JUnit XML and JSON report where asked, so that `orchestrate merge` of all machines works,

@@ -346,7 +346,8 @@ ExitCode run_suite(const RunOptions& options)
   const int deselected = static_cast<int>(collected.size() - tests.size());
   if (selection.empty_share()) {
     // Not a failure: a CI matrix wider than the suite. Its empty reports keep `merge` working.
-    reporter.message(empty_share_message(*selection.shard, selection.before_shard));
+    reporter.message(
+      empty_share_message(*selection.shard, selection.before_shard, selection.fingerprint));
     return write_empty_share_reports({suite.name, options.environment, options.junit_xml,
                                       options.report_json, deselected, since(started)});
   }

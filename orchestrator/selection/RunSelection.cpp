@@ -30,9 +30,12 @@ Selection select_tests(const std::vector<std::string>& collected, const Selectio
   if (selection.shard) {
     const auto all = selection.tests;
     selection.tests = select_ci_shard(all, selection.shard->index, selection.shard->total);
-    say("--shard " + std::to_string(selection.shard->index) + "/" +
-        std::to_string(selection.shard->total) + ": " + std::to_string(selection.tests.size()) +
-        " tests (plan fingerprint " + ci_shard_fingerprint(all) + ")");
+    selection.fingerprint = ci_shard_fingerprint(all);
+    if (!selection.empty_share()) {
+      say("--shard " + std::to_string(selection.shard->index) + "/" +
+          std::to_string(selection.shard->total) + ": " + std::to_string(selection.tests.size()) +
+          " tests (plan fingerprint " + selection.fingerprint + ")");
+    }
     if (request.ci_shard == "ci") {
       touch_shard_status_file(environment);
     }

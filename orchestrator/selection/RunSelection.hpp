@@ -25,6 +25,7 @@ struct Selection
   std::vector<TestCase> tests;  // what this machine runs, with expected durations
   int before_shard = 0;         // how many tests the selection kept before --shard took a share
   std::optional<CiShard> shard; // this machine's share, when --shard was given
+  std::string fingerprint;      // of the split, when --shard was given (ci_shard_fingerprint)
 
   // True when --shard left nothing of a selection that was not empty: an empty share, not an
   // empty suite.
@@ -36,7 +37,8 @@ struct Selection
 
 // Applies the positional selectors, -k, --lf and --shard to the collected ids, in that order, and
 // attaches each test's expected duration (recorded, else the average). `say` receives the lines a
-// user should read (the --lf fallback, this machine's share and the plan's fingerprint). With
+// user should read (the --lf fallback, this machine's share and the plan's fingerprint unless the
+// share is empty: then the caller says so, see empty_share()). With
 // `--shard ci` it touches Bazel's TEST_SHARD_STATUS_FILE. Throws UsageError for a bad -k
 // expression, a selector that selects nothing, or a bad --shard.
 Selection select_tests(const std::vector<std::string>& collected, const SelectionRequest& request,

@@ -187,18 +187,20 @@ TEST_F(PytestConventionsTest, EnvironmentVariablesSetOptionsAndTheCommandLineWin
 
 TEST_F(PytestConventionsTest, ColorFollowsTheOptionAndForceColor)
 {
-  const auto forced = run_in({"--suite", "plain", "-q"}, {{"FORCE_COLOR", "1"}});
+  // A command suite: no pytest start-up in the four runs.
+  m_project.write("suites/quick.yaml", "runner: command\ncommands:\n  - {name: t, run: [\"true\"]}\n");
+  const auto forced = run_in({"--suite", "quick", "-q"}, {{"FORCE_COLOR", "1"}});
   EXPECT_EQ(forced.exit_code, 0) << forced.output;
   EXPECT_TRUE(contains(forced, "\033[32m")) << forced.output;
 
-  const auto no_color_wins = run_in({"--suite", "plain", "-q"},
+  const auto no_color_wins = run_in({"--suite", "quick", "-q"},
                                     {{"FORCE_COLOR", "1"}, {"NO_COLOR", "1"}});
   EXPECT_FALSE(contains(no_color_wins, "\033[")) << no_color_wins.output;
 
-  const auto yes = run_in({"--suite", "plain", "-q", "--color", "yes"}, {{"NO_COLOR", "1"}});
+  const auto yes = run_in({"--suite", "quick", "-q", "--color", "yes"}, {{"NO_COLOR", "1"}});
   EXPECT_TRUE(contains(yes, "\033[32m")) << yes.output;
 
-  const auto bad = run_in({"--suite", "plain", "--color", "always"});
+  const auto bad = run_in({"--suite", "quick", "--color", "always"});
   EXPECT_EQ(bad.exit_code, 4) << bad.output;
 }
 
@@ -215,9 +217,11 @@ TEST_F(PytestConventionsTest, EmptyShareExitsZeroAndItsReportsMergeWithTheOthers
     EXPECT_TRUE(std::filesystem::exists(report)) << share;
     EXPECT_TRUE(std::filesystem::exists(junit)) << share;
     if (index == 4) {
-      EXPECT_TRUE(contains(run, "--shard 4/4: no test falls to this share (3 selected in all); "
-                                "nothing to run"))
+      EXPECT_TRUE(contains(run, "--shard 4/4: no test falls to this share (3 selected in all, plan "
+                                "fingerprint "))
         << run.output;
+      EXPECT_TRUE(contains(run, "); nothing to run\n")) << run.output;
+      EXPECT_FALSE(contains(run, "--shard 4/4: 0 tests")) << run.output;
     }
     reports.push_back(report);
   }
@@ -233,9 +237,9 @@ TEST_F(PytestConventionsTest, RepeatUntilFailStopsAtTheFirstFailureAndCountsEver
   m_project.write("suites/flaky.yaml", "paths: [tests/flaky]\n");
   m_project.write("tests/flaky/test_flaky.py", k_flaky_test);
 
-  const auto run = run_in({"--suite", "flaky", "--repeat", "until-fail:5", "-n", "1", "-q"});
+  const auto run = run_in({"--suite", "flaky", "--repeat", "until-fail:3", "-n", "1", "-q"});
   EXPECT_EQ(run.exit_code, 1) << run.output;
-  EXPECT_TRUE(contains(run, "repeat until-fail:5: passed/failed runs per test\n"
+  EXPECT_TRUE(contains(run, "repeat until-fail:3: passed/failed runs per test\n"
                             "  tests/flaky/test_flaky.py::test_fails_on_third_run: passed 2, "
                             "failed 1 of 3 runs  FLAKY\n"
                             "  1 other test never failed\n"))
@@ -245,7 +249,7 @@ TEST_F(PytestConventionsTest, RepeatUntilFailStopsAtTheFirstFailureAndCountsEver
   // The next run is its third again: it fails once, then passes, and the run passes.
   m_project.write("tests/flaky/runs.txt", "2");
   const auto until_pass =
-    run_in({"--suite", "flaky", "--repeat", "until-pass:4", "-q", "-k", "third"});
+    run_in({"--suite", "flaky", "--repeat", "until-pass:3", "-q", "-k", "third"});
   EXPECT_EQ(until_pass.exit_code, 0) << until_pass.output;
   EXPECT_TRUE(contains(until_pass, "test_fails_on_third_run: passed 1, failed 1 of 2 runs  FLAKY"))
     << until_pass.output;
