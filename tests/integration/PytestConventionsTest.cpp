@@ -267,7 +267,7 @@ TEST_F(PytestConventionsTest, EveryCommandAnswersVersion)
   }
 }
 
-TEST_F(PytestConventionsTest, GeneratedBashCompletionAndManPageAreWellFormed)
+TEST_F(PytestConventionsTest, GeneratedCompletionsAndManPageWorkInTheirTools)
 {
   const auto bash = run_in({"completion", "bash"});
   ASSERT_EQ(bash.exit_code, 0) << bash.output;
@@ -285,6 +285,25 @@ TEST_F(PytestConventionsTest, GeneratedBashCompletionAndManPageAreWellFormed)
   const auto completed = run_command(check, Milliseconds(30'000));
   EXPECT_EQ(completed.exit.exit_code, 0) << completed.output;
   EXPECT_EQ(completed.output, "--collect-only\n--color\n");
+
+  // zsh parses its file, and fish completes from its own the way bash does.
+  for (const char* shell : {"zsh", "fish"}) {
+    const auto script = run_in({"completion", shell});
+    ASSERT_EQ(script.exit_code, 0) << script.output;
+    m_project.write(std::string("completion.") + shell, script.output);
+  }
+  ProcessOptions zsh;
+  zsh.argv = {"zsh", "-n", (m_project.root() / "completion.zsh").string()};
+  zsh.capture_output = true;
+  const auto zsh_parsed = run_command(zsh, Milliseconds(30'000));
+  EXPECT_EQ(zsh_parsed.exit.exit_code, 0) << zsh_parsed.output;
+  ProcessOptions fish;
+  fish.argv = {"fish", "-c", "source $argv[1]; complete -C 'orchestrate env '",
+               (m_project.root() / "completion.fish").string()};
+  fish.capture_output = true;
+  const auto fish_completed = run_command(fish, Milliseconds(30'000));
+  EXPECT_EQ(fish_completed.exit.exit_code, 0) << fish_completed.output;
+  EXPECT_EQ(fish_completed.output, "down\nstatus\nup\n");
 
   const auto man = run_in({"completion", "man"});
   ASSERT_EQ(man.exit_code, 0) << man.output;
