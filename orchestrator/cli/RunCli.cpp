@@ -9,7 +9,6 @@
 #include "selection/CiShard.hpp"
 
 #include <boost/program_options.hpp>
-#include <iostream>
 
 namespace po = boost::program_options;
 
