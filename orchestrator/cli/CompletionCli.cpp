@@ -63,6 +63,12 @@ OptionEntry option_entry(const po::option_description& option)
   }
   entry.takes_value = option.semantic()->max_tokens() > 0;
   entry.description = option.description();
+  // Program_options shows a default as "arg (=test)".
+  const auto parameter = option.format_parameter();
+  const auto shown = parameter.find("(=");
+  if (shown != std::string::npos && parameter.back() == ')') {
+    entry.default_value = parameter.substr(shown + 2, parameter.size() - shown - 3);
+  }
   if (!entry.long_names.empty()) {
     const auto found = option_choices().find(entry.long_names.front());
     if (found != option_choices().end()) {

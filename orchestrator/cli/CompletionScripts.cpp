@@ -268,6 +268,9 @@ std::string man_page(const std::vector<CommandEntry>& commands, const std::strin
       if (!option.choices.empty()) {
         text += " (" + join(option.choices, ", ") + ")";
       }
+      if (!option.default_value.empty()) {
+        text += "; default: " + roff(option.default_value);
+      }
       text += "\n";
     }
   }

@@ -14,6 +14,7 @@ struct OptionEntry
   bool takes_value = false;
   std::vector<std::string> choices;     // fixed values (--color: auto yes no); empty: any
   std::string description;
+  std::string default_value;            // as --help shows it; empty: none
 };
 
 struct CommandEntry

@@ -12,14 +12,15 @@ std::vector<CommandEntry> sample_commands()
   run.summary = "run a suite";
   run.usage = "usage: orchestrate [run]\n.starts with a dot";
   run.takes_paths = true;
-  run.options.push_back({{"collect-only", "co"}, "", false, {}, "print the ids"});
-  run.options.push_back({{"color"}, "", true, {"auto", "yes", "no"}, "colour [it's pytest's]"});
-  run.options.push_back({{"keyword"}, "k", true, {}, "only tests matching EXPR"});
+  run.options.push_back({{"collect-only", "co"}, "", false, {}, "print the ids", ""});
+  run.options.push_back(
+    {{"color"}, "", true, {"auto", "yes", "no"}, "colour [it's pytest's]", "auto"});
+  run.options.push_back({{"keyword"}, "k", true, {}, "only tests matching EXPR", ""});
   CommandEntry env;
   env.name = "env";
   env.summary = "long-lived environments";
   env.actions = {"up", "down", "status"};
-  env.options.push_back({{"env"}, "", true, {}, "environment"});
+  env.options.push_back({{"env"}, "", true, {}, "environment", ""});
   return {run, env};
 }
 
@@ -68,6 +69,8 @@ TEST(CompletionScriptsTest, ManPageEscapesDashesAndLeadingDots)
             std::string::npos)
     << text;
   EXPECT_NE(text.find("\n\\&.starts with a dot\n"), std::string::npos);
+  EXPECT_NE(text.find("colour [it's pytest's] (auto, yes, no); default: auto\n"), std::string::npos)
+    << text;
   EXPECT_NE(text.find(".SH EXIT STATUS"), std::string::npos);
   EXPECT_NE(text.find("ORCHESTRATE_ADDOPTS"), std::string::npos);
 }
