@@ -7,39 +7,17 @@
 
 #include <boost/program_options/errors.hpp>
 #include <cstdio>
-#include <functional>
-#include <map>
 #include <string>
 #include <vector>
-
-namespace {
-
-using Command = std::function<int(const std::vector<std::string>&)>;
-
-const std::map<std::string, Command>& subcommands()
-{
-  static const std::map<std::string, Command> table{
-    {"run", orchestrate::cli::run_command},
-    {"lint", orchestrate::cli::lint_command},
-    {"merge", orchestrate::cli::merge_command},
-    {"cleanup", orchestrate::cli::cleanup_command},
-    {"__reaper", orchestrate::cli::reaper_command},
-    {"env", orchestrate::cli::env_command},
-    {"lock", orchestrate::cli::lock_command},
-    {"validate", orchestrate::cli::validate_command},
-  };
-  return table;
-}
-
-}  // namespace
 
 int main(int argc, char** argv)
 {
   std::vector<std::string> arguments(argv + 1, argv + argc);
-  Command command = orchestrate::cli::run_command;  // `orchestrate --suite X` means run
+  orchestrate::cli::Command command = orchestrate::cli::run_command;  // `--suite X` means run
   if (!arguments.empty()) {
-    auto found = subcommands().find(arguments.front());
-    if (found != subcommands().end()) {
+    const auto& subcommands = orchestrate::cli::subcommands();
+    auto found = subcommands.find(arguments.front());
+    if (found != subcommands.end()) {
       command = found->second;
       arguments.erase(arguments.begin());
     }

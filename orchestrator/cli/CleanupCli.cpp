@@ -5,6 +5,7 @@
 #include "cli/CliSupport.hpp"
 #include "cli/Commands.hpp"
 #include "config/ConfigLoader.hpp"
+#include "config/ProjectDiscovery.hpp"
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
 #include "docker/DockerEngine.hpp"
@@ -63,14 +64,15 @@ int print_sweep(const std::vector<SweptResource>& swept, const SweepOptions& opt
   return failures;
 }
 
-// The prefix to sweep: the -C project's, the current folder's orchestrate.yaml's, or "" (any).
+// The prefix to sweep: the -C project's, the nearest orchestrate.yaml's (this folder or above), or
+// "" (any).
 std::string project_prefix(const po::variables_map& values)
 {
   if (values.count("project-dir") != 0) {
     return load_project_config(values["project-dir"].as<std::string>()).prefix;
   }
-  if (std::filesystem::exists("orchestrate.yaml")) {
-    return load_project_config(".").prefix;
+  if (const auto root = find_project_root(std::filesystem::current_path())) {
+    return load_project_config(*root).prefix;
   }
   return {};
 }

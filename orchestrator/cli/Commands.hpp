@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,5 +19,13 @@ int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orch
 int env_command(const std::vector<std::string>& arguments);
 int lock_command(const std::vector<std::string>& arguments);
 int validate_command(const std::vector<std::string>& arguments);
+// hidden: `orchestrate completion bash|zsh|fish|man`, the shell completions and the man page
+int completion_command(const std::vector<std::string>& arguments);
+
+using Command = std::function<int(const std::vector<std::string>&)>;
+
+// Every subcommand by name (hidden ones start with `__` or are `completion`); `run` is also what
+// `orchestrate --suite X` means.
+const std::map<std::string, Command>& subcommands();
 
 }  // namespace orchestrate::cli

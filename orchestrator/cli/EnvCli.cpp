@@ -46,8 +46,8 @@ int env_command(const std::vector<std::string>& arguments)
      "how long up/down wait for the environment lock (default: orchestrate.yaml)")
     ("readiness-timeout", po::value<std::string>(),
      "how long up waits for the services to be healthy (default: orchestrate.yaml)")
-    ("project-dir,C", po::value<std::string>()->default_value("."),
-     "folder holding orchestrate.yaml")
+    ("project-dir,C", po::value<std::string>(),
+     "folder holding orchestrate.yaml (default: the nearest in this folder or above)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
   po::options_description hidden;
   hidden.add_options()("action", po::value<std::string>(), "up, down or status");
@@ -66,7 +66,7 @@ int env_command(const std::vector<std::string>& arguments)
   const auto action = values["action"].as<std::string>();
   const auto env = values["env"].as<std::string>();
   const auto project =
-    load_project_config(std::filesystem::absolute(values["project-dir"].as<std::string>()));
+    load_project_config(std::filesystem::absolute(project_dir_option(values)));
   const auto lock_timeout =
     duration_option(values, "lock-timeout").value_or(project.defaults.lock_timeout);
   const auto on_wait = [&env](const LockHolder& holder) { announce_wait(env, holder); };

@@ -106,7 +106,7 @@ int lint_command(const std::vector<std::string>& arguments)
      "environment of orchestrate.yaml whose compose files to lint, when no FILES are given")
     ("explain", po::bool_switch(&explain), "also print why each rule exists")
     ("project-dir,C", po::value<std::string>()->default_value("."),
-     "folder holding orchestrate.yaml")
+     "folder holding orchestrate.yaml (without FILES: the nearest in this folder or above)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
   po::positional_options_description positional;
   positional.add("files", -1);
@@ -130,7 +130,7 @@ int lint_command(const std::vector<std::string>& arguments)
       options = project_lint_options(load_project_config(project_dir));
     }
   } else {
-    const auto project = load_project_config(project_dir);
+    const auto project = load_project_config(project_dir_option(values));
     const auto env = values["env"].as<std::string>();
     const auto found = project.environments.find(env);
     if (found == project.environments.end()) {

@@ -29,8 +29,8 @@ int lock_command(const std::vector<std::string>& arguments)
   int verbose = 0;
   described.add_options()
     ("help,h", "show this help")
-    ("project-dir,C", po::value<std::string>()->default_value("."),
-     "folder holding orchestrate.yaml")
+    ("project-dir,C", po::value<std::string>(),
+     "folder holding orchestrate.yaml (default: the nearest in this folder or above)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
   po::options_description hidden;
   hidden.add_options()("action", po::value<std::string>()->default_value("status"), "status");
@@ -48,7 +48,7 @@ int lock_command(const std::vector<std::string>& arguments)
     throw UsageError("lock: unknown action '" + action + "'; expected status");
   }
   const auto project =
-    load_project_config(std::filesystem::absolute(values["project-dir"].as<std::string>()));
+    load_project_config(std::filesystem::absolute(project_dir_option(values)));
   const auto holders = lock_holders(project.lock_dir);
   if (holders.empty()) {
     std::cout << "no environment lock is held\n";

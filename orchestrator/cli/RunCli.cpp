@@ -2,12 +2,13 @@
 
 #include "cli/CliSupport.hpp"
 #include "cli/Commands.hpp"
+#include "cli/RunSelectionCli.hpp"
 #include "core/Error.hpp"
 #include "process/SignalState.hpp"
 #include "run/RunCommand.hpp"
+#include "selection/CiShard.hpp"
 
 #include <boost/program_options.hpp>
-#include <iostream>
 
 namespace po = boost::program_options;
 
@@ -15,13 +16,19 @@ namespace orchestrate::cli {
 
 namespace {
 
-constexpr const char* k_usage = R"(usage: orchestrate [run] --suite NAME [options]
+constexpr const char* k_usage = R"(usage: orchestrate [run] [--suite NAME] [options] [TEST_ID|PATH ...]
        orchestrate COMMAND [options]     (COMMAND --help for each)
 
 Runs a test suite in parallel shards, each against its own Docker Compose stack, and leaves
 nothing behind.
 
 commands: run (default), cleanup, env, lock, lint, validate, merge
+
+Test ids and paths narrow the suite (pytest's node ids: suites/integration/test_pg.py::test_x);
+without --suite they pick the suite whose paths hold them. Without -C the nearest orchestrate.yaml
+in this folder or above is used. Every option can also be set as ORCHESTRATE_<OPTION> (e.g.
+ORCHESTRATE_PARALLEL=8) and in ORCHESTRATE_ADDOPTS="-x --durations 5"; the command line wins over
+ORCHESTRATE_ADDOPTS, which wins over ORCHESTRATE_<OPTION>, which wins over orchestrate.yaml.
 
 exit codes: 0 all passed, 1 tests failed, 2 interrupted, 3 internal error, 4 usage error,
             5 no tests collected, 6 environment lock busy, 7 Docker unavailable (preflight)
@@ -45,7 +52,8 @@ int run_command(const std::vector<std::string>& arguments)
     ("keyword,k", po::value<std::string>(), "only tests matching EXPR (pytest's -k syntax)")
     ("lf", po::bool_switch(), "only the tests that failed last time (all if none failed)")
     ("shard", po::value<std::string>(),
-     "I/N: this CI machine's deterministic share of the tests; `ci` reads CI_NODE_INDEX/TOTAL")
+     "I/N: this CI machine's deterministic share of the tests; `ci` reads GitLab, CircleCI, "
+     "Buildkite or Bazel variables")
     ("exitfirst,x", po::bool_switch(), "stop after the first failure")
     ("maxfail", po::value<int>(), "stop after N failures")
     ("reruns", po::value<int>(), "retry a failed test up to N times; a pass on retry is FLAKY")
@@ -60,31 +68,31 @@ int run_command(const std::vector<std::string>& arguments)
      "how long to wait for the environment lock (default: orchestrate.yaml, 10m)")
     ("junit-xml", po::value<std::string>(), "write a merged JUnit XML report here")
     ("report-json", po::value<std::string>(), "write a JSON report here")
-    ("project-dir,C", po::value<std::string>()->default_value("."),
-     "folder holding orchestrate.yaml")
+    ("project-dir,C", po::value<std::string>(),
+     "folder holding orchestrate.yaml (default: the nearest in this folder or above)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output")
     ("quiet,q", po::bool_switch(&quiet), "less output")
     ("progress", po::value<std::string>()->default_value("auto"),
      "live: a status line per shard redrawn in place; lines: one line per test; auto: live on a "
      "terminal (TERM not dumb, no -q), else lines");
 
-  const auto parsed = parse_command_line(arguments, k_usage, described);
+  po::options_description hidden;
+  po::positional_options_description positional;
+  describe_selection_options(described, hidden, positional);
+
+  const auto parsed = parse_command_line_and_environment(arguments, k_usage, described, hidden,
+                                                         positional, process_environment());
   if (!parsed) {
     return 0;
   }
   const auto& values = *parsed;
-  if (values.count("version") != 0) {
-    std::cout << "orchestrate " << ORCHESTRATE_VERSION << "\n";
-    return 0;
-  }
   configure_logging(verbose);
-  if (values.count("suite") == 0) {
-    throw UsageError("--suite is required (see orchestrate --help)");
-  }
 
   RunOptions options;
-  options.project_dir = values["project-dir"].as<std::string>();
-  options.suite = values["suite"].as<std::string>();
+  options.project_dir = project_dir_option(values);
+  if (values.count("suite") != 0) {
+    options.suite = values["suite"].as<std::string>();
+  }
   options.environment = values["env"].as<std::string>();
   if (values.count("parallel") != 0) {
     options.parallel = values["parallel"].as<int>();
@@ -142,6 +150,7 @@ int run_command(const std::vector<std::string>& arguments)
   } else if (progress != "auto") {
     throw UsageError("--progress: expected auto, live or lines, got '" + progress + "'");
   }
+  read_selection_options(values, options);
   install_signal_handlers();
   return to_int(run_suite(options));
 }

@@ -23,22 +23,23 @@ int validate_command(const std::vector<std::string>& arguments)
     "row passes (1 otherwise).\n\noptions");
   int verbose = 0;
   ValidationOptions options;
-  std::string project_dir = ".";
   std::string report_json;
   described.add_options()
     ("help,h", "show this help")
-    ("project-dir,C", po::value(&project_dir), "folder holding orchestrate.yaml")
+    ("project-dir,C", po::value<std::string>(),
+     "folder holding orchestrate.yaml (default: the nearest in this folder or above)")
     ("suite", po::value(&options.suite)->default_value("integration"),
      "suite of the parallel rounds")
     ("parallel,n", po::value(&options.parallel)->default_value(10), "shards per round")
     ("rounds", po::value(&options.rounds)->default_value(3), "parallel rounds")
     ("report-json", po::value(&report_json), "write the rows here (default .orchestrate/validate.json)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
-  if (!parse_command_line(arguments, "", described)) {
+  const auto parsed = parse_command_line(arguments, "", described);
+  if (!parsed) {
     return 0;
   }
   configure_logging(verbose);
-  options.project_dir = project_dir;
+  options.project_dir = project_dir_option(*parsed);
   options.report_json = report_json;
   install_signal_handlers();
   const auto report = run_release_validation(options);

@@ -73,9 +73,13 @@ std::string format_summary(const SummaryCounts& counts, Milliseconds elapsed)
 
 std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width)
 {
+  return format_separator_line(format_summary(counts, elapsed), width);
+}
+
+std::string format_separator_line(const std::string& text, int width)
+{
   // pytest's TerminalWriter.sep: the widest `=` fill that keeps the line within `width` (at least
   // one `=` each side), plus one more `=` on the right when the width is odd.
-  const std::string text = format_summary(counts, elapsed);
   const int text_width = static_cast<int>(text.size());
   const int fill_width = std::max((width - text_width - 2) / 2, 1);
   const std::string fill(static_cast<std::size_t>(fill_width), '=');

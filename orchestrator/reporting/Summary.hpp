@@ -16,4 +16,8 @@ std::string format_summary(const SummaryCounts& counts, Milliseconds elapsed);
 // "=================== 1 failed, 2 passed in 0.12s ===================".
 std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width = 80);
 
+// `text` centred in a line of `=` of the given width (pytest's TerminalWriter.sep), as the
+// summary line and pytest's section headings ("slowest 10 durations") are.
+std::string format_separator_line(const std::string& text, int width = 80);
+
 }  // namespace orchestrate

@@ -1,5 +1,7 @@
 #include "reporting/Terminal.hpp"
 
+#include "reporting/ColorChoice.hpp"
+
 #include <cstdlib>
 #include <cstring>
 #include <sys/ioctl.h>
@@ -37,8 +39,7 @@ bool supports_cursor_movement(std::FILE* out)
 
 bool use_color(std::FILE* out)
 {
-  const char* no_color = std::getenv("NO_COLOR");
-  return ::isatty(::fileno(out)) != 0 && (no_color == nullptr || *no_color == '\0');
+  return should_color(ColorChoice::k_auto, out);
 }
 
 }  // namespace orchestrate

@@ -27,7 +27,8 @@ TerminalSize query_terminal_size(std::FILE* out);
 // (Emacs shells and some CI consoles set TERM=dumb for exactly this).
 bool supports_cursor_movement(std::FILE* out);
 
-// True when color should be used on `out`: a terminal and NO_COLOR unset (https://no-color.org).
+// True when color should be used on `out` under --color auto (ColorChoice.hpp): NO_COLOR unset
+// (https://no-color.org), and FORCE_COLOR set or a terminal whose TERM is not dumb.
 bool use_color(std::FILE* out);
 
 }  // namespace orchestrate

@@ -17,20 +17,26 @@
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
+#include "reporting/ColorChoice.hpp"
+#include "reporting/DurationsReport.hpp"
 #include "reporting/JunitXml.hpp"
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
+#include "run/CollectOnly.hpp"
+#include "run/EmptyShare.hpp"
 #include "run/PrewarmedShardFactory.hpp"
+#include "run/RepeatingShardFactory.hpp"
+#include "run/RunSelectionSetup.hpp"
 #include "run/RunContext.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
 #include "selection/CiShard.hpp"
 #include "selection/DurationStore.hpp"
-#include "selection/KeywordExpression.hpp"
+#include "selection/RunSelection.hpp"
 
 #include <algorithm>
 #include <future>
@@ -115,38 +121,6 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
   for (const auto& test : not_run) {
     results.push_back(not_run_result(test.id, reason));
   }
-}
-
-// Applies -k, --lf and --shard to the collected ids, in that order, and attaches each test's
-// expected duration (recorded, else the average) for balancing.
-std::vector<TestCase> select_tests(const std::vector<std::string>& collected,
-                                   const RunOptions& options, const DurationStore& durations,
-                                   ProgressReporter& reporter)
-{
-  const auto keyword = KeywordExpression::parse(options.keyword_expression);
-  std::vector<std::string> selected;
-  for (const auto& id : collected) {
-    if (keyword.matches(id)) {
-      selected.push_back(id);
-    }
-  }
-  if (options.last_failed) {
-    auto failed = durations.last_failed(selected);
-    if (failed.empty()) {
-      reporter.message("--lf: no test failed last time; running all selected tests");
-    } else {
-      selected = std::move(failed);
-    }
-  }
-  auto tests = durations.test_cases(selected);
-  if (const auto shard = resolve_ci_shard(options.ci_shard, process_environment())) {
-    tests = select_ci_shard(tests, shard->index, shard->total);
-    reporter.message("--shard " + std::to_string(shard->index) + "/" +
-                     std::to_string(shard->total) + ": " + std::to_string(tests.size()) +
-                     " tests (plan fingerprint " + ci_shard_fingerprint(durations.test_cases(
-                                                     selected)) + ")");
-  }
-  return tests;
 }
 
 // Keeps what this run learned for the next plan: test time apart from stack time. A failure to
@@ -255,9 +229,13 @@ ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& cou
 
 ExitCode run_suite(const RunOptions& options)
 {
+  if (options.collect_only) {
+    return collect_only(options);
+  }
   const auto started = std::chrono::steady_clock::now();
   const auto project = load_project_config(std::filesystem::absolute(options.project_dir));
-  const auto suite = load_suite_config(project, options.suite);
+  const auto setup = prepare_run_selection(project, options);
+  const auto& suite = setup.suite;
   const auto fixtures = load_fixtures(project, suite);
   const auto& environment = find_environment(project, options.environment);
   const int parallel = options.parallel.value_or(project.defaults.parallel);
@@ -298,7 +276,7 @@ ExitCode run_suite(const RunOptions& options)
   const auto run_id = new_run_id();
   const auto run_dir = project.state_dir / "runs" / run_id;
   std::filesystem::create_directories(run_dir);
-  ProgressReporter reporter(stdout, options.verbosity, use_color(stdout),
+  ProgressReporter reporter(stdout, options.verbosity, should_color(options.color, stdout),
                             resolve_progress_style(options.progress, stdout, options.verbosity));
 
   if (!fixtures.empty()) {
@@ -362,8 +340,17 @@ ExitCode run_suite(const RunOptions& options)
   require_late_checks(late_preflight);
   const auto durations_file = project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
-  auto tests = select_tests(collected, options, durations, reporter);
+  auto selection = select_tests(collected, setup.selection, durations, process_environment(),
+                                [&](const std::string& line) { reporter.message(line); });
+  auto& tests = selection.tests;
   const int deselected = static_cast<int>(collected.size() - tests.size());
+  if (selection.empty_share()) {
+    // Not a failure: a CI matrix wider than the suite. Its empty reports keep `merge` working.
+    reporter.message(
+      empty_share_message(*selection.shard, selection.before_shard, selection.fingerprint));
+    return write_empty_share_reports({suite.name, options.environment, options.junit_xml,
+                                      options.report_json, deselected, since(started)});
+  }
   if (tests.empty()) {
     SummaryCounts counts;
     counts.deselected = deselected;
@@ -378,6 +365,14 @@ ExitCode run_suite(const RunOptions& options)
 
   reporter.start(suite.name, static_cast<int>(collected.size()), deselected, shard_count,
                  run_dir.string());
+  RepeatTally repeat_tally;
+  std::optional<RepeatingShardFactory> repeating;
+  if (options.repeat) {
+    expect_repeats(tests, *options.repeat);
+    repeating.emplace(factory, *options.repeat, repeat_tally);
+  }
+  ShardSessionFactory& shard_factory =
+    repeating ? static_cast<ShardSessionFactory&>(*repeating) : factory;
   auto queue = make_queue(options, tests, shard_count);
   SchedulerOptions scheduler_options{shard_count, options.max_failures, options.reruns};
   SchedulerListener listener;
@@ -387,7 +382,7 @@ ExitCode run_suite(const RunOptions& options)
   };
 
   auto scheduled_future = std::async(std::launch::async, [&] {
-    return run_shards(queue, factory, scheduler_options, listener);
+    return run_shards(queue, shard_factory, scheduler_options, listener);
   });
   const auto scheduled = wait_for_shards(scheduled_future, engine, run_id);
 
@@ -418,6 +413,13 @@ ExitCode run_suite(const RunOptions& options)
     }
     reporter.message("peak memory of the test stacks: " + format_bytes(peak_total) +
                      " (budget " + format_bytes(memory_budget) + ")");
+  }
+  if (options.repeat) {
+    reporter.message(format_repeat_summary(*options.repeat, repeat_tally.counts(),
+                                           options.verbosity == Verbosity::k_verbose));
+  }
+  if (options.durations) {
+    reporter.message(format_durations_report(results, shard_timings, *options.durations));
   }
   reporter.summary(counts, elapsed);
   const auto exit_code = exit_code_for(scheduled, counts);

@@ -1,12 +1,15 @@
 #pragma once
 
 #include "core/Quantities.hpp"
+#include "reporting/ColorChoice.hpp"
 #include "reporting/ProgressReporter.hpp"
+#include "selection/RepeatPlan.hpp"
 
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace orchestrate {
 
@@ -36,6 +39,15 @@ struct RunOptions
   std::filesystem::path report_json;  // empty: none
   Verbosity verbosity = Verbosity::k_normal;
   ProgressStyle progress = ProgressStyle::k_auto;  // --progress: live block, lines, or by stdout
+
+  // Selection and output a pytest user types (docs/selection.md, README "If you know pytest").
+  std::vector<std::string> test_selectors;  // positional ids and paths, relative to the cwd;
+                                            // without `suite` they pick the suite
+  std::string marker_expression;            // -m, passed to pytest's collection
+  bool collect_only = false;                // --co: print the selected ids, run nothing
+  std::optional<int> durations;             // --durations N: slowest N (0: all) and shard times
+  ColorChoice color = ColorChoice::k_auto;  // --color, with NO_COLOR / FORCE_COLOR
+  std::optional<RepeatPlan> repeat;         // --repeat N | until-fail:N | until-pass:N
 };
 
 }  // namespace orchestrate

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstdio>
+#include <fstream>
 #include <unordered_map>
 
 namespace orchestrate {
@@ -34,6 +35,7 @@ struct VariablePair
   const char* index_name;
   const char* total_name;
   int first_index;  // what the CI calls its first machine: 0 or 1
+  const char* base_note = "";  // why it counts from there, when that depends on the CI
 };
 
 int variable_value(const char* name, const std::string& value)
@@ -72,7 +74,7 @@ std::optional<CiShard> shard_from_pair(const VariablePair& pair, const Environme
                      pair.total_name + "=" + *total_text + " (expected " +
                      std::to_string(pair.first_index) + ".." + std::to_string(last_index) +
                      "; " + pair.index_name + " counts from " + std::to_string(pair.first_index) +
-                     (pair.first_index == 1 ? " under GitLab)" : " outside GitLab)"));
+                     pair.base_note + ")");
   }
   return CiShard{index - pair.first_index + 1, total};
 }
@@ -112,8 +114,13 @@ CiShard parse_ci_shard(const std::string& text)
 std::optional<CiShard> ci_shard_from_environment(const EnvironmentLookup& lookup)
 {
   const int ci_first_index = lookup("GITLAB_CI") ? 1 : 0;
-  for (const VariablePair& pair : {VariablePair{"CI_NODE_INDEX", "CI_NODE_TOTAL", ci_first_index},
-                                   VariablePair{"CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0}}) {
+  const char* ci_note = ci_first_index == 1 ? " under GitLab" : " outside GitLab";
+  for (const VariablePair& pair : {VariablePair{"CI_NODE_INDEX", "CI_NODE_TOTAL", ci_first_index,
+                                                ci_note},
+                                   VariablePair{"CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0},
+                                   VariablePair{"BUILDKITE_PARALLEL_JOB",
+                                                "BUILDKITE_PARALLEL_JOB_COUNT", 0},
+                                   VariablePair{"TEST_SHARD_INDEX", "TEST_TOTAL_SHARDS", 0}}) {
     if (auto shard = shard_from_pair(pair, lookup)) {
       return shard;
     }
@@ -132,10 +139,27 @@ std::optional<CiShard> resolve_ci_shard(const std::optional<std::string>& option
   }
   auto shard = ci_shard_from_environment(lookup);
   if (!shard) {
-    throw UsageError("--shard ci: neither CI_NODE_INDEX/CI_NODE_TOTAL nor "
-                     "CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL is set");
+    throw UsageError("--shard ci: none of CI_NODE_INDEX/CI_NODE_TOTAL (GitLab), "
+                     "CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL (CircleCI), "
+                     "BUILDKITE_PARALLEL_JOB/BUILDKITE_PARALLEL_JOB_COUNT (Buildkite) or "
+                     "TEST_SHARD_INDEX/TEST_TOTAL_SHARDS (Bazel) is set");
   }
   return shard;
+}
+
+bool touch_shard_status_file(const EnvironmentLookup& lookup)
+{
+  const auto path = lookup("TEST_SHARD_STATUS_FILE");
+  if (!path || path->empty()) {
+    return false;
+  }
+  // Opening for append creates the file and changes nothing in one that exists; the close
+  // updates its time only when written, which Bazel does not look at: it checks existence.
+  std::ofstream file(*path, std::ios::app);
+  if (!file) {
+    throw UsageError("TEST_SHARD_STATUS_FILE=" + *path + ": cannot create the file");
+  }
+  return true;
 }
 
 std::vector<TestCase> select_ci_shard(const std::vector<TestCase>& tests, int index, int total)

@@ -34,7 +34,9 @@ CiShard parse_ci_shard(const std::string& text);
 //   `parallel:` sets it counting from 1. GitLab sets CI_NODE_TOTAL=1 on every job that is not
 //   parallel: a total of 1 without an index counts as unset.
 // - CIRCLE_NODE_INDEX / CIRCLE_NODE_TOTAL (CircleCI): counts from 0.
-// Returns nullopt when neither pair is set. Throws UsageError naming the variable when a value is
+// - BUILDKITE_PARALLEL_JOB / BUILDKITE_PARALLEL_JOB_COUNT (Buildkite `parallelism:`): from 0.
+// - TEST_SHARD_INDEX / TEST_TOTAL_SHARDS (Bazel `shard_count`): from 0.
+// Returns nullopt when no pair is set. Throws UsageError naming the variable when a value is
 // not a number, the index is out of range, or only half of a pair is set.
 std::optional<CiShard> ci_shard_from_environment(const EnvironmentLookup& lookup);
 
@@ -44,6 +46,12 @@ std::optional<CiShard> ci_shard_from_environment(const EnvironmentLookup& lookup
 // where sharding silently would run a fraction of each suite and pass.
 std::optional<CiShard> resolve_ci_shard(const std::optional<std::string>& option,
                                         const EnvironmentLookup& lookup);
+
+// Bazel runs a sharded test with TEST_SHARD_STATUS_FILE set and fails it unless the test touches
+// that file, its sign that it understood the sharding variables. Touches (creates, or updates the
+// time of) the file when the variable is set; returns whether it did. Throws UsageError naming
+// the variable and the path when the file cannot be written.
+bool touch_shard_status_file(const EnvironmentLookup& lookup);
 
 // The tests CI machine `index` of `total` runs, in the order given. The tests are split by
 // duration with plan_balanced_shards (longest first to the lightest machine) over the tests

@@ -1,10 +1,12 @@
 #include "selection/CiShard.hpp"
 
 #include "core/Error.hpp"
+#include "support/TempDir.hpp"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <random>
 
@@ -249,6 +251,58 @@ TEST(CiShardTest, FingerprintIgnoresOrderButNotIdsOrDurations)
   EXPECT_NE(ci_shard_fingerprint(tests), ci_shard_fingerprint(slower));
   EXPECT_NE(ci_shard_fingerprint(tests), ci_shard_fingerprint(renamed));
   EXPECT_EQ(ci_shard_fingerprint(tests).size(), 16u);
+}
+
+TEST(CiShardTest, ReadsBuildkiteParallelJobCountingFromZero)
+{
+  EXPECT_EQ(ci_shard_from_environment(environment(
+              {{"BUILDKITE_PARALLEL_JOB", "0"}, {"BUILDKITE_PARALLEL_JOB_COUNT", "4"}})),
+            (CiShard{1, 4}));
+  EXPECT_EQ(ci_shard_from_environment(environment(
+              {{"BUILDKITE_PARALLEL_JOB", "3"}, {"BUILDKITE_PARALLEL_JOB_COUNT", "4"}})),
+            (CiShard{4, 4}));
+  EXPECT_NE(usage_error([] {
+              ci_shard_from_environment(environment(
+                {{"BUILDKITE_PARALLEL_JOB", "4"}, {"BUILDKITE_PARALLEL_JOB_COUNT", "4"}}));
+            }).find("BUILDKITE_PARALLEL_JOB=4 is out of range"),
+            std::string::npos);
+}
+
+TEST(CiShardTest, ReadsBazelTestShardIndexCountingFromZero)
+{
+  EXPECT_EQ(ci_shard_from_environment(
+              environment({{"TEST_SHARD_INDEX", "0"}, {"TEST_TOTAL_SHARDS", "3"}})),
+            (CiShard{1, 3}));
+  EXPECT_EQ(ci_shard_from_environment(
+              environment({{"TEST_SHARD_INDEX", "2"}, {"TEST_TOTAL_SHARDS", "3"}})),
+            (CiShard{3, 3}));
+  EXPECT_NE(usage_error([] {
+              ci_shard_from_environment(environment({{"TEST_SHARD_INDEX", "1"}}));
+            }).find("TEST_SHARD_INDEX=1 is set but TEST_TOTAL_SHARDS is not"),
+            std::string::npos);
+}
+
+TEST(CiShardTest, ShardCiWithoutVariablesNamesEveryCiItReads)
+{
+  const auto message = usage_error([] { resolve_ci_shard(std::string("ci"), environment({})); });
+  for (const char* name : {"CI_NODE_INDEX", "CIRCLE_NODE_INDEX", "BUILDKITE_PARALLEL_JOB",
+                           "TEST_SHARD_INDEX"}) {
+    EXPECT_NE(message.find(name), std::string::npos) << message;
+  }
+}
+
+TEST(CiShardTest, TouchesBazelShardStatusFileWhenItIsSet)
+{
+  TempDir dir;
+  const auto file = dir.path() / "status";
+  EXPECT_TRUE(touch_shard_status_file(environment({{"TEST_SHARD_STATUS_FILE", file.string()}})));
+  EXPECT_TRUE(std::filesystem::exists(file));
+  EXPECT_FALSE(touch_shard_status_file(environment({})));
+  EXPECT_NE(usage_error([&] {
+              touch_shard_status_file(environment(
+                {{"TEST_SHARD_STATUS_FILE", (dir.path() / "missing" / "status").string()}}));
+            }).find("TEST_SHARD_STATUS_FILE="),
+            std::string::npos);
 }
 
 }  // namespace

@@ -1,0 +1,21 @@
+#include "cli/Commands.hpp"
+
+namespace orchestrate::cli {
+
+const std::map<std::string, Command>& subcommands()
+{
+  static const std::map<std::string, Command> table{
+    {"run", run_command},
+    {"lint", lint_command},
+    {"merge", merge_command},
+    {"cleanup", cleanup_command},
+    {"__reaper", reaper_command},
+    {"env", env_command},
+    {"lock", lock_command},
+    {"validate", validate_command},
+    {"completion", completion_command},
+  };
+  return table;
+}
+
+}  // namespace orchestrate::cli
