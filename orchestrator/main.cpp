@@ -27,6 +27,7 @@ const std::map<std::string, Command>& subcommands()
     {"env", orchestrate::cli::env_command},
     {"lock", orchestrate::cli::lock_command},
     {"validate", orchestrate::cli::validate_command},
+    {"report", orchestrate::cli::report_command},
   };
   return table;
 }

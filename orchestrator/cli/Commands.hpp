@@ -17,5 +17,6 @@ int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orch
 int env_command(const std::vector<std::string>& arguments);
 int lock_command(const std::vector<std::string>& arguments);
 int validate_command(const std::vector<std::string>& arguments);
+int report_command(const std::vector<std::string>& arguments);
 
 }  // namespace orchestrate::cli
