@@ -180,7 +180,11 @@ std::string shards_section(const RunReport& report)
                      "<th class=\"num\">tests</th><th class=\"num\">teardown</th>"
                      "<th class=\"num\">tests run</th><th class=\"num\">peak memory</th>"
                      "<th>stack</th></tr>\n";
-  for (const auto& shard : report.shards) {
+  // Shards record themselves as they close; the table reads in shard order.
+  std::vector<ShardTiming> shards = report.shards;
+  std::sort(shards.begin(), shards.end(),
+            [](const ShardTiming& a, const ShardTiming& b) { return a.shard < b.shard; });
+  for (const auto& shard : shards) {
     std::string stack = html_escape(shard.project);
     if (shard.stack_recreations > 0) {
       stack += " (recreated " + std::to_string(shard.stack_recreations) + "\xc3\x97)";

@@ -21,6 +21,22 @@ std::string_view span_kind_name(SpanKind kind)
   return "phase";
 }
 
+namespace {
+
+TimelineSpan make_span(int shard, SpanKind kind, std::string name, Milliseconds start,
+                       Milliseconds duration)
+{
+  TimelineSpan span;
+  span.shard = shard;
+  span.kind = kind;
+  span.name = std::move(name);
+  span.start = start;
+  span.duration = std::max(duration, Milliseconds(0));
+  return span;
+}
+
+}  // namespace
+
 RunTimelineRecorder::RunTimelineRecorder(Clock::time_point started) : m_started(started)
 {
 }
@@ -42,15 +58,15 @@ void RunTimelineRecorder::phase_ended(int shard, SpanKind kind, Clock::time_poin
   const auto end = now();
   std::lock_guard lock(m_mutex);
   m_timeline.spans.push_back(
-    {shard, kind, std::string(span_kind_name(kind)), start, std::max(end - start, Milliseconds(0))});
+    make_span(shard, kind, std::string(span_kind_name(kind)), start, end - start));
 }
 
 void RunTimelineRecorder::phase_ended_after(int shard, SpanKind kind, Milliseconds duration)
 {
   const auto end = now();
   std::lock_guard lock(m_mutex);
-  m_timeline.spans.push_back({shard, kind, std::string(span_kind_name(kind)),
-                              std::max(end - duration, Milliseconds(0)), duration});
+  m_timeline.spans.push_back(make_span(shard, kind, std::string(span_kind_name(kind)),
+                                       std::max(end - duration, Milliseconds(0)), duration));
 }
 
 void RunTimelineRecorder::test_started(int shard, const std::string& test_id)
@@ -73,7 +89,8 @@ void RunTimelineRecorder::test_finished(int shard, const std::string& test_id, b
   if (const auto last = m_last_span.find(key); last != m_last_span.end()) {
     attempt = m_timeline.spans[last->second].attempt + 1;
   }
-  TimelineSpan span{shard, SpanKind::k_test, test_id, running->second, end - running->second};
+  TimelineSpan span =
+    make_span(shard, SpanKind::k_test, test_id, running->second, end - running->second);
   // Until the result says more precisely (skipped, xfailed, ...).
   span.outcome = failed ? "failed" : "passed";
   span.attempt = attempt;
@@ -96,8 +113,8 @@ void RunTimelineRecorder::result(const TestResult& result)
     m_timeline.spans[last->second].outcome = std::string(outcome_name(result.outcome));
     return;
   }
-  TimelineSpan span{result.shard, SpanKind::k_test, result.id,
-                    std::max(end - result.duration, Milliseconds(0)), result.duration};
+  TimelineSpan span = make_span(result.shard, SpanKind::k_test, result.id,
+                                std::max(end - result.duration, Milliseconds(0)), result.duration);
   span.outcome = std::string(outcome_name(result.outcome));
   span.attempt = result.attempts;
   m_last_span[key] = m_timeline.spans.size();

@@ -26,7 +26,7 @@ using testing::ScratchProject;
 
 // A handful of quick tests against both services, one skip and one failure, so that every part
 // of the page has something to show.
-constexpr const char* k_suite_tests = R"(import os
+constexpr const char* k_suite_tests = R"py(import os
 import time
 
 import psycopg2
@@ -65,7 +65,7 @@ def test_skipped_on_purpose():
 def test_discount_is_applied():
     price, discount = 100, 0.15
     assert price * (1 - discount) == 80, "discount not applied as expected"
-)";
+)py";
 
 constexpr int k_shards = 4;
 
