@@ -16,7 +16,8 @@ namespace {
 constexpr std::size_t k_slowest_shown = 10;
 
 // Inline, so the page needs nothing else: system fonts, colours by outcome, tables and output that
-// scroll sideways inside their box on a narrow screen instead of widening the page.
+// scroll sideways inside their box on a narrow screen instead of widening the page. On a phone the
+// timeline fits the width (the whole run at a glance) with its text enlarged in drawing units.
 constexpr const char* k_style = R"(
 :root{--fg:#1d2330;--muted:#5d6678;--line:#d9dde5;--bg:#fff;--panel:#f5f7fa;
 --passed:#2e9d4f;--failed:#d93838;--error:#e07b00;--skipped:#c9a400;--xfailed:#8c8c8c;
@@ -34,7 +35,7 @@ h2{font-size:1.1em;margin:28px 0 8px;padding-bottom:4px;border-bottom:1px solid 
 .card{background:var(--panel);border-radius:6px;padding:8px 12px;min-width:120px;flex:1 1 120px}
 .card b{display:block;font-size:1.25em}.card span{color:var(--muted);font-size:.85em}
 .scroll{overflow-x:auto;-webkit-overflow-scrolling:touch}
-svg.timeline{display:block;width:100%;min-width:560px;height:auto;font-size:11px}
+svg.timeline{display:block;width:100%;min-width:560px;height:auto;font-size:13px}
 svg .axis line{stroke:var(--line);stroke-width:1}
 svg .axis text{fill:var(--muted);text-anchor:middle}
 svg .lane-label{fill:var(--fg);font-weight:600}
@@ -62,7 +63,8 @@ details.failure pre{margin:0;padding:10px;background:#fff;border-top:1px solid v
 max-height:28em;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;font-size:.85em}
 .none{color:var(--muted)}
 @media (max-width:600px){body{padding:10px;font-size:14px}th,td{padding:4px 5px}
-.card{min-width:96px}}
+.card{flex:1 1 30%;min-width:0;padding:6px 8px}.card b{font-size:1.1em}
+svg.timeline{min-width:0;font-size:24px}}
 )";
 
 std::string cell(const std::string& text, const char* css_class = nullptr)
@@ -121,7 +123,7 @@ std::string timeline_section(const RunRecord& record)
     return html + "<p class=\"none\">This run recorded no timeline.</p>\n";
   }
   return html + legend() + "<div class=\"scroll\">\n" + render_timeline_svg(record) +
-         "</div>\n<p class=\"meta\">Hover or tap a bar for its name and time.</p>\n";
+         "</div>\n<p class=\"meta\">Hover over a bar for its name and time.</p>\n";
 }
 
 std::string failures_section(const RunRecord& record)

@@ -13,11 +13,11 @@ namespace {
 
 // Drawing units of the viewBox; the page scales them.
 constexpr double k_width = 1000;
-constexpr double k_label_width = 64;   // "shard 10" left of each lane
+constexpr double k_label_width = 96;  // "shard 10" left of each lane, also in the phone's larger text
 constexpr double k_right_margin = 12;
-constexpr double k_lane_height = 30;
-constexpr double k_bar_height = 22;
-constexpr double k_axis_height = 22;
+constexpr double k_lane_height = 40;
+constexpr double k_bar_height = 30;
+constexpr double k_axis_height = 30;
 constexpr double k_min_test_width = 1.5;  // a 5 ms test in a 10 min run must still show
 
 std::string number(double value)
@@ -124,8 +124,8 @@ private:
   {
     const double bar_top = top + (k_lane_height - k_bar_height) / 2;
     std::string svg = "<g class=\"lane\" data-shard=\"" + std::to_string(shard) + "\">\n";
-    svg += "<text class=\"lane-label\" x=\"4\" y=\"" + number(top + k_lane_height / 2 + 4) +
-           "\">shard " + std::to_string(shard) + "</text>\n";
+    svg += "<text class=\"lane-label\" x=\"4\" y=\"" + number(top + k_lane_height / 2) +
+           "\" dominant-baseline=\"central\">shard " + std::to_string(shard) + "</text>\n";
     // Phases first, so the tests are drawn on top of their batch.
     for (const auto& span : m_record.timeline.spans) {
       if (span.shard == shard && span.kind != SpanKind::k_test) {
@@ -134,7 +134,7 @@ private:
     }
     for (const auto& span : m_record.timeline.spans) {
       if (span.shard == shard && span.kind == SpanKind::k_test) {
-        svg += rect(span, bar_top + 3, k_bar_height - 6, k_min_test_width);
+        svg += rect(span, bar_top + 4, k_bar_height - 8, k_min_test_width);
       }
     }
     return svg + "</g>\n";
