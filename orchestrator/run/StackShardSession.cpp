@@ -71,9 +71,10 @@ void StackShardSession::bring_up_stack()
   m_stack->up();
   m_timing.stack_up = since(up_started);
   m_context.timeline.phase_ended(m_shard, SpanKind::k_stack_up, up_started);
+  const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
   const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
   m_timing.ready = since(up_started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, up_started + m_timing.stack_up);
+  m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, ready_started);
   for (const auto& fixture : m_context.fixtures) {
     for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
       m_environment[name] = value;

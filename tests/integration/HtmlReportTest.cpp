@@ -188,6 +188,8 @@ TEST(HtmlReportTest, RealFourShardRunIsDrawnOneLanePerShardInChromiumAndTracedAn
   const auto events = read_json(trace);
   const auto problems = testing::trace_format_problems(events);
   EXPECT_TRUE(problems.empty()) << problems.front();
+  const auto misnested = testing::trace_misnested_events(events);
+  EXPECT_TRUE(misnested.empty()) << misnested.front();
   const auto threads = testing::trace_thread_names(events);
   for (int shard = 1; shard <= k_shards; ++shard) {
     EXPECT_EQ(threads.count(shard), 1u);

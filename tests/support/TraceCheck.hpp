@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -53,6 +54,39 @@ inline std::vector<std::string> trace_format_problems(const nlohmann::json& docu
     }
     if (phase == "M" && !(event.contains("args") && event["args"].is_object())) {
       problems.push_back(where + "metadata without args");
+    }
+  }
+  return problems;
+}
+
+// Complete events of one thread that overlap without one containing the other (trace viewers
+// draw a thread's events as a stack of nested slices and flag or drop such pairs).
+inline std::vector<std::string> trace_misnested_events(const nlohmann::json& document)
+{
+  std::map<int, std::vector<std::pair<long long, long long>>> by_thread;  // tid -> (start, end)
+  for (const auto& event : document["traceEvents"]) {
+    if (event.value("ph", "") == "X") {
+      const long long start = event["ts"].get<long long>();
+      by_thread[event["tid"].get<int>()].push_back({start, start + event["dur"].get<long long>()});
+    }
+  }
+  std::vector<std::string> problems;
+  for (auto& [tid, events] : by_thread) {
+    // Outer before inner: by start, then the longer first.
+    std::sort(events.begin(), events.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    });
+    std::vector<long long> open_ends;
+    for (const auto& [start, end] : events) {
+      while (!open_ends.empty() && open_ends.back() <= start) {
+        open_ends.pop_back();
+      }
+      if (!open_ends.empty() && end > open_ends.back()) {
+        problems.push_back("thread " + std::to_string(tid) + ": [" + std::to_string(start) + ", " +
+                           std::to_string(end) + "] overlaps an event ending at " +
+                           std::to_string(open_ends.back()));
+      }
+      open_ends.push_back(end);
     }
   }
   return problems;

@@ -19,6 +19,27 @@ TEST(TraceFileTest, EveryEventHasTheFieldsTheFormatRequires)
   EXPECT_TRUE(problems.empty()) << problems.front();
 }
 
+TEST(TraceFileTest, EventsOfAThreadNestOrFollowEachOther)
+{
+  const auto trace = build_trace(sample_run_record());
+
+  const auto problems = testing::trace_misnested_events(trace);
+
+  EXPECT_TRUE(problems.empty()) << problems.front();
+}
+
+TEST(TraceFileTest, OverlappingEventsOfOneThreadAreFoundMisnested)
+{
+  auto record = sample_run_record();
+  // The ready phase starting before stack up ended.
+  record.timeline.spans.push_back(
+    testing::sample_span(1, SpanKind::k_ready, "ready", 1'000, 400));
+
+  const auto problems = testing::trace_misnested_events(build_trace(record));
+
+  EXPECT_FALSE(problems.empty());
+}
+
 TEST(TraceFileTest, EachShardIsOneNamedThreadBesideTheRunsOwn)
 {
   const auto names = testing::trace_thread_names(build_trace(sample_run_record()));
