@@ -49,12 +49,14 @@ int report_command(const std::vector<std::string>& arguments)
   }
   const auto& values = *parsed;
   configure_logging(verbose);
-  if (values.count("run-dir") == 0 || values["run-dir"].as<std::vector<std::string>>().size() != 1) {
+  const auto run_dirs = values.count("run-dir") != 0
+                         ? values["run-dir"].as<std::vector<std::string>>()
+                         : std::vector<std::string>();
+  if (run_dirs.size() != 1) {
     throw UsageError("report takes one RUN_DIR (see orchestrate report --help)");
   }
 
-  const RunRecord record =
-    load_run_record(values["run-dir"].as<std::vector<std::string>>().front());
+  const RunRecord record = load_run_record(run_dirs.front());
   RunViewFiles files;
   if (values.count("html") != 0) {
     files.html = values["html"].as<std::string>();

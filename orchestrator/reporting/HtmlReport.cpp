@@ -144,7 +144,8 @@ std::string failures_section(const RunRecord& record)
             (test.outcome == Outcome::k_failed ? "FAILED" : "ERROR") + "</span> " +
             html_escape(test.id) + (test.message.empty() ? "" : " \xe2\x80\x94 " +
                                                                    html_escape(test.message)) +
-            " <span class=\"none\">(shard " + std::to_string(test.shard) + ")</span></summary><pre>" +
+            " <span class=\"none\">(shard " + std::to_string(test.shard) +
+            ")</span></summary><pre>" +
             html_escape(text) + "</pre></details>\n";
     ++shown;
   }
@@ -240,7 +241,8 @@ std::string render_html_report(const RunRecord& record)
     html_escape(title) + "</title>\n<style>" + k_style + "</style>\n</head>\n<body>\n<main>\n";
   html += "<h1>" + html_escape(title) + "</h1>\n<p class=\"meta\">suite <b>" +
           html_escape(report.suite) + "</b> \xc2\xb7 environment <b>" +
-          html_escape(report.environment) + "</b> \xc2\xb7 " + std::to_string(report.shards.size()) +
+          html_escape(report.environment) + "</b> \xc2\xb7 " +
+          std::to_string(report.shards.size()) +
           " shards</p>\n";
   html += summary_section(report);
   html += timeline_section(record);

@@ -13,7 +13,8 @@ namespace {
 
 // Drawing units of the viewBox; the page scales them.
 constexpr double k_width = 1000;
-constexpr double k_label_width = 96;  // "shard 10" left of each lane, also in the phone's larger text
+// "shard 10" left of each lane, also in the larger text of the phone layout.
+constexpr double k_label_width = 96;
 constexpr double k_right_margin = 12;
 constexpr double k_lane_height = 40;
 constexpr double k_bar_height = 30;
@@ -88,8 +89,8 @@ public:
   std::string render() const
   {
     const double height = k_axis_height + k_lane_height * static_cast<double>(m_shards.size()) + 4;
-    std::string svg = "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " +
-                      number(k_width) + " " + number(height) +
+    std::string svg = "<svg class=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" "
+                      "viewBox=\"0 0 " + number(k_width) + " " + number(height) +
                       "\" role=\"img\" aria-label=\"timeline of the run, one lane per shard\">\n";
     svg += axis(height);
     int lane = 0;

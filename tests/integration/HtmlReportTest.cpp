@@ -93,8 +93,9 @@ CliRun run_chromium(const std::filesystem::path& profile, const std::vector<std:
 }
 
 // Takes a screenshot of `page` at `width` x `height` CSS pixels; returns the PNG's path.
-std::filesystem::path screenshot(const std::filesystem::path& work, const std::filesystem::path& page,
-                                 int width, int height, const std::string& name)
+std::filesystem::path screenshot(const std::filesystem::path& work,
+                                 const std::filesystem::path& page, int width, int height,
+                                 const std::string& name)
 {
   const auto png = work / name;
   const auto run = run_chromium(work / ("profile-" + name),

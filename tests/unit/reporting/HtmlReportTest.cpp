@@ -53,8 +53,9 @@ TEST(HtmlReportTest, TestIdsMessagesAndOutputAreEscapedEverywhere)
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("<b>not bold</b>"), std::string::npos);
   EXPECT_EQ(html.find('\x1b'), std::string::npos);
-  EXPECT_NE(html.find("data-test-id=\"tests/test_a.py::test_&lt;script&gt;alert(1)&lt;/script&gt;\""),
-            std::string::npos);
+  EXPECT_NE(
+    html.find("data-test-id=\"tests/test_a.py::test_&lt;script&gt;alert(1)&lt;/script&gt;\""),
+    std::string::npos);
   EXPECT_NE(html.find("E   assert 1 == 2 &lt;/pre&gt;&lt;b&gt;not bold&lt;/b&gt;"),
             std::string::npos);
   EXPECT_NE(html.find("assert 1 == 2 &amp; &quot;quoted&quot;"), std::string::npos);

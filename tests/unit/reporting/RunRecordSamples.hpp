@@ -71,9 +71,11 @@ inline RunRecord sample_run_record()
     spans.push_back(sample_span(shard, SpanKind::k_batch, "batch", 1'500, 2'000));
     spans.push_back(sample_span(shard, SpanKind::k_teardown, "teardown", 3'600, 700));
   }
-  spans.push_back(sample_span(1, SpanKind::k_test, "tests/test_a.py::test_ok", 1'600, 300, "passed"));
-  spans.push_back(sample_span(1, SpanKind::k_test, "tests/test_a.py::test_<script>alert(1)</script>",
-                              2'000, 800, "failed"));
+  spans.push_back(
+    sample_span(1, SpanKind::k_test, "tests/test_a.py::test_ok", 1'600, 300, "passed"));
+  spans.push_back(sample_span(1, SpanKind::k_test,
+                              "tests/test_a.py::test_<script>alert(1)</script>", 2'000, 800,
+                              "failed"));
   spans.push_back(
     sample_span(2, SpanKind::k_test, "tests/test_b.py::test_retried", 1'600, 400, "failed"));
   spans.push_back(
