@@ -13,6 +13,7 @@ const std::map<std::string, Command>& subcommands()
     {"env", env_command},
     {"lock", lock_command},
     {"validate", validate_command},
+    {"report", report_command},
     {"completion", completion_command},
   };
   return table;

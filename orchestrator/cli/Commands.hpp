@@ -19,6 +19,7 @@ int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orch
 int env_command(const std::vector<std::string>& arguments);
 int lock_command(const std::vector<std::string>& arguments);
 int validate_command(const std::vector<std::string>& arguments);
+int report_command(const std::vector<std::string>& arguments);
 // hidden: `orchestrate completion bash|zsh|fish|man`, the shell completions and the man page
 int completion_command(const std::vector<std::string>& arguments);
 

@@ -38,6 +38,7 @@ const std::map<std::string, CommandExtras>& command_extras()
     {"lint", {"check compose files against the test-stack policy", {}, true}},
     {"merge", {"merge JSON and JUnit reports of several machines or runs", {}, true}},
     {"validate", {"run the release validation checklist", {}, false}},
+    {"report", {"render a past run from its folder as HTML or a trace", {}, true}},
   };
   return extras;
 }

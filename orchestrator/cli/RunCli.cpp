@@ -22,7 +22,7 @@ constexpr const char* k_usage = R"(usage: orchestrate [run] [--suite NAME] [opti
 Runs a test suite in parallel shards, each against its own Docker Compose stack, and leaves
 nothing behind.
 
-commands: run (default), cleanup, env, lock, lint, validate, merge
+commands: run (default), cleanup, env, lock, lint, validate, merge, report
 
 Test ids and paths narrow the suite (pytest's node ids: suites/integration/test_pg.py::test_x);
 without --suite they pick the suite whose paths hold them. Without -C the nearest orchestrate.yaml
@@ -68,6 +68,9 @@ int run_command(const std::vector<std::string>& arguments)
      "how long to wait for the environment lock (default: orchestrate.yaml, 10m)")
     ("junit-xml", po::value<std::string>(), "write a merged JUnit XML report here")
     ("report-json", po::value<std::string>(), "write a JSON report here")
+    ("trace", po::value<std::string>(),
+     "write the run's timeline as Chrome trace events here (open in ui.perfetto.dev)")
+    ("html", po::value<std::string>(), "write a self-contained HTML report of the run here")
     ("project-dir,C", po::value<std::string>(),
      "folder holding orchestrate.yaml (default: the nearest in this folder or above)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output")
@@ -138,6 +141,12 @@ int run_command(const std::vector<std::string>& arguments)
   }
   if (values.count("report-json") != 0) {
     options.report_json = std::filesystem::absolute(values["report-json"].as<std::string>());
+  }
+  if (values.count("trace") != 0) {
+    options.trace_file = std::filesystem::absolute(values["trace"].as<std::string>());
+  }
+  if (values.count("html") != 0) {
+    options.html_report = std::filesystem::absolute(values["html"].as<std::string>());
   }
   options.verbosity = quiet ? Verbosity::k_quiet
                             : (verbose > 0 ? Verbosity::k_verbose

@@ -218,10 +218,19 @@ void ResourceMonitor::sample_containers()
   }
 
   const auto took = std::chrono::duration_cast<Milliseconds>(Clock::now() - start);
-  std::lock_guard lock(m_peaks_mutex);
-  m_peaks.record(by_shard);
-  m_slowest_sample = std::max(m_slowest_sample, took);
-  m_engine_stats_readings += static_cast<int>(without_cgroup.size());
+  {
+    std::lock_guard lock(m_peaks_mutex);
+    m_peaks.record(by_shard);
+    m_slowest_sample = std::max(m_slowest_sample, took);
+    m_engine_stats_readings += static_cast<int>(without_cgroup.size());
+  }
+  if (m_options.on_sample) {
+    try {
+      m_options.on_sample(by_shard);
+    } catch (const std::exception& error) {
+      spdlog::debug("resource monitor: the sample callback failed: {}", error.what());
+    }
+  }
 }
 
 std::vector<std::optional<std::uint64_t>>

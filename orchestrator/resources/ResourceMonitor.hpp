@@ -39,6 +39,9 @@ struct ResourceMonitorOptions
   // MemAvailable in bytes: on the monitor's thread, or on the constructor's when the host is
   // already below the floor at start. Must not block for long; what it throws is logged.
   std::function<void(std::uint64_t)> on_below_floor;
+  // Called after each container sample with each shard's memory use in bytes, on the monitor's
+  // thread (for the run's timeline). Must not block for long; what it throws is logged.
+  std::function<void(const std::map<int, std::uint64_t>&)> on_sample;
   std::filesystem::path meminfo_path = k_proc_meminfo;
   // Where the cgroup hierarchies are mounted (see CgroupMemory).
   std::filesystem::path cgroup_root = k_cgroup_root;

@@ -22,6 +22,7 @@
 #include "reporting/JunitXml.hpp"
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
+#include "reporting/RunViews.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
@@ -298,6 +299,7 @@ ExitCode run_suite(const RunOptions& options)
   context.run_dir = run_dir;
   context.compose_files = environment.compose_files;
   context.started = started;
+  context.timeline.set_origin(started);
   context.shard_count = parallel;  // until the tests are selected
   context.readiness_timeout = options.readiness_timeout.value_or(project.defaults.readiness_timeout);
   context.stop_timeout = project.defaults.stop_timeout;
@@ -319,6 +321,9 @@ ExitCode run_suite(const RunOptions& options)
     ResourceMonitorOptions monitoring;
     monitoring.run_id = run_id;
     monitoring.memory_floor_bytes = options.memory_floor_bytes;
+    monitoring.on_sample = [&context](const std::map<int, std::uint64_t>& bytes_by_shard) {
+      context.timeline.memory_sampled(bytes_by_shard);
+    };
     monitor.emplace(engine, monitoring);
     admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
     context.admission = &*admission;
@@ -376,7 +381,10 @@ ExitCode run_suite(const RunOptions& options)
   auto queue = make_queue(options, tests, shard_count);
   SchedulerOptions scheduler_options{shard_count, options.max_failures, options.reruns};
   SchedulerListener listener;
-  listener.on_result = [&](const TestResult& result) { reporter.test_finished(result); };
+  listener.on_result = [&](const TestResult& result) {
+    reporter.test_finished(result);
+    context.timeline.result(result);
+  };
   listener.on_shard_error = [&](const ShardError& error) {
     reporter.shard_failed(error.shard, error.message);
   };
@@ -427,21 +435,23 @@ ExitCode run_suite(const RunOptions& options)
   if (!options.junit_xml.empty()) {
     write_junit_xml(options.junit_xml, results, elapsed);
   }
+  RunReport report;
+  report.run_id = run_id;
+  report.suite = suite.name;
+  report.environment = options.environment;
+  report.exit_code = exit_code;
+  report.wall_time = elapsed;
+  report.time_to_first_test = context.time_to_first_test().value_or(Milliseconds(0));
+  report.time_to_first_up = context.time_to_first_up().value_or(Milliseconds(0));
+  report.counts = counts;
+  report.peak_memory_bytes = peak_total;
+  report.shards = shard_timings;
+  report.tests = results;
   if (!options.report_json.empty()) {
-    RunReport report;
-    report.run_id = run_id;
-    report.suite = suite.name;
-    report.environment = options.environment;
-    report.exit_code = exit_code;
-    report.wall_time = elapsed;
-    report.time_to_first_test = context.time_to_first_test().value_or(Milliseconds(0));
-    report.time_to_first_up = context.time_to_first_up().value_or(Milliseconds(0));
-    report.counts = counts;
-    report.peak_memory_bytes = peak_total;
-    report.shards = shard_timings;
-    report.tests = results;
     write_json_report(options.report_json, report);
   }
+  keep_run_record(run_dir, {report, context.timeline.timeline()},
+                  {options.trace_file, options.html_report});
   return exit_code;
 }
 

@@ -6,6 +6,7 @@
 #include "docker/DockerEngine.hpp"
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
+#include "reporting/RunTimeline.hpp"
 #include "resources/StackAdmission.hpp"
 #include "runners/TestRunner.hpp"
 
@@ -51,6 +52,7 @@ struct RunContext
   bool keep_on_failure = false;
   StackAdmission* admission = nullptr;  // memory-budget gate for stacks; null: no stacks
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  RunTimelineRecorder timeline;  // each shard's phases and tests, for --trace, --html and report
 
   // Records one shard's timings (thread-safe).
   void record_shard(const ShardTiming& timing);

@@ -37,6 +37,8 @@ struct RunOptions
   std::optional<std::string> ci_shard;  // --shard I/N or "ci" (from CI_NODE_INDEX/TOTAL)
   std::filesystem::path junit_xml;    // empty: none
   std::filesystem::path report_json;  // empty: none
+  std::filesystem::path trace_file;   // --trace: Chrome trace events; empty: none
+  std::filesystem::path html_report;  // --html: the self-contained page; empty: none
   Verbosity verbosity = Verbosity::k_normal;
   ProgressStyle progress = ProgressStyle::k_auto;  // --progress: live block, lines, or by stdout
 

@@ -56,7 +56,7 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   } catch (const std::exception& error) {
     m_timing.error = error.what();
     if (m_stack) {
-      m_timing.teardown = m_stack->tear_down().duration;
+      m_timing.teardown = tear_down_stack();
     }
     m_context.record_shard(m_timing);
     throw;
@@ -70,8 +70,11 @@ void StackShardSession::bring_up_stack()
   m_context.note_first_up();
   m_stack->up();
   m_timing.stack_up = since(up_started);
+  m_context.timeline.phase_ended(m_shard, SpanKind::k_stack_up, up_started);
+  const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
   const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
   m_timing.ready = since(up_started);
+  m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, ready_started);
   for (const auto& fixture : m_context.fixtures) {
     for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
       m_environment[name] = value;
@@ -96,7 +99,7 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     m_context.reporter.message("[shard " + std::to_string(m_shard) + "] stack " +
                                m_stack->project_name() + " became unhealthy (" + why +
                                "): recreating it");
-    m_timing.teardown += m_stack->tear_down().duration;
+    m_timing.teardown += tear_down_stack();
     m_stack.reset();
     bring_up_stack();
     ++m_timing.stack_recreations;
@@ -115,10 +118,17 @@ StackShardSession::~StackShardSession()
   if (m_stack && m_had_failure && m_context.keep_on_failure) {
     keep_stack_for_inspection();
   } else if (m_stack) {
-    m_timing.teardown = m_stack->tear_down().duration;
+    m_timing.teardown = tear_down_stack();
   }
   m_context.record_shard(m_timing);
   m_context.reporter.shard_finished(m_shard);
+}
+
+Milliseconds StackShardSession::tear_down_stack() noexcept
+{
+  const auto duration = m_stack->tear_down().duration;
+  m_context.timeline.phase_ended_after(m_shard, SpanKind::k_teardown, duration);
+  return duration;
 }
 
 void StackShardSession::keep_stack_for_inspection() noexcept
@@ -153,8 +163,10 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   // takes over the rest of the batch, check the stack and recreate it if it is broken.
   request.on_test_started = [this](const std::string& test_id) {
     m_context.reporter.test_started(m_shard, test_id);
+    m_context.timeline.test_started(m_shard, test_id);
   };
   request.on_test_finished = [this](const std::string& test_id, bool failed) {
+    m_context.timeline.test_finished(m_shard, test_id, failed);
     if (on_test_finished) {
       on_test_finished(test_id, failed);
     }
@@ -185,6 +197,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     recreate_stack_if_broken();
   }
   m_timing.tests += since(started);
+  m_context.timeline.phase_ended(m_shard, SpanKind::k_batch, started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());
   return std::move(outcome.results);
 }

@@ -31,6 +31,8 @@ private:
   void recreate_stack_if_broken() noexcept;
   // An error result per test, carrying m_stack_error.
   std::vector<TestResult> results_without_stack(const TestBatch& batch) const;
+  // Tears the stack down and records the teardown on the run's timeline; returns how long it took.
+  Milliseconds tear_down_stack() noexcept;
   // Leaves the stack up and prints how to reach it and how to remove it.
   void keep_stack_for_inspection() noexcept;
 
