@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "docker/EngineHandle.hpp"
+#include "docker/EngineOutages.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,10 @@ std::size_t read_api_version_header(char* data, std::size_t size, std::size_t co
 
 [[noreturn]] void throw_unreachable(const std::string& endpoint, CURLcode code)
 {
+  if (code != CURLE_OPERATION_TIMEDOUT) {
+    // A slow engine is not a lost one; a refused or dropped connection is.
+    note_engine_unanswered(endpoint);
+  }
   throw EnvironmentError(engine_unavailable_message(endpoint) + " (curl: " +
                          curl_easy_strerror(code) + ")");
 }
