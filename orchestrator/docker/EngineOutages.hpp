@@ -7,8 +7,8 @@
 
 namespace orchestrate {
 
-// A process-wide tally of the requests to each engine that got no answer at all (the connection
-// was refused or dropped; a request that merely timed out is not counted), kept by DockerEngine. A run reads it before its first
+// A process-wide tally of the requests to each engine that found nothing listening (connection
+// refused, socket gone; a slow or dropped request is not counted), kept by DockerEngine. A run reads it before its first
 // stack and again at its end: a higher count means its engine went away (killed, restarted) in
 // between, even if it answers again by then, which makes the run an infrastructure failure.
 struct EngineOutageTally

@@ -20,7 +20,7 @@ struct RemovalFindings
 {
   std::string engine;             // the engine's socket (or tcp://host:port), for messages
   std::string run_id;
-  bool engine_went_away = false;  // a request got no answer (refused, dropped) during the run
+  bool engine_went_away = false;  // a request found nothing listening during the run
   bool engine_answers = true;     // it answers now, after every stack was torn down
   std::vector<std::string> left;  // "container x", ... still there after one more removal
   std::vector<std::string> stacks;  // the run's stacks, named when nothing can be listed

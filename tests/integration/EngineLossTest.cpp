@@ -27,7 +27,7 @@ constexpr const char* k_image = "orchestrate/busybox:latest";
 // How long the reaper may take, once the engine answers again, to leave nothing of the run. Its
 // retries back off to at most 10 s apart; this leaves room for a loaded machine.
 constexpr Milliseconds k_removal_bound(60'000);
-constexpr int k_tests = 16;  // 0.5 s each, at --parallel 2: the tests last about 4 s
+constexpr int k_tests = 16;  // 1 s each, at --parallel 2: the tests last about 8 s
 
 std::string read_file(const std::filesystem::path& path)
 {
@@ -90,7 +90,7 @@ protected:
   }
 
   // A stack of one busybox service with a healthcheck, a published port and a named volume, and
-  // a suite of k_tests half-second commands that need nothing from it.
+  // a suite of k_tests one-second commands that need nothing from it.
   void write_project()
   {
     m_project.write("compose.yml", R"(services:
@@ -110,7 +110,7 @@ volumes:
     m_project.write("fixtures/beat.yaml", "service: beat\nport: 8080\nreadiness: {kind: health}\n");
     std::string suite = "runner: command\nfixtures: [beat]\ntest_timeout: 30s\ncommands:\n";
     for (int i = 0; i < k_tests; ++i) {
-      suite += "  - {name: tick-" + std::to_string(i) + ", run: [\"sleep\", \"0.5\"]}\n";
+      suite += "  - {name: tick-" + std::to_string(i) + ", run: [\"sleep\", \"1\"]}\n";
     }
     m_project.write("suites/ticks.yaml", suite);
   }
@@ -228,7 +228,12 @@ TEST_F(EngineLossTest, EngineRestartedMidRunEndsTheRunWithExitSevenAndLeavesNoth
   wait_for_a_healthy_stack();
   m_engine->kill_engine();
   std::this_thread::sleep_for(Milliseconds(1'000));
+  const auto restarting = std::chrono::steady_clock::now();
   m_engine->start_engine();
+  std::cout << "engine restart: "
+            << std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() -
+                                                        restarting).count()
+            << " ms\n";
   const auto exit = run.wait(Milliseconds(180'000));
   const auto output = run.output();
   std::cout << output.substr(output.find("error: the Docker engine") == std::string::npos

@@ -3,6 +3,7 @@
 #include "docker/DockerEngine.hpp"
 #include "process/ChildProcess.hpp"
 #include "process/Fd.hpp"
+#include "process/ProcStat.hpp"
 #include "support/DockerTestSupport.hpp"
 
 #include <fcntl.h>
@@ -26,7 +27,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr Milliseconds k_start_bound(30'000);
+constexpr Milliseconds k_start_bound(60'000);
+constexpr int k_start_attempts = 3;
 constexpr Milliseconds k_stop_bound(30'000);
 constexpr Milliseconds k_poll(100);
 constexpr const char* k_bridge_address = "172.27.0.1/16";  // inside the namespace only
@@ -182,9 +184,26 @@ bool ExtraEngine::answers() const
 
 void ExtraEngine::start_engine()
 {
+  // On a loaded machine dockerd sometimes gives up waiting for its containerd ("timeout waiting
+  // for containerd to start") and exits: that is the machine, not the test; start it again.
+  for (int attempt = 1;; ++attempt) {
+    try {
+      start_dockerd();
+      return;
+    } catch (const DockerdExitedAtStart&) {
+      if (attempt == k_start_attempts) {
+        throw;
+      }
+    }
+  }
+}
+
+void ExtraEngine::start_dockerd()
+{
   if (m_dockerd_pid != 0) {
     return;
   }
+  end_engine_processes();
   const auto dir = root().string();
   // Built before fork(): the child of a threaded process may only make async-signal-safe calls.
   std::vector<std::string> arguments{
@@ -230,11 +249,12 @@ void ExtraEngine::start_engine()
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       m_dockerd_pid = 0;
-      throw std::runtime_error("the test engine's dockerd exited at start:\n" + read_log_tail());
+      throw DockerdExitedAtStart("the test engine's dockerd exited at start:\n" +
+                                 read_log_tail());
     }
     if (Clock::now() >= deadline) {
       stop_engine();
-      throw std::runtime_error("the test engine did not answer within 30 s:\n" + read_log_tail());
+      throw std::runtime_error("the test engine did not answer within 60 s:\n" + read_log_tail());
     }
     std::this_thread::sleep_for(k_poll);
   }
@@ -248,6 +268,46 @@ void ExtraEngine::kill_engine()
   ::kill(m_dockerd_pid, SIGKILL);
   reap_within(m_dockerd_pid, k_stop_bound);
   m_dockerd_pid = 0;
+  end_engine_processes();
+}
+
+void ExtraEngine::end_engine_processes() noexcept
+{
+  // dockerd's containerd dies with it (parent-death signal), but not always at once; a new
+  // dockerd cannot start its own while the old one holds its state. The shims (and with them
+  // the containers) are left running, as after a crash.
+  const auto config = (root() / "exec" / "containerd" / "containerd.toml").string();
+  const auto deadline = Clock::now() + k_stop_bound;
+  std::error_code error;
+  while (Clock::now() < deadline) {
+    bool found = false;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+      const auto command = read_text(entry.path() / "cmdline");
+      if (command.rfind("containerd", 0) == 0 && command.find(config) != std::string::npos) {
+        const auto name = entry.path().filename().string();
+        if (std::all_of(name.begin(), name.end(), ::isdigit)) {
+          found = true;
+          ::kill(std::stoi(name), SIGKILL);
+        }
+      }
+    }
+    if (!found) {
+      break;
+    }
+    std::this_thread::sleep_for(k_poll);
+  }
+  // Where PID 1 is slow to reap orphans, the dead containerd stays a zombie for a while, and a new
+  // dockerd that finds its pid file takes it for alive ("containerd is still running") and waits
+  // for it in vain: a pid file of a process that no longer runs is stale.
+  const auto pid_file = root() / "exec" / "containerd" / "containerd.pid";
+  auto pid_text = read_text(pid_file);
+  while (!pid_text.empty() && std::isspace(static_cast<unsigned char>(pid_text.back()))) {
+    pid_text.pop_back();
+  }
+  if (!pid_text.empty() && std::all_of(pid_text.begin(), pid_text.end(), ::isdigit) &&
+      !process_is_running(std::stoi(pid_text))) {
+    std::filesystem::remove(pid_file, error);
+  }
 }
 
 void ExtraEngine::stop_engine() noexcept

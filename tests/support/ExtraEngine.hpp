@@ -73,13 +73,14 @@ public:
   // Throws std::runtime_error when either fails.
   void load_images(const std::vector<std::string>& images);
 
-  // Kills dockerd with SIGKILL, as a crash would; its containerd dies with it (parent-death
-  // signal), the containers and their shims keep running. No-op when not running.
+  // Kills dockerd with SIGKILL, as a crash would, and makes sure its containerd is gone too;
+  // the containers and their shims keep running. No-op when not running.
   void kill_engine();
 
   // Starts dockerd (again) on the same data root and waits until it answers; as dockerd does
-  // without live-restore, it then stops whatever containers were left running. Throws
-  // std::runtime_error when it does not answer within 30 s.
+  // without live-restore, it then stops whatever containers were left running. A dockerd that
+  // exits at start (a loaded machine: its containerd was slow) is started again, 3 times at most.
+  // Throws std::runtime_error when it does not answer within 60 s.
   void start_engine();
 
   // Removes every container of this engine, then stops dockerd (SIGTERM, SIGKILL after 30 s).
@@ -90,7 +91,17 @@ public:
   bool answers() const;
 
 private:
+  // dockerd exited before it answered (its log says why).
+  class DockerdExitedAtStart : public std::runtime_error
+  {
+  public:
+    using std::runtime_error::runtime_error;
+  };
+
   void set_up_network();
+  void start_dockerd();
+  // Kills a containerd of this engine that outlived its dockerd, waiting until it is gone.
+  void end_engine_processes() noexcept;
   void tear_down() noexcept;
   void kill_leftover_processes() noexcept;
   void unmount_leftovers() noexcept;
