@@ -29,9 +29,9 @@ io.orchestrate.managed=true) in one environment and whose owner process is dead 
 or, with --older-than, that were created at least that long ago. Never touches anything
 without orchestrate's labels, never filters by name, never prunes. Without -C and without an
 orchestrate.yaml in the current folder it sweeps every orchestrate project; with one, only
-that project's prefix. Env stacks (`orchestrate env up`) are never removed: their owner is the
-`env up` process, dead once it returned; `orchestrate env down` removes them, or this command
-with --include-env-stacks.
+that project's prefix. Env stacks (`orchestrate env up`) and their volumes are kept: their
+owner is the `env up` process, dead once it returned, which says nothing about whether anyone
+uses them. `orchestrate env down` removes them, or this command with --include-env-stacks.
 )";
 
 constexpr Milliseconds k_watch_step(200);
