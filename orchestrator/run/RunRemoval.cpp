@@ -48,7 +48,8 @@ ExitCode exit_code_after_removal(ExitCode exit_code, const RemovalFindings& find
   return exit_code;
 }
 
-std::string removal_message(const RemovalFindings& findings, const ReaperHandOver& reaper)
+std::string removal_message(const RemovalFindings& findings, const ReaperHandOver& reaper,
+                            ExitCode exit_code)
 {
   std::string message;
   if (findings.engine_went_away || !findings.engine_answers) {
@@ -56,7 +57,8 @@ std::string removal_message(const RemovalFindings& findings, const ReaperHandOve
               (findings.engine_answers ? " stopped answering during the run"
                                        : " stopped answering during the run and does not "
                                          "answer now") +
-              ": an infrastructure failure, not a verdict on the tests (exit 7).";
+              ": an infrastructure failure, not a verdict on the tests (exit " +
+              std::to_string(to_int(exit_code)) + ").";
   }
   if (findings.confirmed()) {
     return message.empty() ? message : message + " Nothing of the run is left on it.\n";
@@ -130,12 +132,13 @@ ExitCode RunRemoval::settle(ReaperGuard& reaper, const std::filesystem::path& re
   } else {
     reaper.hand_over();
   }
-  const auto message = removal_message(findings, hand_over);
+  const auto final_code = exit_code_after_removal(exit_code, findings);
+  const auto message = removal_message(findings, hand_over, final_code);
   if (!message.empty()) {
     std::fputs(message.c_str(), out);
     std::fflush(out);
   }
-  return exit_code_after_removal(exit_code, findings);
+  return final_code;
 }
 
 }  // namespace orchestrate

@@ -48,8 +48,10 @@ ExitCode exit_code_after_removal(ExitCode exit_code, const RemovalFindings& find
 // What to tell the user about the engine and the leftovers: "" when the engine stayed and nothing
 // is left. Otherwise it says what happened to the engine, what is left on it (by name, or the
 // stacks when the engine cannot be asked), and that the reaper removes it once the engine answers
-// (for how long, its log), else `orchestrate cleanup`.
-std::string removal_message(const RemovalFindings& findings, const ReaperHandOver& reaper);
+// (for how long, its log), else `orchestrate cleanup`. `exit_code` is the run's, as
+// exit_code_after_removal() made it.
+std::string removal_message(const RemovalFindings& findings, const ReaperHandOver& reaper,
+                            ExitCode exit_code);
 
 // The end of a run's resources, from before its first stack to after its last teardown: it
 // remembers how often its engine had not answered when the run began, and at the end confirms

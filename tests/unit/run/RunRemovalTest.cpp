@@ -43,17 +43,25 @@ TEST(RunRemovalTest, InterruptedRunStaysInterruptedWhenItsEngineWentAway)
             ExitCode::k_interrupted);
 }
 
+TEST(RunRemovalTest, InterruptedRunWhoseEngineWentAwaySaysItsOwnExitCode)
+{
+  const auto message =
+    removal_message(engine_gone_with_two_stacks(), reaper(), ExitCode::k_interrupted);
+  EXPECT_NE(message.find("not a verdict on the tests (exit 2)."), std::string::npos) << message;
+}
+
 TEST(RunRemovalTest, RunWhoseEngineStayedKeepsItsExitCodeAndSaysNothing)
 {
   RemovalFindings findings;
   findings.engine = "/var/run/docker.sock";
   EXPECT_EQ(exit_code_after_removal(ExitCode::k_tests_failed, findings), ExitCode::k_tests_failed);
-  EXPECT_EQ(removal_message(findings, reaper()), "");
+  EXPECT_EQ(removal_message(findings, reaper(), ExitCode::k_tests_failed), "");
 }
 
 TEST(RunRemovalTest, MessageNamesTheStacksLeftAndWhoRemovesThemWhenTheEngineIsGone)
 {
-  const auto message = removal_message(engine_gone_with_two_stacks(), reaper());
+  const auto message =
+    removal_message(engine_gone_with_two_stacks(), reaper(), ExitCode::k_docker_unavailable);
   EXPECT_NE(message.find("the Docker engine at /tmp/e1/docker.sock stopped answering during the "
                          "run and does not answer now"),
             std::string::npos)
@@ -79,7 +87,7 @@ TEST(RunRemovalTest, MessageListsLeftoversByNameWhenTheEngineAnswersButRefused)
   findings.engine = "/var/run/docker.sock";
   findings.run_id = "r42";
   findings.left = {"network shop-test-r42-s1_default"};
-  const auto message = removal_message(findings, reaper());
+  const auto message = removal_message(findings, reaper(), ExitCode::k_tests_failed);
   EXPECT_EQ(message.find("stopped answering"), std::string::npos) << message;
   EXPECT_NE(message.find("left on the engine: network shop-test-r42-s1_default\n"),
             std::string::npos)
@@ -91,7 +99,7 @@ TEST(RunRemovalTest, MessageSaysNothingIsLeftWhenTheEngineCameBackAndAllWasRemov
 {
   RemovalFindings findings = engine_gone_with_two_stacks();
   findings.engine_answers = true;
-  const auto message = removal_message(findings, reaper());
+  const auto message = removal_message(findings, reaper(), ExitCode::k_docker_unavailable);
   EXPECT_NE(message.find("stopped answering during the run:"), std::string::npos) << message;
   EXPECT_NE(message.find("Nothing of the run is left on it."), std::string::npos) << message;
   EXPECT_EQ(message.find("reaper"), std::string::npos) << message;
