@@ -2,6 +2,7 @@
 
 #include "cleanup/Reaper.hpp"
 
+#include "cleanup/StaleVerdict.hpp"
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
 #include "docker/ComposeStack.hpp"
@@ -30,8 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view k_release_message = "done\n";
 constexpr char k_armed_byte = 'A';
-constexpr Milliseconds k_scan_interval(1'000);
-constexpr Milliseconds k_reap_deadline(30'000);
 constexpr int k_empty_scans_to_finish = 2;
 
 void check_run_id(const std::string& run_id)
@@ -103,36 +102,59 @@ bool wait_for_release()
   }
 }
 
-// Removes everything of the run, scanning until two consecutive scans find nothing or the
-// deadline passes. Returns true when nothing is left.
-bool reap_run(DockerEngine& engine, const std::string& run_id, spdlog::logger& log)
+// Removes everything of the run, scanning until two consecutive scans find nothing. While the
+// engine does not answer or refuses a removal, waits longer between attempts (schedule), until
+// schedule.give_up_after. Returns true when nothing is left.
+bool reap_run(DockerEngine& engine, const std::string& run_id, const ReapSchedule& schedule,
+              spdlog::logger& log)
 {
   const std::vector<std::string> filters{label_filter(labels::k_managed, "true"),
                                          label_filter(labels::k_run, run_id)};
-  const auto deadline = Clock::now() + k_reap_deadline;
+  const auto deadline = Clock::now() + schedule.give_up_after;
   int empty_scans = 0;
+  bool engine_silent = false;
+  Milliseconds delay(0);  // the first pause after a failure is first_retry
   std::vector<std::string> failures;
   while (true) {
-    failures.clear();
-    const auto removed = remove_labelled_resources(engine, filters, failures);
-    for (const auto& what : removed) {
-      log.info("removed {}", what);
+    if (!engine.ping()) {
+      if (!engine_silent) {
+        log.warn("the Docker engine at {} does not answer; trying again, less often each time, "
+                 "for up to {}",
+                 engine.socket_path(), format_age(schedule.give_up_after));
+      }
+      engine_silent = true;
+      empty_scans = 0;
+      delay = next_retry_delay(delay, schedule);
+    } else {
+      if (engine_silent) {
+        log.info("the Docker engine answers again");
+        engine_silent = false;
+      }
+      failures.clear();
+      const auto removed = remove_labelled_resources(engine, filters, failures);
+      for (const auto& what : removed) {
+        log.info("removed {}", what);
+      }
+      for (const auto& what : failures) {
+        log.warn("could not remove {} (will retry)", what);
+      }
+      empty_scans = (removed.empty() && failures.empty()) ? empty_scans + 1 : 0;
+      if (empty_scans >= k_empty_scans_to_finish) {
+        log.info("nothing labelled {}={} is left", labels::k_run, run_id);
+        return true;
+      }
+      delay = failures.empty() ? schedule.first_retry : next_retry_delay(delay, schedule);
     }
-    for (const auto& what : failures) {
-      log.warn("could not remove {} (will retry)", what);
-    }
-    empty_scans = (removed.empty() && failures.empty()) ? empty_scans + 1 : 0;
-    if (empty_scans >= k_empty_scans_to_finish) {
-      log.info("nothing labelled {}={} is left", labels::k_run, run_id);
-      return true;
-    }
-    if (Clock::now() + k_scan_interval > deadline) {
+    const auto now = Clock::now();
+    if (now >= deadline) {
       log.error("gave up after {}: some resources of run {} may remain; `orchestrate cleanup` "
                 "removes them (their owner is dead)",
-                format_seconds(k_reap_deadline), run_id);
+                format_age(schedule.give_up_after), run_id);
       return false;
     }
-    std::this_thread::sleep_for(k_scan_interval);
+    // The last attempt falls on the deadline itself.
+    std::this_thread::sleep_for(
+      std::min<Clock::duration>(delay, deadline - now));
   }
 }
 
@@ -153,7 +175,8 @@ std::filesystem::path reaper_lock_path(const std::filesystem::path& lock_dir,
 }
 
 int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
-               const std::string& docker_host)
+               const std::string& docker_host, const std::filesystem::path& log_file,
+               const ReapSchedule& schedule)
 {
   check_run_id(run_id);
   ignore_terminal_signals();
@@ -165,7 +188,8 @@ int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
                      + error.message());
   }
   const auto lock_path = reaper_lock_path(directory, run_id);
-  const auto log_path = reaper_log_path(directory, run_id);
+  const auto log_path =
+    log_file.empty() ? reaper_log_path(directory, run_id) : std::filesystem::absolute(log_file);
   Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
   if (!lock) {
     throw UsageError("cannot open " + lock_path.string() + ": " + std::strerror(errno));
@@ -191,11 +215,12 @@ int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
     std::filesystem::remove(lock_path, error);
     return 0;
   }
-  log->warn("the run ended without releasing the reaper: removing everything labelled {}={}",
+  log->warn("the run ended without confirming that nothing of it is left (it died, or could not "
+            "remove everything): removing everything labelled {}={}",
             labels::k_run, run_id);
   const auto started = Clock::now();
   DockerEngine engine = docker_host.empty() ? DockerEngine() : DockerEngine(docker_host);
-  const bool clean = reap_run(engine, run_id, *log);
+  const bool clean = reap_run(engine, run_id, schedule, *log);
   log->info("done in {}",
             format_seconds(std::chrono::duration_cast<Milliseconds>(Clock::now() - started)));
   std::filesystem::remove(lock_path, error);

@@ -1,9 +1,11 @@
 #pragma once
 
+#include "cleanup/ReapSchedule.hpp"
 #include "core/Quantities.hpp"
 #include "process/Fd.hpp"
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace orchestrate {
@@ -16,7 +18,8 @@ namespace orchestrate {
 // The link between the two is one pipe: the reaper's stdin is its read end, the run holds the
 // only write end (close-on-exec, so no other child inherits it). The kernel closes that end
 // however the run ends, so the reaper reads either "done\n" (the run released it: it exits without
-// touching anything) or EOF without it (the run died: it reaps). See docs/cleanup.md.
+// touching anything) or EOF without it (the run died, or handed its leftovers over: it reaps).
+// See docs/cleanup.md.
 
 // How to start the reaper; the defaults are what a run wants.
 struct ReaperLaunch
@@ -24,6 +27,11 @@ struct ReaperLaunch
   // An `orchestrate` binary. /proc/self/exe is the running one, even if replaced on disk since.
   std::filesystem::path executable = "/proc/self/exe";
   std::string docker_host;                // passed as --docker-host when not empty
+  // The reaper's log; empty: <lock_dir>/reaper-<run_id>.log. A run puts it in its run folder.
+  std::filesystem::path log_file;
+  // Passed as --give-up-after when set; else the reaper's default (ReapSchedule, or the
+  // ORCHESTRATE_REAPER_GIVE_UP_AFTER variable it inherits).
+  std::optional<Milliseconds> give_up_after;
   Milliseconds arm_timeout{10'000};       // how long start() waits for the reaper to be armed
 };
 
@@ -32,7 +40,7 @@ class ReaperGuard
 {
 public:
   // Starts the reaper for `run_id` in its own session (setsid: Ctrl-C at our terminal does not
-  // reach it; stderr goes to its log, <lock_dir>/reaper-<run_id>.log) and returns once it is
+  // reach it; stderr goes to its log, launch.log_file) and returns once it is
   // armed: it holds <lock_dir>/reaper-<run_id>.lock and watches its stdin, so even a kill -9
   // right after start() returns gets reaped. Creates lock_dir if missing.
   // Throws UsageError for a run id that is not a file name (letters, digits, '-', '_', '.'),
@@ -42,12 +50,21 @@ public:
   static ReaperGuard start(const std::string& run_id, const std::filesystem::path& lock_dir,
                            const ReaperLaunch& launch = {});
 
-  // Tells the reaper the run ended normally ("done\n", then closes the pipe): it exits without
-  // removing anything. Idempotent; never throws, never raises SIGPIPE.
+  // Tells the reaper the run confirmed that nothing of it is left ("done\n", then closes the
+  // pipe): it exits without removing anything. Only call it after that check. Idempotent; never
+  // throws, never raises SIGPIPE; does nothing after hand_over().
   void release() noexcept;
 
-  // release(), then reaps the reaper: waits up to 2 s for it to exit, then kills it (released,
-  // it would touch nothing anyway). Never throws.
+  // The run could not confirm that everything of it is gone (the engine does not answer, or
+  // refused a removal): closes the pipe without "done", so the reaper removes everything of the
+  // run, retrying while the engine does not answer, and outlives this process for that. The
+  // guard lets go of the reaper (no wait, no kill). Idempotent; never throws; does nothing after
+  // release().
+  void hand_over() noexcept;
+
+  // Without release() the removal is unconfirmed: hand_over(). After release(), reaps the
+  // released reaper: waits up to 2 s for it to exit, then kills it (it would touch nothing).
+  // Never throws.
   ~ReaperGuard();
 
   ReaperGuard(ReaperGuard&& other) noexcept;
@@ -63,6 +80,8 @@ public:
 
 private:
   ReaperGuard(int pid, Fd control, std::string run_id);
+  // Releases a guard nobody released or handed over (see ~ReaperGuard), then reaps the reaper.
+  void finish() noexcept;
   void reap_child() noexcept;
 
   int m_pid = 0;
@@ -78,14 +97,19 @@ private:
 // returns 0 having touched nothing (and removes its lock and log files); on EOF removes every
 // container, then network, then volume labelled io.orchestrate.managed=true and
 // io.orchestrate.run=<run_id>, scanning again every second until two consecutive scans find
-// nothing (compose may still be creating things), for at most 30 s. Returns 0 when nothing is
-// left, 3 (internal error) when something could not be removed in time. Logs what it did to
-// <lock_dir>/reaper-<run_id>.log. Ignores SIGINT, SIGHUP and SIGPIPE.
+// nothing (compose may still be creating things). While the engine does not answer or refuses a
+// removal it keeps trying with backoff (see ReapSchedule), so a run whose engine was killed or
+// restarted is cleaned up as soon as the engine is back, for at most schedule.give_up_after.
+// Returns 0 when nothing is left, 3 (internal error) when something could not be removed in time.
+// Logs what it did to `log_file` (empty: <lock_dir>/reaper-<run_id>.log) and keeps it when it
+// reaped. Ignores SIGINT, SIGHUP and SIGPIPE.
 // Throws UsageError for an invalid run id or a lock_dir it cannot create or lock in.
 int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
-               const std::string& docker_host = "");
+               const std::string& docker_host = "", const std::filesystem::path& log_file = {},
+               const ReapSchedule& schedule = {});
 
-// <lock_dir>/reaper-<run_id>.log, the reaper's log. Throws UsageError for an invalid run id.
+// <lock_dir>/reaper-<run_id>.log, the reaper's log when no other is given. Throws UsageError for
+// an invalid run id.
 std::filesystem::path reaper_log_path(const std::filesystem::path& lock_dir,
                                       const std::string& run_id);
 

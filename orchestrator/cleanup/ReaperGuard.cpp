@@ -144,7 +144,9 @@ ReaperGuard ReaperGuard::start(const std::string& run_id, const std::filesystem:
                                const ReaperLaunch& launch)
 {
   const auto directory = std::filesystem::absolute(lock_dir);
-  const auto log_path = reaper_log_path(directory, run_id);  // checks the run id
+  const auto default_log = reaper_log_path(directory, run_id);  // checks the run id
+  const auto log_path =
+    launch.log_file.empty() ? default_log : std::filesystem::absolute(launch.log_file);
   std::error_code error;
   std::filesystem::create_directories(directory, error);
   if (error) {
@@ -165,6 +167,13 @@ ReaperGuard ReaperGuard::start(const std::string& run_id, const std::filesystem:
                                      "--lock-dir", directory.string()};
   if (!launch.docker_host.empty()) {
     arguments.insert(arguments.end(), {"--docker-host", launch.docker_host});
+  }
+  if (!launch.log_file.empty()) {
+    arguments.insert(arguments.end(), {"--log-file", log_path.string()});
+  }
+  if (launch.give_up_after) {
+    arguments.insert(arguments.end(),
+                     {"--give-up-after", std::to_string(launch.give_up_after->count()) + "ms"});
   }
   std::vector<char*> argv;
   for (auto& argument : arguments) {
@@ -229,8 +238,7 @@ ReaperGuard::ReaperGuard(ReaperGuard&& other) noexcept
 ReaperGuard& ReaperGuard::operator=(ReaperGuard&& other) noexcept
 {
   if (this != &other) {
-    release();
-    reap_child();
+    finish();
     m_pid = std::exchange(other.m_pid, 0);
     m_control = std::move(other.m_control);
     m_run_id = std::move(other.m_run_id);
@@ -240,8 +248,25 @@ ReaperGuard& ReaperGuard::operator=(ReaperGuard&& other) noexcept
 
 ReaperGuard::~ReaperGuard()
 {
-  release();
+  finish();
+}
+
+void ReaperGuard::finish() noexcept
+{
+  // Still open: nobody confirmed that the run left nothing, so the reaper makes sure.
+  hand_over();
   reap_child();
+}
+
+void ReaperGuard::hand_over() noexcept
+{
+  if (!m_control) {
+    return;
+  }
+  m_control.close();
+  spdlog::debug("handed the leftovers of run {} over to its reaper (pid {})", m_run_id, m_pid);
+  // It must outlive us to do its job: neither wait for it nor kill it.
+  m_pid = 0;
 }
 
 void ReaperGuard::release() noexcept

@@ -73,6 +73,12 @@ StaleVerdict judge_resource(const std::map<std::string, std::string>& resource_l
   if (!options.project_prefix.empty() && project != options.project_prefix) {
     return {false, "project '" + project + "', not '" + options.project_prefix + "'"};
   }
+  if (label_value(resource_labels, labels::k_run).empty() && !options.include_env_stacks) {
+    // Its owner died when `env up` returned: "owner dead" says nothing about whether anyone
+    // still uses the stack.
+    return {false, "env stack (removed by `orchestrate env down`, or by cleanup with "
+                   "--include-env-stacks)"};
+  }
 
   const auto owner_label = label_value(resource_labels, labels::k_owner);
   const auto owner = owner_from_label(owner_label);

@@ -18,6 +18,9 @@ struct SweepOptions
   std::optional<Milliseconds> older_than;  // also remove what was created at least this long ago
   bool dry_run = false;                    // list, remove nothing
   std::string project_prefix;              // empty: any orchestrate project
+  // Also judge env stacks (`orchestrate env up`: no run id). Their owner is the `env up` process,
+  // dead as soon as it returned, so without this flag no sweep ever removes them.
+  bool include_env_stacks = false;
 };
 
 // Whether one resource is to be removed, and why (for the user: "owner dead (...)", or why not).
@@ -33,7 +36,8 @@ using OwnerStateFunction = std::function<OwnerState(const OwnerIdentity&)>;
 //
 // Kept: anything without io.orchestrate.managed=true; anything of another environment than
 // options.environment (so the dev stack only when that is "dev"); anything of another project
-// than options.project_prefix when that is set. Removed: what `owner_state_of` says has a dead
+// than options.project_prefix when that is set; an env stack's resources (io.orchestrate.run
+// missing or empty, as `env up` labels them) unless options.include_env_stacks. Removed: what `owner_state_of` says has a dead
 // owner (same host, process gone); and, only when options.older_than is set, what has a valid
 // io.orchestrate.created at least that long before `now`, whoever owns it (a live owner and
 // another host's owner included). Everything else is kept: a live owner, another host's owner,

@@ -30,7 +30,9 @@ io.orchestrate.managed=true) in one environment and whose owner process is dead 
 or, with --older-than, that were created at least that long ago. Never touches anything
 without orchestrate's labels, never filters by name, never prunes. Without -C and without an
 orchestrate.yaml in the current folder it sweeps every orchestrate project; with one, only
-that project's prefix.
+that project's prefix. Env stacks (`orchestrate env up`) and their volumes are kept: their
+owner is the `env up` process, dead once it returned, which says nothing about whether anyone
+uses them. `orchestrate env down` removes them, or this command with --include-env-stacks.
 )";
 
 constexpr Milliseconds k_watch_step(200);
@@ -119,7 +121,9 @@ int cleanup_command(const std::vector<std::string>& arguments)
     ("older-than", po::value<std::string>(),
      "also remove what was created at least this long ago, whoever owns it (e.g. 2h)")
     ("env", po::value<std::string>()->default_value("test"),
-     "environment to sweep (the dev stack only with --env dev)")
+     "environment to sweep (runs' stacks of that environment)")
+    ("include-env-stacks", po::bool_switch(),
+     "also remove the env stack (`env up`) of --env and its volumes when its owner is dead")
     ("watch", po::value<std::string>(), "sweep again every INTERVAL (e.g. 30m) until SIGINT/SIGTERM")
     ("project-dir,C", po::value<std::string>(), "folder holding orchestrate.yaml: sweep only its project")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
@@ -135,6 +139,7 @@ int cleanup_command(const std::vector<std::string>& arguments)
   options.environment = values["env"].as<std::string>();
   options.older_than = duration_option(values, "older-than");
   options.dry_run = values["dry-run"].as<bool>();
+  options.include_env_stacks = values["include-env-stacks"].as<bool>();
   options.project_prefix = project_prefix(values);
   const auto interval = duration_option(values, "watch");
   if (interval && interval->count() <= 0) {

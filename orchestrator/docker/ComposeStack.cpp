@@ -135,11 +135,11 @@ TeardownReport ComposeStack::tear_down() noexcept
       spdlog::debug("{}: removed leftover {}", project_name(), leftover);
     }
   } catch (const std::exception& error) {
-    report.failed_removals.push_back(error.what());
+    report.failed_removals.push_back("the remaining resources (" + std::string(error.what()) + ")");
   }
   for (const auto& failure : report.failed_removals) {
-    spdlog::error("{}: could not remove {} (`orchestrate cleanup` will retry)", project_name(),
-                  failure);
+    spdlog::error("{}: could not remove {} (the run's reaper or `orchestrate cleanup` retries)",
+                  project_name(), failure);
   }
   report.duration = std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() -
                                                              started);
@@ -173,8 +173,12 @@ std::vector<std::string> remove_labelled_resources(DockerEngine& engine,
       const auto what = "volume " + volume.name;
       (engine.remove_volume(volume.name) ? removed : failures).push_back(what);
     }
+  } catch (const EnvironmentError&) {
+    // Its message is about starting an engine, which reads oddly after "could not remove".
+    failures.push_back("the remaining resources (the Docker engine at " + engine.socket_path() +
+                       " does not answer)");
   } catch (const std::exception& error) {
-    failures.push_back(error.what());
+    failures.push_back("the remaining resources (" + std::string(error.what()) + ")");
   }
   return removed;
 }

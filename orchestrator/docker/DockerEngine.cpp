@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "docker/EngineHandle.hpp"
+#include "docker/EngineOutages.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
@@ -148,6 +149,11 @@ std::size_t read_api_version_header(char* data, std::size_t size, std::size_t co
 
 [[noreturn]] void throw_unreachable(const std::string& endpoint, CURLcode code)
 {
+  if (code == CURLE_COULDNT_CONNECT) {
+    // Nothing listens (killed, restarting, stopped): the engine is gone. A slow answer or a
+    // dropped connection is not counted; an engine that went away refuses the next request.
+    note_engine_unanswered(endpoint);
+  }
   throw EnvironmentError(engine_unavailable_message(endpoint) + " (curl: " +
                          curl_easy_strerror(code) + ")");
 }

@@ -32,6 +32,7 @@
 #include "run/RepeatingShardFactory.hpp"
 #include "run/RunSelectionSetup.hpp"
 #include "run/RunContext.hpp"
+#include "run/RunRemoval.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
@@ -333,8 +334,12 @@ ExitCode run_suite(const RunOptions& options)
   // process at any later moment still leaves nothing behind. Declared before the scheduler runs,
   // it is released after every stack was torn down.
   std::optional<ReaperGuard> reaper;
+  std::optional<RunRemoval> removal;
+  ReaperLaunch reaper_launch;
+  reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
   if (!fixtures.empty()) {
-    reaper.emplace(ReaperGuard::start(run_id, project.lock_dir));
+    removal.emplace(engine, run_id, options.keep_on_failure);
+    reaper.emplace(ReaperGuard::start(run_id, project.lock_dir, reaper_launch));
   }
   StackShardSessionFactory stack_factory(context);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
@@ -430,7 +435,11 @@ ExitCode run_suite(const RunOptions& options)
     reporter.message(format_durations_report(results, shard_timings, *options.durations));
   }
   reporter.summary(counts, elapsed);
-  const auto exit_code = exit_code_for(scheduled, counts);
+  auto exit_code = exit_code_for(scheduled, counts);
+  if (reaper) {
+    // The reaper is released only once nothing of the run is left; a lost engine is exit 7.
+    exit_code = removal->settle(*reaper, reaper_launch.log_file, shard_timings, exit_code, stderr);
+  }
 
   if (!options.junit_xml.empty()) {
     write_junit_xml(options.junit_xml, results, elapsed);

@@ -220,9 +220,10 @@ TEST_F(CleanupTest, ForeignResourcesSurviveARunAndCleanupEvenWithOlderThanZero)
   auto almost = m_make.ours(dead_owner_label());
   almost[labels::k_managed] = "false";
   const auto almost_ours = m_make.container(prefix + "-test-almost-" + id, almost);
-  // A developer's dev stack whose `env up` process has long ended.
-  const auto dev_container =
-    m_make.container(prefix + "-dev-db-" + id, m_make.ours(dead_owner_label(), "dev"));
+  // A developer's dev stack whose `env up` process has long ended (an env stack: no run id).
+  auto dev_stack = m_make.ours(dead_owner_label(), "dev");
+  dev_stack[labels::k_run] = "";
+  const auto dev_container = m_make.container(prefix + "-dev-db-" + id, dev_stack);
 
   for (const auto& arguments :
        {std::vector<std::string>{}, std::vector<std::string>{"--older-than", "0s"}}) {
@@ -251,8 +252,12 @@ TEST_F(CleanupTest, ForeignResourcesSurviveARunAndCleanupEvenWithOlderThanZero)
     EXPECT_TRUE(contains(left.volumes, foreign_volume)) << left.describe();
   }
 
-  // Only asked for explicitly does the dev sweep take the dead dev stack, and nothing else.
-  const auto run = cleanup(m_project, {"--env", "dev"});
+  // A dev sweep keeps the env stack too ("owner dead" only means `env up` returned); only asked
+  // for explicitly does it take the dev stack, and nothing else.
+  const auto dev_sweep = cleanup(m_project, {"--env", "dev"});
+  EXPECT_EQ(dev_sweep.exit_code, 0) << dev_sweep.output;
+  EXPECT_TRUE(contains(m_make.left().containers, dev_container)) << dev_sweep.output;
+  const auto run = cleanup(m_project, {"--env", "dev", "--include-env-stacks"});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(contains(run.output, "removed container " + dev_container)) << run.output;
   const auto left = m_make.left();

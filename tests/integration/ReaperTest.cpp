@@ -9,6 +9,7 @@
 #include "process/Fd.hpp"
 #include "process/ProcStat.hpp"
 #include "support/DockerTestSupport.hpp"
+#include "support/Eventually.hpp"
 #include "support/TempDir.hpp"
 
 #include <fcntl.h>
@@ -45,20 +46,6 @@ std::string read_file(const std::filesystem::path& path)
   std::stringstream text;
   text << file.rdbuf();
   return text.str();
-}
-
-// Waits until `condition` holds or `timeout` passes; returns whether it held.
-template <typename Condition>
-bool eventually(Condition condition, Milliseconds timeout)
-{
-  const auto deadline = Clock::now() + timeout;
-  while (!condition()) {
-    if (Clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(Milliseconds(50));
-  }
-  return true;
 }
 
 class ReaperTest : public ::testing::Test
@@ -219,14 +206,44 @@ TEST_F(ReaperTest, ReleasedGuardLeavesTheRunsResourcesAlone)
   EXPECT_FALSE(std::filesystem::exists(reaper_lock_path(m_lock_dir.path(), m_run_id)));
 }
 
-TEST_F(ReaperTest, GuardDestroyedWithoutReleaseStillReleases)
+TEST_F(ReaperTest, GuardDestroyedWithoutReleaseHandsTheRunOverToTheReaper)
 {
+  // Nobody confirmed that the run left nothing: the reaper must make sure.
   {
     auto guard = ReaperGuard::start(m_run_id, m_lock_dir.path(), test_launch());
     create_run_resources();
   }
-  std::this_thread::sleep_for(Milliseconds(1'500));
-  EXPECT_EQ(leftovers_with_label(run_label()).containers.size(), 1u);
+  EXPECT_TRUE(eventually([&] { return leftovers_with_label(run_label()).empty(); },
+                         Milliseconds(10'000)))
+    << leftovers_with_label(run_label()).describe();
+}
+
+TEST_F(ReaperTest, HandedOverReaperKeepsTryingAnEngineThatDoesNotAnswerThenGivesUp)
+{
+  TempDir run_dir;
+  auto launch = test_launch();
+  launch.docker_host = "unix://" + (run_dir.path() / "no-engine.sock").string();
+  launch.log_file = run_dir.path() / "reaper.log";
+  launch.give_up_after = Milliseconds(4'000);
+  auto guard = ReaperGuard::start(m_run_id, m_lock_dir.path(), launch);
+  const int reaper = guard.pid();
+  const auto handed_over = Clock::now();
+  guard.hand_over();
+  EXPECT_EQ(guard.pid(), 0);
+
+  // The bound is the feature: it tries for 4 s (pauses of 1, 2, ... s), then stops.
+  EXPECT_TRUE(eventually([&] { return !process_is_running(reaper); }, Milliseconds(15'000)));
+  EXPECT_GE(Clock::now() - handed_over, std::chrono::seconds(3));
+  // Its parent is this test: reap the zombie.
+  ::waitpid(reaper, nullptr, 0);
+  const auto log = read_file(launch.log_file);
+  EXPECT_NE(log.find("does not answer; trying again, less often each time, for up to 4s"),
+            std::string::npos)
+    << log;
+  EXPECT_NE(log.find("gave up after 4s"), std::string::npos) << log;
+  EXPECT_NE(log.find("`orchestrate cleanup` removes them"), std::string::npos) << log;
+  EXPECT_FALSE(std::filesystem::exists(reaper_log_path(m_lock_dir.path(), m_run_id)));
+  EXPECT_FALSE(std::filesystem::exists(reaper_lock_path(m_lock_dir.path(), m_run_id)));
 }
 
 TEST_F(ReaperTest, SecondReaperForTheSameRunExitsAtOnce)

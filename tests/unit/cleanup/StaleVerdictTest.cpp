@@ -106,6 +106,66 @@ TEST(StaleVerdictTest, SkipsDevEnvironmentUnlessSweepingDev)
   EXPECT_TRUE(judge(labels, dev).remove);
 }
 
+// An `env up` stack: no run id, and an owner (the `env up` process) that is dead once it returned.
+std::map<std::string, std::string> env_stack_resource(int owner_pid)
+{
+  auto labels = resource(owner_pid, hours(100));
+  labels[labels::k_environment] = "dev";
+  labels[labels::k_run] = "";
+  labels[labels::k_shard] = "0";
+  labels[labels::k_stack] = "shop-dev";
+  return labels;
+}
+
+SweepOptions sweeping_dev()
+{
+  SweepOptions dev;
+  dev.environment = "dev";
+  return dev;
+}
+
+TEST(StaleVerdictTest, KeepsEnvStackWhoseOwnerDiedBecauseEnvUpReturned)
+{
+  auto kept = judge(env_stack_resource(k_dead_pid), sweeping_dev());
+  EXPECT_FALSE(kept.remove);
+  EXPECT_NE(kept.reason.find("env stack"), std::string::npos) << kept.reason;
+  EXPECT_NE(kept.reason.find("orchestrate env down"), std::string::npos) << kept.reason;
+}
+
+TEST(StaleVerdictTest, KeepsEnvStackEvenWhenOlderThanAsked)
+{
+  auto options = sweeping_dev();
+  options.older_than = Milliseconds(0);
+  EXPECT_FALSE(judge(env_stack_resource(k_alive_pid), options).remove);
+}
+
+TEST(StaleVerdictTest, KeepsEnvStackWithoutRunLabelAtAll)
+{
+  auto labels = env_stack_resource(k_dead_pid);
+  labels.erase(labels::k_run);
+  EXPECT_FALSE(judge(labels, sweeping_dev()).remove);
+}
+
+TEST(StaleVerdictTest, RemovesEnvStackWithDeadOwnerOnlyWhenEnvStacksAreIncluded)
+{
+  auto options = sweeping_dev();
+  options.include_env_stacks = true;
+  auto verdict = judge(env_stack_resource(k_dead_pid), options);
+  EXPECT_TRUE(verdict.remove);
+  EXPECT_EQ(verdict.reason, "owner dead (box:100:12345)");
+  // Included, an env stack whose `env up` still runs is still kept.
+  EXPECT_FALSE(judge(env_stack_resource(k_alive_pid), options).remove);
+}
+
+TEST(StaleVerdictTest, SweepsDevRunsStacksWhoseOwnerIsDead)
+{
+  // `orchestrate run --env dev` makes shard stacks with a run id: those are a run's, not the
+  // env stack, and go when their run died.
+  auto labels = resource(k_dead_pid);
+  labels[labels::k_environment] = "dev";
+  EXPECT_TRUE(judge(labels, sweeping_dev()).remove);
+}
+
 TEST(StaleVerdictTest, SweepingDevLeavesTestEnvironmentAlone)
 {
   SweepOptions dev;
