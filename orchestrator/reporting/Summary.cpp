@@ -71,19 +71,32 @@ std::string format_summary(const SummaryCounts& counts, Milliseconds elapsed)
   return text + " in " + format_session_duration(elapsed);
 }
 
-std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width)
+namespace {
+
+// pytest's TerminalWriter.sep: the widest fill that keeps the line within `width` (at least one
+// fill character each side), plus one more on the right when the width is odd.
+std::string centred(const std::string& text, char fill_char, int width)
 {
-  // pytest's TerminalWriter.sep: the widest `=` fill that keeps the line within `width` (at least
-  // one `=` each side), plus one more `=` on the right when the width is odd.
-  const std::string text = format_summary(counts, elapsed);
   const int text_width = static_cast<int>(text.size());
   const int fill_width = std::max((width - text_width - 2) / 2, 1);
-  const std::string fill(static_cast<std::size_t>(fill_width), '=');
+  const std::string fill(static_cast<std::size_t>(fill_width), fill_char);
   std::string line = fill + " " + text + " " + fill;
   if (static_cast<int>(line.size()) + 1 <= width) {
-    line += '=';
+    line += fill_char;
   }
   return line;
+}
+
+}  // namespace
+
+std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width)
+{
+  return centred(format_summary(counts, elapsed), '=', width);
+}
+
+std::string format_interrupted_line(const std::string& reason, int width)
+{
+  return centred("Interrupted: " + reason, '!', width);
 }
 
 }  // namespace orchestrate

@@ -16,4 +16,9 @@ std::string format_summary(const SummaryCounts& counts, Milliseconds elapsed);
 // "=================== 1 failed, 2 passed in 0.12s ===================".
 std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width = 80);
 
+// The line an interrupted run prints just above its summary line, in the style of pytest's own
+// `!!!!!!! Interrupted: 1 error during collection !!!!!!!` (and `!!! KeyboardInterrupt !!!`):
+// "!!!!!!!!!!!!!!!!!! Interrupted: SIGINT; 3 tests not run !!!!!!!!!!!!!!!!!!!".
+std::string format_interrupted_line(const std::string& reason, int width = 80);
+
 }  // namespace orchestrate

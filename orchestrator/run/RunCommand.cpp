@@ -307,7 +307,7 @@ ExitCode run_suite(const RunOptions& options)
     sweep_leftovers_of_dead_runs(engine, project, options.environment, reporter);
   }
 
-  auto runner = make_test_runner(project, suite);
+  auto runner = make_test_runner(project, suite, run_dir);
   // Collecting needs no stack and a stack needs no test list: the first shard's stack comes up
   // while the tests are collected.
   auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
@@ -418,6 +418,10 @@ ExitCode run_suite(const RunOptions& options)
     }
     reporter.message("peak memory of the test stacks: " + format_bytes(peak_total) +
                      " (budget " + format_bytes(memory_budget) + ")");
+  }
+  if (scheduled.interrupted) {
+    reporter.interrupted(describe_interrupt() + "; " + std::to_string(counts.not_run) + " " +
+                         (counts.not_run == 1 ? "test" : "tests") + " not run");
   }
   reporter.summary(counts, elapsed);
   const auto exit_code = exit_code_for(scheduled, counts);

@@ -1,0 +1,90 @@
+// A fixture's service that dies in the middle of a run: the tests that ran against the dead stack
+// run again once it is recreated; only the test in flight when it died is charged, and its failure
+// names the service and how it ended.
+
+#include "OrchestrateCli.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace orchestrate {
+namespace {
+
+using testing::ScratchProject;
+
+// test_b stops its shard's Redis (SHUTDOWN: Redis exits with code 0) and then needs it: it is the
+// test in flight when Redis died. The tests after it need Redis too.
+constexpr const char* k_suite = R"PY(import os
+import time
+
+import redis
+
+
+def client():
+    return redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5)
+
+
+def test_a_before():
+    assert client().ping()
+
+
+def test_b_stops_redis():
+    try:
+        client().shutdown(nosave=True)
+    except redis.exceptions.ConnectionError:
+        pass
+    time.sleep(1)
+    client().ping()
+
+
+def test_c_after():
+    assert client().set("key", "value")
+
+
+def test_d_after():
+    assert client().ping()
+
+
+def test_e_after():
+    assert client().incr("counter") >= 1
+)PY";
+
+bool contains(const std::string& text, const std::string& part)
+{
+  return text.find(part) != std::string::npos;
+}
+
+TEST(DeadStackTest, TestsThatRanAfterAServiceDiedRunAgainAndOnlyTheTestInFlightFails)
+{
+  ScratchProject project;
+  DockerCleanup safety_net(project.label());
+  project.write("suites/dies.yaml", "paths: [suites/dies]\nfixtures: [redis]\n");
+  project.write("suites/dies/test_dies.py", k_suite);
+  const auto report = project.root() / "report.json";
+
+  const auto run = project.run({"--suite", "dies", "--parallel", "1",
+                                "--report-json", report.string()});
+
+  // Before: "4 failed, 1 passed": test_c..e failed against the dead port and were never re-run.
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_TRUE(contains(run.output, "1 failed, 4 passed")) << run.output;
+  EXPECT_TRUE(contains(run.output, "test-redis exited with code 0 during this test")) << run.output;
+  EXPECT_TRUE(contains(run.output, "run again on the recreated stack")) << run.output;
+  std::ifstream report_file(report);
+  const auto json = nlohmann::json::parse(report_file);
+  int recreations = 0;
+  for (const auto& shard : json.at("shards")) {
+    recreations += shard.value("stack_recreations", 0);
+  }
+  EXPECT_GE(recreations, 1) << json.dump(2);
+  for (const auto& test : json.at("tests")) {
+    const auto id = test.at("id").get<std::string>();
+    const auto outcome = test.at("outcome").get<std::string>();
+    EXPECT_EQ(outcome, contains(id, "test_b_stops_redis") ? "failed" : "passed") << id;
+  }
+  const auto left = leftovers_with_label(project.label());
+  EXPECT_TRUE(left.empty()) << left.describe();
+}
+
+}  // namespace
+}  // namespace orchestrate
