@@ -94,7 +94,7 @@ TEST(CollectionTest, CtrlCDuringTheCollectionExitsTwoAndLeavesNoStack)
   ::kill(orchestrate.pid(), SIGINT);
   const auto exit = orchestrate.wait(Milliseconds(90'000), false);
 
-  // Before: exit 4, "pytest could not collect suite 'hang' (exit 130)" with nothing after it.
+  // Before: exit 4, "pytest could not collect suite 'hang' (exit 143):" with nothing after it.
   EXPECT_FALSE(exit.timed_out) << orchestrate.output();
   EXPECT_EQ(exit.exit_code, 2) << orchestrate.output();
   EXPECT_TRUE(contains(orchestrate.output(), "interrupted (SIGINT) while collecting suite 'hang'"))
