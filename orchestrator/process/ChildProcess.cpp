@@ -310,6 +310,11 @@ ChildProcess::ChildProcess(const ProcessOptions& options) : m_state(std::make_un
         // then ends the child, and the reaper removes the Docker resources. (The signal follows
         // the spawning thread, which waits for its children, so it never fires early.)
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // orchestrate ignores SIGPIPE (SignalState), and an ignored signal stays ignored across
+        // exec: the tests' `yes | head` must behave as in a shell.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        ::sigaction(SIGPIPE, &default_action, nullptr);
         ::dup2(output_fd, STDOUT_FILENO);
         ::dup2(output_fd, STDERR_FILENO);
         if (!directory.empty() && ::chdir(directory.c_str()) != 0) {
