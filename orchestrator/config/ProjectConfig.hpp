@@ -27,6 +27,7 @@ struct RunDefaults
   Milliseconds stop_timeout{0};
   Milliseconds lock_timeout{600'000};      // how long a run waits for the environment lock
   Milliseconds test_timeout{0};            // per test; 0 means none
+  Milliseconds collect_timeout{300'000};   // the central collection (imports of every module)
 };
 
 // orchestrate.yaml at the repository root. Paths are absolute, resolved against `root`.

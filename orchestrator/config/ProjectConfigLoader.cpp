@@ -21,6 +21,7 @@ const std::vector<std::string> k_project_keys = {
 const std::vector<std::string> k_environment_keys = {"compose_files"};
 const std::vector<std::string> k_default_keys = {
   "parallel", "readiness_timeout", "stop_timeout", "lock_timeout", "test_timeout",
+  "collect_timeout",
 };
 
 constexpr const char* k_compose_name_rule =
@@ -154,6 +155,12 @@ RunDefaults read_defaults(const YamlMapping& file)
   }
   if (auto timeout = mapping->get("test_timeout")) {
     defaults.test_timeout = timeout->as_duration();
+  }
+  if (auto timeout = mapping->get("collect_timeout")) {
+    defaults.collect_timeout = timeout->as_duration();
+    if (defaults.collect_timeout.count() == 0) {
+      timeout->fail_expected("a duration longer than 0");  // would fail every collection
+    }
   }
   return defaults;
 }

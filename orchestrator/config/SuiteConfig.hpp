@@ -52,6 +52,7 @@ struct SuiteConfig
   std::filesystem::path gtest_binary; // gtest: the test binary, relative to the project root
   std::vector<NamedCommand> commands; // command: one test each
   Milliseconds test_timeout{0};       // per test; 0 means the project default
+  Milliseconds collect_timeout{0};    // the central collection; 0 means the project default
 };
 
 }  // namespace orchestrate

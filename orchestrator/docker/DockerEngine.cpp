@@ -528,6 +528,24 @@ std::optional<ContainerSummary> DockerEngine::inspect_container(const std::strin
   return summary_from_inspect(*container);
 }
 
+std::optional<ContainerEnding> DockerEngine::container_ending(const std::string& id)
+{
+  const std::optional<json> container =
+    get_json(m_socket_path, api_prefix() + "/containers/" + url_escape(id) + "/json");
+  if (!container) {
+    return std::nullopt;
+  }
+  const json& state = member(*container, "State");
+  ContainerEnding ending;
+  ending.status = string_member(state, "Status");
+  const json& exit_code = member(state, "ExitCode");
+  ending.exit_code = exit_code.is_number_integer() ? exit_code.get<int>() : 0;
+  const json& oom = member(state, "OOMKilled");
+  ending.oom_killed = oom.is_boolean() && oom.get<bool>();
+  ending.finished_at = string_member(state, "FinishedAt");
+  return ending;
+}
+
 std::string DockerEngine::container_logs(const std::string& id, int tail)
 {
   const std::string path = api_prefix() + "/containers/" + url_escape(id) +

@@ -26,6 +26,15 @@ struct ContainerSummary
   std::map<int, int> published_tcp_ports;
 };
 
+// How a container ended, from GET /containers/{id}/json's State (see ServiceDeath.hpp).
+struct ContainerEnding
+{
+  std::string status;        // State.Status: "exited", "dead", "running", ...
+  int exit_code = 0;         // State.ExitCode
+  bool oom_killed = false;   // State.OOMKilled
+  std::string finished_at;   // State.FinishedAt, RFC 3339 with nanoseconds, UTC
+};
+
 struct NetworkSummary
 {
   std::string id;
@@ -79,6 +88,10 @@ public:
   // GET /containers/{id}/json: the health status ("healthy", ... or "" without a healthcheck) and
   // state. Returns nullopt when the container no longer exists.
   std::optional<ContainerSummary> inspect_container(const std::string& id);
+
+  // GET /containers/{id}/json: how the container ended (or that it runs). nullopt when it no
+  // longer exists.
+  std::optional<ContainerEnding> container_ending(const std::string& id);
 
   // The last `tail` lines of a container's stdout+stderr (demultiplexed), for readiness errors.
   std::string container_logs(const std::string& id, int tail = 50);

@@ -1,6 +1,7 @@
 #include "process/ChildProcess.hpp"
 
 #include "core/Error.hpp"
+#include "process/EscapedProcesses.hpp"
 #include "process/Fd.hpp"
 #include "process/ProcStat.hpp"
 #include "process/SignalState.hpp"
@@ -93,6 +94,7 @@ struct ChildProcess::State
   off_t capture_offset = 0;  // output() starts here (the output file may hold earlier runs)
   bool reaped = false;
   bool group_gone = false;  // no running process is left in the group: never signal it again
+  std::string escape_token;  // set with end_escaped: what its descendants carry (see ~State)
   ProcessExit exit;
 
   State() = default;
@@ -106,6 +108,12 @@ struct ChildProcess::State
         stop(k_destructor_grace);
       } catch (...) {
         // A destructor must not throw; stop() only logs, so this is out of caution.
+      }
+    }
+    if (!escape_token.empty()) {
+      // The child is gone with its group; whatever it started outside the group goes too.
+      if (const int ended = end_processes_with_token(escape_token); ended > 0) {
+        spdlog::debug("{} ended {} process(es) that had left its process group", tag(), ended);
       }
     }
   }
@@ -281,6 +289,10 @@ ChildProcess::ChildProcess(const ProcessOptions& options) : m_state(std::make_un
   for (const auto& [name, value] : options.extra_environment) {
     environment[name] = value;
   }
+  if (options.end_escaped) {
+    state.escape_token = new_process_token();
+    environment[std::string(k_process_token_variable)] = state.escape_token;
+  }
   std::vector<std::string> arguments(options.argv.begin() + 1, options.argv.end());
   const int output_fd = state.output.get();
   const std::string directory = options.working_directory.string();
@@ -298,6 +310,11 @@ ChildProcess::ChildProcess(const ProcessOptions& options) : m_state(std::make_un
         // then ends the child, and the reaper removes the Docker resources. (The signal follows
         // the spawning thread, which waits for its children, so it never fires early.)
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        // orchestrate ignores SIGPIPE (SignalState), and an ignored signal stays ignored across
+        // exec: the tests' `yes | head` must behave as in a shell.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        ::sigaction(SIGPIPE, &default_action, nullptr);
         ::dup2(output_fd, STDOUT_FILENO);
         ::dup2(output_fd, STDERR_FILENO);
         if (!directory.empty() && ::chdir(directory.c_str()) != 0) {

@@ -32,6 +32,10 @@ struct ProcessOptions
   std::map<std::string, std::string> extra_environment;  // added to (and overriding) ours
   std::filesystem::path output_file;              // stdout+stderr appended here; empty: /dev/null
   bool capture_output = false;                    // also keep stdout+stderr for output()
+  // Also end, when the child is stopped or destroyed, every process it started that left its
+  // process group (setsid, a double fork): found by a token in their environment
+  // (EscapedProcesses.hpp). For test runners, whose tests may start daemons.
+  bool end_escaped = false;
 };
 
 // A child process started in its own process group (setpgid(0, 0) in the child), so that stopping
@@ -47,7 +51,8 @@ public:
   // not executable, working_directory missing, output_file not writable).
   explicit ChildProcess(const ProcessOptions& options);
   // Stops the group unless the child has ended and nothing of its group still runs: SIGTERM,
-  // SIGKILL after 1 s, then at most 2 s more. Never throws.
+  // SIGKILL after 1 s, then at most 2 s more. With end_escaped, then kills what escaped the
+  // group. Never throws.
   ~ChildProcess();
 
   ChildProcess(ChildProcess&&) noexcept;

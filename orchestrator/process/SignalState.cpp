@@ -48,7 +48,11 @@ void install_signal_handlers()
                           + strsignal(signal_number) + ": " + std::strerror(errno));
     }
   }
-  spdlog::debug("signal handlers installed for SIGINT, SIGTERM and SIGHUP");
+  // A reader that goes away (`orchestrate ... | head -1`) must not kill the run with its stacks
+  // up: with SIGPIPE ignored a write fails with EPIPE, which the reporter turns into an interrupt
+  // (interrupt_for_lost_output), so the run tears down as on Ctrl-C.
+  std::signal(SIGPIPE, SIG_IGN);
+  spdlog::debug("signal handlers installed for SIGINT, SIGTERM and SIGHUP; SIGPIPE ignored");
 }
 
 int interrupt_count()
@@ -59,6 +63,28 @@ int interrupt_count()
 int last_signal()
 {
   return g_last_signal;
+}
+
+void interrupt_for_lost_output()
+{
+  // Counted once, as one Ctrl-C: a graceful teardown. Later failed writes change nothing.
+  if (g_interrupt_count == 0) {
+    g_last_signal = SIGPIPE;
+    g_interrupt_count = 1;
+  }
+}
+
+std::string describe_interrupt()
+{
+  const int signal_number = g_last_signal;
+  if (signal_number == SIGPIPE) {
+    return "the output was closed (EPIPE on stdout)";
+  }
+  if (signal_number == 0) {
+    return "stopped";
+  }
+  const char* name = ::sigabbrev_np(signal_number);
+  return name != nullptr ? std::string("SIG") + name : "signal " + std::to_string(signal_number);
 }
 
 void simulate_interrupts(int count, int signal_number)

@@ -1,5 +1,9 @@
 #pragma once
 
+#include "core/Error.hpp"
+
+#include <string>
+
 namespace orchestrate {
 
 // Records SIGINT, SIGTERM and SIGHUP. The handlers only increment a `volatile sig_atomic_t`; all
@@ -27,6 +31,23 @@ bool stop_requested();
 
 // True when children should be stopped now: an interrupt arrived or a stop was requested.
 bool should_stop_children();
+
+// stdout's reader is gone (a write failed with EPIPE): counts as one interrupt, so the run stops
+// and tears down as on Ctrl-C and exits 2. Idempotent; safe from any thread (not a handler).
+void interrupt_for_lost_output();
+
+// What interrupted the run, for its closing lines: "SIGINT", "SIGTERM", "the output was closed
+// (EPIPE on stdout)"; "stopped" when nothing did.
+std::string describe_interrupt();
+
+// Work stopped because the run was interrupted (Ctrl-C during the collection): exit code 2.
+class InterruptedError : public Error
+{
+public:
+  explicit InterruptedError(const std::string& message) : Error(ExitCode::k_interrupted, message)
+  {
+  }
+};
 
 // For tests only: pretend `count` signals arrived / forget them (and any stop request).
 void simulate_interrupts(int count, int signal_number);

@@ -66,6 +66,13 @@ std::string LiveDisplay::print_above(const std::string& permanent,
   return text + draw(lines);
 }
 
+std::string LiveDisplay::erase()
+{
+  auto text = to_block_start() + k_clear_to_end_of_screen;
+  m_lines_on_screen = 0;
+  return text;
+}
+
 std::string LiveDisplay::finish(const std::vector<StatusLine>& lines)
 {
   auto text = redraw(lines);

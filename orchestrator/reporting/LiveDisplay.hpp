@@ -29,6 +29,10 @@ public:
   // text goes below them and nothing moves the cursor up again.
   std::string finish(const std::vector<StatusLine>& lines);
 
+  // Text that removes the block from the screen (with whatever the terminal echoed below it, such
+  // as `^C`), leaving the cursor where its first line was: what follows takes its place.
+  std::string erase();
+
   // Lines the block takes on screen now (0 before the first draw and after finish).
   int lines_on_screen() const
   {

@@ -1,6 +1,9 @@
 #include "reporting/ProgressReporter.hpp"
 
+#include "process/SignalState.hpp"
 #include "reporting/Summary.hpp"
+
+#include <cerrno>
 
 #include <cctype>
 #include <functional>
@@ -93,7 +96,16 @@ std::string ProgressReporter::test_line(const TestResult& result) const
 void ProgressReporter::write_locked(const std::string& text)
 {
   std::fputs(text.c_str(), m_out);
-  std::fflush(m_out);
+  flush_locked();
+}
+
+void ProgressReporter::flush_locked()
+{
+  // Nobody reads our output any more (`orchestrate ... | head`): that is an interrupt, with the
+  // full teardown, not a reason to die of SIGPIPE with the stacks up (SIGPIPE is ignored).
+  if (std::fflush(m_out) != 0 && errno == EPIPE) {
+    interrupt_for_lost_output();
+  }
 }
 
 void ProgressReporter::print_locked(const std::string& text)
@@ -169,7 +181,9 @@ void ProgressReporter::finish_live()
     text = m_display.print_above(m_pending_above, {});
     m_pending_above.clear();
   }
-  text += m_display.finish(lines);
+  // After Ctrl-C the block's last state (shards tearing down, a `^C` the terminal echoed below
+  // it) is noise: the closing lines take its place. Otherwise it stays as the run's final state.
+  text += interrupt_count() > 0 ? m_display.erase() : m_display.finish(lines);
   write_locked(text);
   m_board.reset();
 }
@@ -191,7 +205,7 @@ void ProgressReporter::start(const std::string& suite, int collected, int desele
     }
     std::fprintf(m_out, ", %d shard%s\nrun directory: %s\n\n", shards, shards == 1 ? "" : "s",
                  run_dir.c_str());
-    std::fflush(m_out);
+    flush_locked();
   }
   if (m_style == ProgressStyle::k_live && !m_board && !m_stopping) {
     m_board.emplace(shards, m_total);
@@ -331,7 +345,7 @@ void ProgressReporter::failures(const std::vector<TestResult>& results)
       std::fprintf(m_out, "%s\n", result.message.c_str());
     }
   }
-  std::fflush(m_out);
+  flush_locked();
 }
 
 void ProgressReporter::summary(const SummaryCounts& counts, Milliseconds elapsed)
@@ -341,7 +355,15 @@ void ProgressReporter::summary(const SummaryCounts& counts, Milliseconds elapsed
   const bool bad = counts.failed > 0 || counts.errors > 0;
   const auto line = format_summary_line(counts, elapsed);
   std::fprintf(m_out, "%s\n", colored(line, bad ? k_red : k_green).c_str());
-  std::fflush(m_out);
+  flush_locked();
+}
+
+void ProgressReporter::interrupted(const std::string& reason)
+{
+  finish_live();
+  std::lock_guard lock(m_mutex);
+  std::fprintf(m_out, "%s\n", colored(format_interrupted_line(reason), k_red).c_str());
+  flush_locked();
 }
 
 }  // namespace orchestrate

@@ -37,7 +37,8 @@ ProgressStyle resolve_progress_style(ProgressStyle requested, std::FILE* out, Ve
 // Live style: from start() on, a block at the bottom of the terminal with one line per shard and
 // an overall line, redrawn in place at most every 100 ms (and every second for the clock); failed
 // tests (every test under -v), shard errors and messages are printed above it and stay in the
-// scrollback. failures() or summary() leave the block's final state on screen.
+// scrollback. failures() or summary() leave the block's final state on screen; after an
+// interrupt (SignalState) they remove the block instead, and the closing lines take its place.
 // Both then print failure sections and the summary line.
 //
 // Thread-safe: shard threads report through it. The shard events (shard_starting,
@@ -74,6 +75,10 @@ public:
   // The closing line, e.g. `==== 1 failed, 39 passed in 12.31s ====`.
   void summary(const SummaryCounts& counts, Milliseconds elapsed);
 
+  // An interrupted run's line just before summary(), as pytest prints one:
+  // `!!!!!!!! Interrupted: SIGINT; 3 tests not run !!!!!!!!`.
+  void interrupted(const std::string& reason);
+
 private:
   using Clock = std::chrono::steady_clock;
 
@@ -87,6 +92,8 @@ private:
   void changed_locked();
   void draw_locked(Clock::time_point now);
   void write_locked(const std::string& text);
+  // Flushes m_out; a reader that went away (EPIPE) interrupts the run (SignalState).
+  void flush_locked();
   // Redraws the block while nothing else happens, so its clock moves and throttled changes show.
   void tick();
   // Stops the ticker and leaves the block's final state as ordinary output.

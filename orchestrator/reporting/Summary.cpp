@@ -71,23 +71,37 @@ std::string format_summary(const SummaryCounts& counts, Milliseconds elapsed)
   return text + " in " + format_session_duration(elapsed);
 }
 
+namespace {
+
+// pytest's TerminalWriter.sep: the widest fill that keeps the line within `width` (at least one
+// fill character each side), plus one more on the right when the width is odd.
+std::string centred(const std::string& text, char fill_char, int width)
+{
+  const int text_width = static_cast<int>(text.size());
+  const int fill_width = std::max((width - text_width - 2) / 2, 1);
+  const std::string fill(static_cast<std::size_t>(fill_width), fill_char);
+  std::string line = fill + " " + text + " " + fill;
+  if (static_cast<int>(line.size()) + 1 <= width) {
+    line += fill_char;
+  }
+  return line;
+}
+
+}  // namespace
+
 std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapsed, int width)
 {
-  return format_separator_line(format_summary(counts, elapsed), width);
+  return centred(format_summary(counts, elapsed), '=', width);
 }
 
 std::string format_separator_line(const std::string& text, int width)
 {
-  // pytest's TerminalWriter.sep: the widest `=` fill that keeps the line within `width` (at least
-  // one `=` each side), plus one more `=` on the right when the width is odd.
-  const int text_width = static_cast<int>(text.size());
-  const int fill_width = std::max((width - text_width - 2) / 2, 1);
-  const std::string fill(static_cast<std::size_t>(fill_width), '=');
-  std::string line = fill + " " + text + " " + fill;
-  if (static_cast<int>(line.size()) + 1 <= width) {
-    line += '=';
-  }
-  return line;
+  return centred(text, '=', width);
+}
+
+std::string format_interrupted_line(const std::string& reason, int width)
+{
+  return centred("Interrupted: " + reason, '!', width);
 }
 
 }  // namespace orchestrate

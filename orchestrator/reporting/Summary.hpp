@@ -20,4 +20,9 @@ std::string format_summary_line(const SummaryCounts& counts, Milliseconds elapse
 // summary line and pytest's section headings ("slowest 10 durations") are.
 std::string format_separator_line(const std::string& text, int width = 80);
 
+// The line an interrupted run prints just above its summary line, in the style of pytest's own
+// `!!!!!!! Interrupted: 1 error during collection !!!!!!!` (and `!!! KeyboardInterrupt !!!`):
+// "!!!!!!!!!!!!!!!!!! Interrupted: SIGINT; 3 tests not run !!!!!!!!!!!!!!!!!!!".
+std::string format_interrupted_line(const std::string& reason, int width = 80);
+
 }  // namespace orchestrate

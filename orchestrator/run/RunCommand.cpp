@@ -287,7 +287,7 @@ ExitCode run_suite(const RunOptions& options)
     sweep_leftovers_of_dead_runs(engine, project, options.environment, reporter);
   }
 
-  auto runner = make_test_runner(project, suite);
+  auto runner = make_test_runner(project, suite, run_dir);
   // Collecting needs no stack and a stack needs no test list: the first shard's stack comes up
   // while the tests are collected.
   auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
@@ -433,6 +433,10 @@ ExitCode run_suite(const RunOptions& options)
   }
   if (options.durations) {
     reporter.message(format_durations_report(results, shard_timings, *options.durations));
+  }
+  if (scheduled.interrupted) {
+    reporter.interrupted(describe_interrupt() + "; " + std::to_string(counts.not_run) + " " +
+                         (counts.not_run == 1 ? "test" : "tests") + " not run");
   }
   reporter.summary(counts, elapsed);
   auto exit_code = exit_code_for(scheduled, counts);

@@ -2,8 +2,12 @@
 
 #include "docker/ProjectName.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <utility>
 
 namespace orchestrate {
 
@@ -13,6 +17,10 @@ Milliseconds since(std::chrono::steady_clock::time_point start)
 {
   return std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() - start);
 }
+
+// A service that keeps dying under other tests (a memory limit too small for the suite) must not
+// make a test run forever: after this many re-runs its failure counts.
+constexpr int k_max_requeues = 2;
 
 }  // namespace
 
@@ -96,6 +104,17 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     for (const auto& service : broken) {
       why += (why.empty() ? "" : ", ") + service;
     }
+    try {
+      // How and when each died decides which tests ran against the dead stack.
+      auto deaths = find_service_deaths(m_context.engine, m_stack->project_name(),
+                                        m_context.fixtures);
+      if (!deaths.empty()) {
+        why = describe_service_deaths(deaths);
+      }
+      m_batch_deaths.insert(m_batch_deaths.end(), deaths.begin(), deaths.end());
+    } catch (const std::exception& error) {
+      spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
+    }
     m_context.reporter.message("[shard " + std::to_string(m_shard) + "] stack " +
                                m_stack->project_name() + " became unhealthy (" + why +
                                "): recreating it");
@@ -161,12 +180,20 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   request.environment = m_environment;
   // A crash or timeout may have taken a service down with the test: before a new runner process
   // takes over the rest of the batch, check the stack and recreate it if it is broken.
-  request.on_test_started = [this](const std::string& test_id) {
+  m_batch_times.clear();
+  m_batch_deaths.clear();
+  request.on_test_started = [this](const std::string& test_id, WallClock::time_point started) {
+    m_batch_times.push_back({test_id, started, std::nullopt});
     m_context.reporter.test_started(m_shard, test_id);
     m_context.timeline.test_started(m_shard, test_id);
   };
   request.on_test_finished = [this](const std::string& test_id, bool failed) {
     m_context.timeline.test_finished(m_shard, test_id, failed);
+    for (auto& times : m_batch_times) {
+      if (times.id == test_id && !times.finished) {
+        times.finished = WallClock::now();
+      }
+    }
     if (on_test_finished) {
       on_test_finished(test_id, failed);
     }
@@ -195,11 +222,49 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     // A failing test may have broken the stack (the last test of a batch crashing, a command
     // stopping a service): the next batch gets a working one.
     recreate_stack_if_broken();
+    requeue_tests_charged_for_dead_stack(batch, outcome.results);
   }
   m_timing.tests += since(started);
   m_context.timeline.phase_ended(m_shard, SpanKind::k_batch, started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());
   return std::move(outcome.results);
+}
+
+void StackShardSession::requeue_tests_charged_for_dead_stack(const TestBatch& batch,
+                                                             std::vector<TestResult>& results)
+{
+  if (m_batch_deaths.empty() || !m_stack_error.empty()) {
+    return;  // without a new stack a re-run would fail the same way
+  }
+  const auto ids = apply_service_deaths(m_batch_times, m_batch_deaths, results);
+  std::vector<TestResult> charged;
+  for (const auto& id : ids) {
+    const auto test = std::find_if(batch.begin(), batch.end(),
+                                   [&](const TestCase& candidate) { return candidate.id == id; });
+    TestCase again = test != batch.end() ? *test : TestCase{id, Milliseconds(0)};
+    if (again.requeues >= k_max_requeues) {
+      charged.push_back(not_run_result(id, "its stack died under it " +
+                                             std::to_string(again.requeues + 1) +
+                                             " times (" + describe_service_deaths(m_batch_deaths) +
+                                             ")"));
+      charged.back().shard = m_shard;
+      continue;
+    }
+    ++again.requeues;
+    m_requeued.push_back(std::move(again));
+  }
+  if (ids.size() > charged.size()) {
+    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] " +
+                               std::to_string(ids.size() - charged.size()) +
+                               " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
+                               ": they run again on the recreated stack");
+  }
+  results.insert(results.end(), charged.begin(), charged.end());
+}
+
+std::vector<TestCase> StackShardSession::take_requeued()
+{
+  return std::exchange(m_requeued, {});
 }
 
 std::vector<TestResult> StackShardSession::results_without_stack(const TestBatch& batch) const

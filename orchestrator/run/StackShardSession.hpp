@@ -1,6 +1,7 @@
 #pragma once
 
 #include "docker/ComposeStack.hpp"
+#include "run/DeadStackVerdict.hpp"
 #include "run/RunContext.hpp"
 #include "scheduling/ShardSession.hpp"
 
@@ -22,6 +23,7 @@ public:
   ~StackShardSession() override;
 
   std::vector<TestResult> run_batch(const TestBatch& batch) override;
+  std::vector<TestCase> take_requeued() override;
 
 private:
   // Creates the stack from m_spec, brings it up, gates it, and points m_environment at it.
@@ -29,6 +31,11 @@ private:
   // Checks the fixtures' services; when one is broken, tears the stack down and brings up a new
   // one (same project name, new ports). When that fails, m_stack_error says why.
   void recreate_stack_if_broken() noexcept;
+  // Takes the tests that ran against a dead service out of `results` to run again (see
+  // DeadStackVerdict.hpp), at most k_max_requeues times each; names the death in the failure of
+  // the test that was running when it happened.
+  void requeue_tests_charged_for_dead_stack(const TestBatch& batch,
+                                            std::vector<TestResult>& results);
   // An error result per test, carrying m_stack_error.
   std::vector<TestResult> results_without_stack(const TestBatch& batch) const;
   // Tears the stack down and records the teardown on the run's timeline; returns how long it took.
@@ -44,6 +51,9 @@ private:
   StackSpec m_spec;          // kept to recreate the stack
   std::string m_stack_error;  // set when the stack broke and could not be recreated
   int m_batches = 0;
+  std::vector<TestTimes> m_batch_times;      // the current batch's tests, as they start and end
+  std::vector<ServiceDeath> m_batch_deaths;  // fixtures' services found dead during the batch
+  std::vector<TestCase> m_requeued;          // for take_requeued()
   bool m_had_failure = false;
   AdmissionTicket m_admission;            // released only after the stack is gone
   std::unique_ptr<ComposeStack> m_stack;  // last member: torn down first

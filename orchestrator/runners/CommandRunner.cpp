@@ -52,6 +52,7 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     }
     const auto& command = find_command(name);
     ProcessOptions options;
+    options.end_escaped = true;  // a test's daemons end with its runner
     options.argv = command.argv;
     options.working_directory = m_project.root;
     options.extra_environment = request.environment;
@@ -64,7 +65,7 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     result.name = name;
     const auto started = std::chrono::steady_clock::now();
     if (request.on_test_started) {
-      request.on_test_started(name);
+      request.on_test_started(name, std::chrono::system_clock::now());
     }
     try {
       ChildProcess process(options);

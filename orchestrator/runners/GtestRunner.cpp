@@ -25,7 +25,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr Milliseconds k_list_timeout(60'000);
 constexpr Milliseconds k_poll_interval(50);
 // gtest has no SIGTERM handler; the grace is for what the tests started.
 constexpr Milliseconds k_stop_grace(2000);
@@ -169,11 +168,14 @@ std::vector<std::string> GtestRunner::collect()
                      " is not executable; build it again (scripts/build)");
   }
   ProcessOptions options;
+  options.end_escaped = true;  // a test's daemons end with its runner
   options.argv = {path.string()};
   options.argv.insert(options.argv.end(), m_suite.args.begin(), m_suite.args.end());
   options.argv.push_back("--gtest_list_tests");
   options.working_directory = m_project.root;
-  const auto result = run_command(options, k_list_timeout);
+  const auto timeout = collect_timeout(m_project, m_suite);
+  const auto result = run_command(options, timeout);
+  throw_if_collection_cut_short(result.exit, m_suite, timeout, "");
   if (!result.exit.succeeded()) {
     throw UsageError("suite '" + m_suite.name + "': " + path.string() +
                      " --gtest_list_tests failed (exit " + std::to_string(result.exit.exit_code) +
@@ -191,6 +193,7 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
   std::filesystem::remove(xml_file, ignored);
 
   ProcessOptions options;
+  options.end_escaped = true;  // a test's daemons end with its runner
   options.argv = {binary().string()};
   options.argv.insert(options.argv.end(), m_suite.args.begin(), m_suite.args.end());
   if (asks_for_brief_output(m_suite.args)) {
@@ -232,7 +235,7 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     if (const auto* started = progress.running();
         started != nullptr && *started != announced && request.on_test_started) {
       announced = *started;
-      request.on_test_started(announced);
+      request.on_test_started(announced, std::chrono::system_clock::now());
     }
     if (exit) {
       run.exit = *exit;

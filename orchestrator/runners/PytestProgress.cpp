@@ -60,6 +60,9 @@ std::optional<PytestProgressEvent> parse_event(std::string_view line)
   event.kind = *kind;
   event.log_offset = offset_field(object, "log_offset");
   event.log_resume = offset_field(object, "log_resume");
+  if (const auto time = object.find("time"); time != object.end() && time->is_number()) {
+    event.time = time->get<double>();
+  }
   if (event.kind != PytestProgressEvent::Kind::k_result) {
     return event;
   }

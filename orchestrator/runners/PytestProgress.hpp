@@ -27,6 +27,8 @@ struct PytestProgressEvent
   // Shard log offsets (see PytestProgressPlugin.hpp); nullopt: unknown.
   std::optional<std::uint64_t> log_offset;  // k_start: output starts; k_result: phase's ends
   std::optional<std::uint64_t> log_resume;  // k_result: the next phase's output starts
+  // k_start and k_finish: when, by pytest's clock (unix seconds); nullopt when not given.
+  std::optional<double> time;
 
   // k_result only.
   std::string when;     // setup, call or teardown

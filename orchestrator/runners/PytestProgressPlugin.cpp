@@ -116,6 +116,15 @@ def pytest_runtest_logfinish(nodeid, location):
     _write({"event": "finish", "nodeid": nodeid, "time": time.time()})
 
 
+# Collection: what is being collected now (a module importing), so that a collection that hangs
+# can be reported with the module it hangs in. Replaced at each collector, never appended to.
+def pytest_collectstart(collector):
+    path = os.environ.get("ORCHESTRATE_PYTEST_COLLECTING")
+    if path and collector.nodeid:
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(collector.nodeid + "\n")
+
+
 # Collection: the ids after every selection (-m, -k in the suite's args, deselecting plugins), one
 # per line, whatever the terminal output looks like (-v, -q, plugins that change it).
 def pytest_collection_finish(session):
@@ -133,10 +142,10 @@ std::string_view PytestProgressPlugin::source()
   return k_plugin_source;
 }
 
-PytestPluginDirectory::PytestPluginDirectory()
+PytestPluginDirectory::PytestPluginDirectory(const std::filesystem::path& parent)
 {
   std::error_code error;
-  const auto temp = std::filesystem::temp_directory_path(error);
+  const auto temp = parent.empty() ? std::filesystem::temp_directory_path(error) : parent;
   if (error) {
     throw InternalError("cannot find the temp directory for the pytest plugin: " +
                         error.message());

@@ -24,24 +24,29 @@ namespace orchestrate {
 //
 // At collection (`--collect-only`) it writes the collected ids, one per line, to the file named by
 // `k_collected_file_variable`: the ids after every selection, whatever the terminal output looks
-// like (a `-v` in the suite's args changes it).
+// like (a `-v` in the suite's args changes it). As each collector (a package, a module, a class)
+// starts, it writes its node id to the file named by `k_collecting_file_variable`, replacing the
+// last one, so that a collection that hangs (a module sleeping at import) can be named.
 struct PytestProgressPlugin
 {
   static constexpr std::string_view k_module = "orchestrate_pytest_progress";
   static constexpr std::string_view k_progress_file_variable = "ORCHESTRATE_PYTEST_PROGRESS";
   static constexpr std::string_view k_collected_file_variable = "ORCHESTRATE_PYTEST_COLLECTED";
+  static constexpr std::string_view k_collecting_file_variable = "ORCHESTRATE_PYTEST_COLLECTING";
 
   // The plugin's Python source.
   static std::string_view source();
 };
 
-// A fresh directory (under the system temp dir) holding the plugin module, to be put on
-// PYTHONPATH. Owns the directory: the destructor removes it. Move-only.
+// A fresh directory holding the plugin module, to be put on PYTHONPATH. Owns the directory: the
+// destructor removes it. Move-only. A run puts it in its run folder (.orchestrate/runs/<runid>/),
+// so that even a kill -9, which runs no destructor, leaves nothing outside that folder.
 class PytestPluginDirectory
 {
 public:
-  // Creates the directory and writes the module. Throws InternalError when it cannot.
-  PytestPluginDirectory();
+  // Creates the directory in `parent` (empty: the system temp dir) and writes the module. Throws
+  // InternalError when it cannot.
+  explicit PytestPluginDirectory(const std::filesystem::path& parent = {});
   ~PytestPluginDirectory();
 
   PytestPluginDirectory(PytestPluginDirectory&& other) noexcept;

@@ -113,6 +113,17 @@ std::string python_path_with(const std::filesystem::path& directory,
   return value;
 }
 
+// When the plugin says the event happened (precise: we poll every 50 ms), else now.
+std::chrono::system_clock::time_point event_time(const PytestProgressEvent& event)
+{
+  if (!event.time) {
+    return std::chrono::system_clock::now();
+  }
+  return std::chrono::system_clock::time_point(
+    std::chrono::duration_cast<std::chrono::system_clock::duration>(
+      std::chrono::duration<double>(*event.time)));
+}
+
 std::set<std::string> id_set(const std::vector<std::string>& ids)
 {
   return {ids.begin(), ids.end()};
@@ -219,9 +230,11 @@ struct PytestRunner::ProcessRun
   std::string stall;                // why it was stopped outside any test (k_stalled)
 };
 
-PytestRunner::PytestRunner(const ProjectConfig& project, const SuiteConfig& suite)
+PytestRunner::PytestRunner(const ProjectConfig& project, const SuiteConfig& suite,
+                           std::filesystem::path scratch_dir)
   : m_project(project),
-    m_suite(suite)
+    m_suite(suite),
+    m_scratch_dir(std::move(scratch_dir))
 {
 }
 
@@ -236,7 +249,7 @@ std::filesystem::path PytestRunner::plugin_directory()
 {
   std::lock_guard<std::mutex> lock(m_plugin_mutex);
   if (!m_plugin) {
-    m_plugin.emplace();
+    m_plugin.emplace(m_scratch_dir);
   }
   return m_plugin->path();
 }
@@ -245,6 +258,7 @@ std::vector<std::string> PytestRunner::collect()
 {
   const auto collected_file = plugin_directory() / "collected.txt";
   ProcessOptions options;
+  options.end_escaped = true;  // a test's daemons end with its runner
   options.argv = base_command();
   options.argv.insert(options.argv.end(), {"-p", std::string(PytestProgressPlugin::k_module),
                                            "--collect-only", "-q"});
@@ -254,7 +268,12 @@ std::vector<std::string> PytestRunner::collect()
   options.extra_environment["PYTHONPATH"] = python_path_with(plugin_directory(), {});
   options.extra_environment[std::string(PytestProgressPlugin::k_collected_file_variable)] =
     collected_file.string();
-  const auto result = run_command(options, Milliseconds(120'000));
+  const auto collecting_file = plugin_directory() / "collecting.txt";
+  options.extra_environment[std::string(PytestProgressPlugin::k_collecting_file_variable)] =
+    collecting_file.string();
+  const auto timeout = collect_timeout(m_project, m_suite);
+  const auto result = run_command(options, timeout);
+  throw_if_collection_cut_short(result.exit, m_suite, timeout, read_collecting(collecting_file));
   if (result.exit.exit_code == k_pytest_no_tests_collected) {
     return {};
   }
@@ -276,6 +295,7 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   std::filesystem::remove(progress_path, ignored);
 
   ProcessOptions options;
+  options.end_escaped = true;  // a test's daemons end with its runner
   // -u: a test's prints reach the log at once, so a kill cannot lose them in a buffer.
   options.argv = base_command();
   options.argv.insert(options.argv.begin() + 1, "-u");
@@ -302,7 +322,7 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
       tracker.apply(event, Clock::now());
       last_progress = Clock::now();
       if (event.kind == PytestProgressEvent::Kind::k_start && request.on_test_started) {
-        request.on_test_started(event.nodeid);
+        request.on_test_started(event.nodeid, event_time(event));
       }
       if (request.on_test_finished) {
         for (std::size_t i = finished_before; i < tracker.finished().size(); ++i) {
@@ -436,6 +456,14 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
   }
   outcome.results = std::move(results).finish(cause);
   return outcome;
+}
+
+std::string read_collecting(const std::filesystem::path& file)
+{
+  std::ifstream in(file);
+  std::string line;
+  std::getline(in, line);
+  return line;
 }
 
 std::vector<std::string> read_collected_ids(const std::filesystem::path& file)

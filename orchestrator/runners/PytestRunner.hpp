@@ -35,7 +35,9 @@ namespace orchestrate {
 class PytestRunner : public TestRunner
 {
 public:
-  PytestRunner(const ProjectConfig& project, const SuiteConfig& suite);
+  // `scratch_dir`: where its temporary files go (the plugin); empty: the system temp dir.
+  PytestRunner(const ProjectConfig& project, const SuiteConfig& suite,
+               std::filesystem::path scratch_dir = {});
 
   std::vector<std::string> collect() override;
   BatchOutcome run_batch(const BatchRequest& request) override;
@@ -52,9 +54,14 @@ private:
 
   const ProjectConfig& m_project;
   const SuiteConfig& m_suite;
+  std::filesystem::path m_scratch_dir;
   std::mutex m_plugin_mutex;
   std::optional<PytestPluginDirectory> m_plugin;
 };
+
+// What the plugin said pytest was collecting last (a module's node id, `suites/x/test_y.py`), or
+// empty when it wrote nothing (start-up, conftest imports before the first collector).
+std::string read_collecting(const std::filesystem::path& file);
 
 // The node ids the plugin wrote at collection, one per line, in pytest's order. Throws
 // InternalError when the file is missing (pytest exited 0 without loading the plugin).

@@ -1,6 +1,7 @@
 #include "runners/TestRunner.hpp"
 
 #include "core/Error.hpp"
+#include "process/SignalState.hpp"
 #include "runners/CommandRunner.hpp"
 #include "runners/GtestRunner.hpp"
 #include "runners/PytestRunner.hpp"
@@ -11,10 +12,11 @@
 
 namespace orchestrate {
 
-std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const SuiteConfig& suite)
+std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const SuiteConfig& suite,
+                                             const std::filesystem::path& scratch_dir)
 {
   if (suite.runner == "pytest") {
-    return std::make_unique<PytestRunner>(project, suite);
+    return std::make_unique<PytestRunner>(project, suite, scratch_dir);
   }
   if (suite.runner == "gtest") {
     return std::make_unique<GtestRunner>(project, suite);
@@ -42,6 +44,29 @@ void add_missing_results(const std::vector<std::string>& requested, const std::s
       missing.message = cause;
       reported.push_back(std::move(missing));
     }
+  }
+}
+
+Milliseconds collect_timeout(const ProjectConfig& project, const SuiteConfig& suite)
+{
+  return suite.collect_timeout.count() > 0 ? suite.collect_timeout
+                                           : project.defaults.collect_timeout;
+}
+
+void throw_if_collection_cut_short(const ProcessExit& exit, const SuiteConfig& suite,
+                                   Milliseconds timeout, const std::string& where)
+{
+  if (exit.interrupted && interrupt_count() > 0) {
+    throw InterruptedError("interrupted (" + describe_interrupt() +
+                           ") while collecting suite '" + suite.name + "'");
+  }
+  if (exit.timed_out) {
+    throw UsageError("collecting suite '" + suite.name + "' did not finish within " +
+                     format_seconds(timeout) + " (collect_timeout)" +
+                     (where.empty() ? std::string() : "; it was still collecting " + where) +
+                     ". A module that hangs at import (a sleep, a connection to a service "
+                     "that is not there)? Raise collect_timeout in the suite or orchestrate.yaml "
+                     "if collecting really takes that long");
   }
 }
 

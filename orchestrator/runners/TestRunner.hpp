@@ -5,6 +5,7 @@
 #include "process/ChildProcess.hpp"
 #include "reporting/TestResult.hpp"
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -28,9 +29,11 @@ struct BatchRequest
   // its stack, recreates it when it is unhealthy, and updates `environment` (new ports). Must
   // not throw.
   std::function<void(std::map<std::string, std::string>& environment)> before_restart;
-  // Called as each test starts (on the runner's thread), for the live display. Optional; must
-  // not throw and must return quickly.
-  std::function<void(const std::string& test_id)> on_test_started;
+  // Called as each test starts (on the runner's thread), with when it started (the runner's own
+  // time stamp when it gives one, else now): for the live display, and to tell which tests ran
+  // after a service died. Optional; must not throw and must return quickly.
+  std::function<void(const std::string& test_id, std::chrono::system_clock::time_point started)>
+    on_test_started;
   // Called as each test ends, with whether it failed (failed or error; an xfail is not), so that
   // -x stops the rest of the batch at once. Optional; must not throw.
   std::function<void(const std::string& test_id, bool failed)> on_test_finished;
@@ -63,13 +66,26 @@ public:
   virtual BatchOutcome run_batch(const BatchRequest& request) = 0;
 };
 
-// The runner the suite asks for. Throws UsageError for an unknown runner name.
-std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const SuiteConfig& suite);
+// The runner the suite asks for; its temporary files go to `scratch_dir` (a run's folder; empty:
+// the system temp dir). Throws UsageError for an unknown runner name.
+std::unique_ptr<TestRunner> make_test_runner(const ProjectConfig& project, const SuiteConfig& suite,
+                                             const std::filesystem::path& scratch_dir = {});
 
 // Gives every id in `requested` that `reported` lacks an error result saying why (`cause`), so a
 // crash never makes a test disappear from the report.
 void add_missing_results(const std::vector<std::string>& requested, const std::string& cause,
                          std::vector<TestResult>& reported);
+
+// The bound of the suite's central collection: the suite's `collect_timeout`, else the project's
+// (defaults.collect_timeout, 5 minutes unless set).
+Milliseconds collect_timeout(const ProjectConfig& project, const SuiteConfig& suite);
+
+// Throws what a collection process that did not succeed means, when it is not the runner's own
+// error: InterruptedError (exit 2) when the run was interrupted, UsageError (exit 4) naming
+// `collect_timeout` and `where` (what it was collecting, when known) when it ran past it. Returns
+// when neither happened.
+void throw_if_collection_cut_short(const ProcessExit& exit, const SuiteConfig& suite,
+                                   Milliseconds timeout, const std::string& where);
 
 // "killed by signal 6 (SIGABRT)": how a runner names the signal that ended a test process.
 std::string describe_signal(int signal_number);

@@ -180,6 +180,12 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
         break;
       }
       auto results = run_with_reruns(*session, *batch, reruns);
+      for (auto& test : session->take_requeued()) {
+        // After a stop nothing is handed out any more: such a test did not run.
+        if (!queue.requeue(shard, {test})) {
+          state.record_not_run(test);
+        }
+      }
       std::vector<TestResult> finished;
       for (auto& result : results) {
         if (was_cut_short(result)) {

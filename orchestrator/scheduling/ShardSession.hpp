@@ -18,8 +18,17 @@ class ShardSession
 public:
   virtual ~ShardSession() = default;
 
-  // Runs one batch; returns one result per test. Must not throw for test failures.
+  // Runs one batch; returns one result per test, except the tests it hands back through
+  // take_requeued(). Must not throw for test failures.
   virtual std::vector<TestResult> run_batch(const TestBatch& batch) = 0;
+
+  // The tests of the batches run so far that must run again without being charged (a fixture's
+  // service died under them), each with `requeues` counted up; taken, so a second call returns
+  // only newer ones. The scheduler puts them back in the queue.
+  virtual std::vector<TestCase> take_requeued()
+  {
+    return {};
+  }
 
   // Set by the scheduler; a session calls it (from the thread running the batch) as each test
   // of a batch ends, with whether it failed, so that -x and --maxfail stop the batch's other tests

@@ -12,6 +12,7 @@ struct TestCase
 {
   std::string id;
   Milliseconds expected{0};
+  int requeues = 0;  // how often it was handed back because its stack died under it
 };
 
 using TestBatch = std::vector<TestCase>;

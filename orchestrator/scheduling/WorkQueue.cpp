@@ -85,6 +85,23 @@ std::optional<TestBatch> WorkQueue::take(int shard)
   return batch;
 }
 
+bool WorkQueue::requeue(int shard, const std::vector<TestCase>& tests)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_stopped) {
+    return false;
+  }
+  if (m_dynamic) {
+    // Next in line: they were due already, and any shard may take them.
+    m_shared.insert(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next), tests.begin(),
+                    tests.end());
+  } else {
+    auto& own = m_per_shard.at(static_cast<std::size_t>(shard - 1));
+    own.insert(own.end(), tests.begin(), tests.end());
+  }
+  return true;
+}
+
 std::vector<TestCase> WorkQueue::stop()
 {
   std::lock_guard lock(m_mutex);

@@ -29,6 +29,11 @@ public:
   // The next batch for `shard` (1-based), or nullopt when there is none or the queue was stopped.
   std::optional<TestBatch> take(int shard);
 
+  // Hands `tests` out again (a shard's stack died under them; ShardSession::take_requeued): in the
+  // dynamic queue before everything else, in the static plan to the same shard. Returns false,
+  // taking nothing, once the queue was stopped.
+  bool requeue(int shard, const std::vector<TestCase>& tests);
+
   // Stops handing out work (-x, --maxfail, interrupt). Returns what was never handed out.
   std::vector<TestCase> stop();
 

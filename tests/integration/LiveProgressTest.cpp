@@ -32,9 +32,12 @@ struct PtyRun
 };
 
 // Runs `orchestrate <arguments>` from the source dir with stdout and stderr on a pseudo-terminal
-// of k_columns x k_rows, `environment` added to ours, and reads everything it writes.
+// of k_columns x k_rows, `environment` added to ours, and reads everything it writes. With
+// `ctrl_c_after`, types Ctrl-C (the terminal's interrupt character: SIGINT to the foreground
+// process group and `^C` echoed) once the output holds that text.
 PtyRun run_orchestrate_in_pty(const std::vector<std::string>& arguments,
-                              const std::map<std::string, std::string>& environment)
+                              const std::map<std::string, std::string>& environment,
+                              std::string ctrl_c_after = {})
 {
   // Everything the child needs is built before fork: only exec-safe calls happen after it.
   std::vector<std::string> argv_storage{ORCHESTRATE_BINARY};
@@ -87,6 +90,10 @@ PtyRun run_orchestrate_in_pty(const std::vector<std::string>& arguments,
     const auto n = ::read(master, buffer, sizeof buffer);
     if (n > 0) {
       run.output.append(buffer, static_cast<std::size_t>(n));
+      if (!ctrl_c_after.empty() && run.output.find(ctrl_c_after) != std::string::npos) {
+        [[maybe_unused]] const auto typed = ::write(master, "\x03", 1);
+        ctrl_c_after.clear();
+      }
     } else if (n == 0 || errno != EINTR) {
       break;  // EIO: the child and everything it started closed the terminal
     }
@@ -145,6 +152,37 @@ TEST(LiveProgressTest, TheScreenEndsWithTheFinalBlockThenTheSummaryLine)
     overall_lines += line.find(" of 20 tests: ") != std::string::npos ? 1 : 0;
   }
   EXPECT_EQ(overall_lines, 1) << run.output;
+}
+
+TEST(LiveProgressTest, CtrlCReplacesTheBlockWithTheInterruptedSummary)
+{
+  // Tests without services that take long enough to be interrupted while the block is up.
+  testing::ScratchProject project;
+  project.write("suites/slow.yaml", "paths: [suites/slow]\n");
+  project.write("suites/slow/test_slow.py",
+                "import time\n\n\ndef test_a():\n    time.sleep(60)\n\n\n"
+                "def test_b():\n    time.sleep(60)\n");
+  const auto run = run_orchestrate_in_pty(
+    {"-C", project.root().string(), "--suite", "slow", "--parallel", "2"},
+    {{"TERM", "xterm"}, {"NO_COLOR", "1"}}, "running batch 1 (1/1 test) | suites/slow");
+
+  // Before: the block's last frame stayed, with the `^C` echoed below it, and no line said the
+  // run was interrupted.
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  testing::TerminalScreen screen;
+  screen.write(run.output);
+  const auto lines = screen.lines();
+  ASSERT_GE(lines.size(), 2u) << run.output;
+  for (const auto& line : lines) {
+    EXPECT_EQ(line.rfind("shard ", 0), std::string::npos) << "a block line stayed: " << line;
+    EXPECT_EQ(line.find("^C"), std::string::npos) << line;
+  }
+  const auto last = lines.size() - 1;
+  EXPECT_EQ(lines[last - 1].rfind("!", 0), 0u) << lines[last - 1];
+  EXPECT_NE(lines[last - 1].find(" Interrupted: SIGINT; 2 tests not run "), std::string::npos)
+    << lines[last - 1];
+  EXPECT_EQ(lines[last].rfind("=", 0), 0u) << lines[last];
+  EXPECT_NE(lines[last].find("2 not run"), std::string::npos) << lines[last];
 }
 
 TEST(LiveProgressTest, WithoutATerminalTheOutputHasNoEscapeSequences)

@@ -48,6 +48,7 @@ defaults:
   stop_timeout: 500ms
   lock_timeout: 2m
   test_timeout: 1.5s
+  collect_timeout: 45s
 )");
 
   const auto config = load_project();
@@ -74,6 +75,7 @@ defaults:
   EXPECT_EQ(config.defaults.stop_timeout, Milliseconds(500));
   EXPECT_EQ(config.defaults.lock_timeout, Milliseconds(120'000));
   EXPECT_EQ(config.defaults.test_timeout, Milliseconds(1'500));
+  EXPECT_EQ(config.defaults.collect_timeout, Milliseconds(45'000));
 }
 
 TEST_F(ProjectConfigLoaderTest, AppliesDefaultsForOptionalKeys)
@@ -94,6 +96,7 @@ TEST_F(ProjectConfigLoaderTest, AppliesDefaultsForOptionalKeys)
   EXPECT_EQ(config.defaults.stop_timeout, Milliseconds(0));
   EXPECT_EQ(config.defaults.lock_timeout, Milliseconds(600'000));
   EXPECT_EQ(config.defaults.test_timeout, Milliseconds(0));
+  EXPECT_EQ(config.defaults.collect_timeout, Milliseconds(300'000));
   EXPECT_EQ(config.environments.count("dev"), 0u);
 }
 
@@ -161,7 +164,8 @@ TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInDefaultsWithFileAndLine)
 
   EXPECT_EQ(message, at("orchestrate.yaml", 7) +
                        "unknown key 'paralel' in 'defaults'; expected one of: parallel, "
-                       "readiness_timeout, stop_timeout, lock_timeout, test_timeout");
+                       "readiness_timeout, stop_timeout, lock_timeout, test_timeout, "
+                       "collect_timeout");
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInAnEnvironment)

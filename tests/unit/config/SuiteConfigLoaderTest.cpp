@@ -37,6 +37,7 @@ fixtures:
   - postgres
   - redis
 test_timeout: 30s
+collect_timeout: 90s
 )",
                                 "integration");
 
@@ -48,6 +49,7 @@ test_timeout: 30s
   EXPECT_EQ(suite.args, (std::vector<std::string>{"-p", "no:randomly"}));
   EXPECT_EQ(suite.fixtures, (std::vector<std::string>{"postgres", "redis"}));
   EXPECT_EQ(suite.test_timeout, Milliseconds(30'000));
+  EXPECT_EQ(suite.collect_timeout, Milliseconds(90'000));
 }
 
 TEST_F(SuiteConfigLoaderTest, DefaultsToPytestWithoutFixturesOrTimeout)
@@ -154,8 +156,8 @@ TEST_F(SuiteConfigLoaderTest, RejectsUnknownKey)
 {
   EXPECT_EQ(error_for("paths: [a]\ntimeout: 3s\n"),
             at("suites/a.yaml", 2) +
-              "unknown key 'timeout'; expected one of: runner, fixtures, test_timeout, paths, "
-              "args, binary, commands");
+              "unknown key 'timeout'; expected one of: runner, fixtures, test_timeout, "
+              "collect_timeout, paths, args, binary, commands");
 }
 
 TEST_F(SuiteConfigLoaderTest, RejectsUnknownRunner)
@@ -169,7 +171,7 @@ TEST_F(SuiteConfigLoaderTest, RejectsKeyOfAnotherRunner)
   EXPECT_EQ(error_for("paths: [a]\nbinary: build/x\n"),
             at("suites/a.yaml", 2) +
               "key 'binary' does not apply to runner 'pytest'; keys for this runner: runner, "
-              "fixtures, test_timeout, paths, args");
+              "fixtures, test_timeout, collect_timeout, paths, args");
 }
 
 TEST_F(SuiteConfigLoaderTest, RejectsArgsInACommandSuite)

@@ -335,5 +335,19 @@ TEST_F(ChildProcessTest, RunCommandHonoursItsTimeout)
   EXPECT_TRUE(result.exit.timed_out);
 }
 
+TEST_F(ChildProcessTest, ChildGetsTheDefaultSigpipeActionThoughWeIgnoreIt)
+{
+  // orchestrate ignores SIGPIPE; a child must not inherit that (a test's `yes | head` would
+  // print "Broken pipe" errors instead of ending quietly).
+  struct sigaction ignore {};
+  struct sigaction previous {};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &previous);
+  ChildProcess child(shell("kill -PIPE $$; exit 0"));
+  const auto exit = child.wait(Milliseconds(5000));
+  ::sigaction(SIGPIPE, &previous, nullptr);
+  EXPECT_EQ(exit.signal, SIGPIPE);
+}
+
 }  // namespace
 }  // namespace orchestrate

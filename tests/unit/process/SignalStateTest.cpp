@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cerrno>
 #include <cstring>
+#include <unistd.h>
 
 namespace orchestrate {
 namespace {
@@ -64,6 +66,24 @@ TEST_F(SignalStateTest, SimulatedInterruptsCountUntilReset)
   reset_interrupts();
   EXPECT_EQ(interrupt_count(), 0);
   EXPECT_EQ(last_signal(), 0);
+}
+
+TEST_F(SignalStateTest, AClosedOutputIsOneInterruptAndWritesNoLongerKill)
+{
+  // With SIGPIPE ignored, writing to a pipe nobody reads fails with EPIPE instead of killing us.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);
+  errno = 0;
+  EXPECT_EQ(::write(fds[1], "x", 1), -1);
+  EXPECT_EQ(errno, EPIPE);
+  ::close(fds[1]);
+
+  interrupt_for_lost_output();
+  interrupt_for_lost_output();
+  EXPECT_EQ(interrupt_count(), 1) << "a closed output is one graceful interrupt, however often";
+  EXPECT_EQ(last_signal(), SIGPIPE);
+  EXPECT_EQ(describe_interrupt(), "the output was closed (EPIPE on stdout)");
 }
 
 }  // namespace

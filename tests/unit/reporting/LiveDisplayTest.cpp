@@ -67,6 +67,17 @@ TEST(LiveDisplayTest, FinishLeavesTheLinesAndNeverMovesUpOverThemAgain)
   EXPECT_EQ(display.redraw(k_three_lines).find("\r\033["), std::string::npos);
 }
 
+TEST(LiveDisplayTest, EraseRemovesTheBlockAndWhatWasEchoedBelowIt)
+{
+  LiveDisplay display(false);
+  display.redraw(k_three_lines);
+  // Back to the block's first line, then clear to the end of the screen: a `^C` the terminal
+  // echoed below the block goes too, and the next text takes the block's place.
+  EXPECT_EQ(display.erase(), "\r\033[3A\033[J");
+  EXPECT_EQ(display.lines_on_screen(), 0);
+  EXPECT_EQ(display.erase(), "\033[J") << "nothing on screen: nothing to move over";
+}
+
 TEST(LiveDisplayTest, NoColourSequencesWhenColourIsOff)
 {
   LiveDisplay display(false);

@@ -90,5 +90,13 @@ TEST(FormatSummaryLineTest, KeepsOneEqualsSignEachSideWhenTheTextIsTooWide)
             "= 1 passed in 0.01s =");
 }
 
+TEST(FormatSummaryLineTest, AnInterruptedRunSaysSoInPytestsInterruptedStyle)
+{
+  const std::string line = format_interrupted_line("SIGINT; 3 tests not run");
+  EXPECT_EQ(line,
+            "!!!!!!!!!!!!!!!!!!!!! Interrupted: SIGINT; 3 tests not run !!!!!!!!!!!!!!!!!!!!!");
+  EXPECT_EQ(line.size(), 80u);
+}
+
 }  // namespace
 }  // namespace orchestrate
