@@ -30,6 +30,13 @@ struct Pending
   std::string why;
 };
 
+// Exited 0 under a restart policy that lets it stop: done, as compose's
+// `service_completed_successfully`.
+bool completed_successfully(const ResolvedService& service, const ContainerSummary& container)
+{
+  return container.state == "exited" && container.exit_code == 0 && service.may_complete();
+}
+
 }  // namespace
 
 void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
@@ -72,17 +79,28 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
           continue;
         }
         found = true;
-        if (container.state == "exited" || container.state == "dead") {
-          fail({service.name, container.id, "exited (a long-lived stack must keep running)"});
+        const bool stopped = container.state == "exited" || container.state == "dead";
+        if (stopped && completed_successfully(service, container)) {
+          continue;  // a one-shot service (a migration) that did its work
+        }
+        if (stopped) {
+          fail({service.name, container.id,
+                service.may_complete()
+                  ? "exited (" + exit_description(container) + ")"
+                  : "exited (" + exit_description(container) + "; its restart policy '" +
+                      service.restart + "' says it must keep running)"});
         }
         if (container.health == "unhealthy") {
           fail({service.name, container.id, "reported unhealthy"});
         }
-        const bool ready = container.state == "running" &&
+        // A one-shot service is awaited until it exits, not merely until it runs.
+        const bool ready = container.state == "running" && !service.one_shot &&
                            (container.health.empty() || container.health == "healthy");
         if (!ready && !pending) {
           pending = Pending{service.name, container.id,
-                            container.health.empty() ? container.state : container.health};
+                            service.one_shot ? "a one-shot service, not completed yet"
+                            : container.health.empty() ? container.state
+                                                       : container.health};
         }
       }
       if (!found && !pending) {
