@@ -123,12 +123,22 @@ public:
     }
   }
 
-  // Judges again the fixtures whose readiness no event announces (open port, log line).
+  // Judges again the fixtures whose readiness no event announces (open port, log line), and
+  // inspects again the one-shot services still running: an inspection right after a `die` event
+  // may not show the exit yet.
   void recheck()
   {
     for (auto& wait : m_waits) {
       if (wait.needs_recheck()) {
         judge(wait);
+      }
+    }
+    for (auto& one_shot : m_one_shots) {
+      if (needs_recheck(one_shot)) {
+        one_shot.container = m_engine.inspect_container(one_shot.container->id);
+        if (one_shot.container) {
+          judge(one_shot);
+        }
       }
     }
   }
@@ -148,7 +158,9 @@ public:
   bool needs_recheck() const
   {
     return std::any_of(m_waits.begin(), m_waits.end(),
-                       [](const FixtureWait& wait) { return wait.needs_recheck(); });
+                       [](const FixtureWait& wait) { return wait.needs_recheck(); }) ||
+           std::any_of(m_one_shots.begin(), m_one_shots.end(),
+                       [](const OneShotWait& one_shot) { return needs_recheck(one_shot); });
   }
 
   bool all_ready() const
@@ -188,6 +200,11 @@ public:
   }
 
 private:
+  static bool needs_recheck(const OneShotWait& one_shot)
+  {
+    return !one_shot.completed && one_shot.container && one_shot.container->state == "running";
+  }
+
   // A one-shot service is done when its container exited 0; an exit with any other code fails the
   // stack (with on-failure the engine restarts it first: "exited" is its last word).
   void judge(OneShotWait& one_shot)

@@ -59,16 +59,20 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
   // call per change, none per poll.
   ContainerEventStream events = engine.open_container_events(filters, k_state_actions);
   bool changed = true;
+  // While a one-shot service runs, the stack is listed at every wake: its exit is not reliably
+  // in a listing made right after its `die` event.
+  bool one_shot_running = false;
   while (true) {
     if (interrupt_count() > 0) {
       throw Error(ExitCode::k_interrupted, "interrupted while waiting for " + stack);
     }
     const bool timed_out = std::chrono::steady_clock::now() >= deadline;
     if (!changed && !timed_out) {
-      changed = events.next(k_wake_interval).has_value();
+      changed = events.next(k_wake_interval).has_value() || one_shot_running;
       continue;
     }
     changed = false;
+    one_shot_running = false;
     const auto containers = engine.list_containers(filters);
     std::optional<Pending> pending;
     for (const auto& service : model.services) {
@@ -94,6 +98,7 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
           fail({service.name, container.id, "reported unhealthy"});
         }
         // A one-shot service is awaited until it exits, not merely until it runs.
+        one_shot_running = one_shot_running || (service.one_shot && !stopped);
         const bool ready = container.state == "running" && !service.one_shot &&
                            (container.health.empty() || container.health == "healthy");
         if (!ready && !pending) {

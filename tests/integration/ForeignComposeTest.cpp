@@ -29,6 +29,13 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return at == std::string::npos ? text : text.replace(at, from.size(), to);
 }
 
+// `orchestrate <arguments> -C <project>`, for commands other than run (their name comes first).
+testing::CliRun command(const ScratchProject& project, std::vector<std::string> arguments)
+{
+  arguments.insert(arguments.end(), {"-C", project.root().string()});
+  return testing::run_orchestrate(arguments);
+}
+
 void expect_nothing_left(const ScratchProject& project)
 {
   const auto left = leftovers_with_label(project.label());
@@ -126,6 +133,74 @@ TEST(ForeignComposeTest, FailingMigrationFailsTheStackWithItsLogAndLeavesNothing
   EXPECT_NE(result.output.find("migration 0002_add_index: sku column missing"), std::string::npos)
     << result.output;
   EXPECT_EQ(result.output.find(" passed"), std::string::npos) << result.output;
+  expect_nothing_left(project);
+}
+
+// A fixed host port for a fixture's port ("15432:5432") is replaced in the test stacks, so two
+// shards cannot collide on it, and lint does not report it for the test environment.
+TEST(ForeignComposeTest, FixedHostPortOfAFixturesPortCannotCollideBetweenShards)
+{
+  ScratchProject project("no-ports");
+  DockerCleanup safety_net(project.label());
+  project.write("compose.yaml", replaced(read_text(project.root() / "compose.yaml"),
+                                         "    mem_limit: 192m\n",
+                                         "    mem_limit: 192m\n    ports: [\"15432:5432\"]\n"));
+
+  const auto lint = command(project, {"lint"});
+  EXPECT_EQ(lint.exit_code, 0) << lint.output;
+  EXPECT_EQ(lint.output.find("[fixed-host-port]"), std::string::npos) << lint.output;
+
+  const auto result = project.run({"--suite", "checks", "--parallel", "2", "--dist", "static"});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("2 passed"), std::string::npos) << result.output;
+  expect_nothing_left(project);
+}
+
+// `orchestrate lint` reads the same `policy` as a run: off skips a rule, warn prints it and exits
+// 0, and without the policy the same file is refused.
+TEST(ForeignComposeTest, LintHonoursThePolicyLevelsOfOrchestrateYaml)
+{
+  ScratchProject waived("all-interfaces");
+  const auto off = command(waived, {"lint"});
+  EXPECT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_NE(off.output.find("lint: no violations in 1 compose file"), std::string::npos)
+    << off.output;
+
+  ScratchProject warned("no-ports");
+  const auto warn = command(warned, {"lint"});
+  EXPECT_EQ(warn.exit_code, 0) << warn.output;
+  EXPECT_NE(warn.output.find("warning: "), std::string::npos) << warn.output;
+  EXPECT_NE(warn.output.find("(2 of them at level warn"), std::string::npos) << warn.output;
+
+  waived.write("orchestrate.yaml", replaced(read_text(waived.root() / "orchestrate.yaml"),
+                                            "log-rotation: off", "log-rotation: error"));
+  const auto strict = command(waived, {"lint"});
+  EXPECT_EQ(strict.exit_code, 4) << strict.output;
+  EXPECT_NE(strict.output.find("[log-rotation] service 'db'"), std::string::npos) << strict.output;
+
+  waived.write("orchestrate.yaml", replaced(read_text(waived.root() / "orchestrate.yaml"),
+                                            "log-rotation: error", "log-rotation: never"));
+  const auto bad = command(waived, {"lint"});
+  EXPECT_EQ(bad.exit_code, 4) << bad.output;
+  EXPECT_NE(bad.output.find("orchestrate.yaml:8: 'policy.log-rotation' must be error, warn or "
+                            "off, got 'never'"),
+            std::string::npos)
+    << bad.output;
+}
+
+// `env up` counts the migration that exited 0 as complete (and waits for it), and status says so.
+TEST(ForeignComposeTest, EnvUpWaitsForTheOneShotMigrationAndCountsItComplete)
+{
+  ScratchProject project("one-shot");
+  DockerCleanup safety_net(project.label());
+
+  const auto up = command(project, {"env", "up", "--env", "dev"});
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_NE(up.output.find("): up"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("completed"), std::string::npos) << up.output;
+
+  const auto down = command(project, {"env", "down", "--env", "dev"});
+  EXPECT_EQ(down.exit_code, 0) << down.output;
   expect_nothing_left(project);
 }
 
