@@ -114,6 +114,23 @@ TEST(ForeignComposeTest, OneShotMigrationCountsAsCompleteAndRunsBeforeTheTests)
   expect_nothing_left(project);
 }
 
+// After a failed batch the shard checks its stack; the migration, exited 0 long before, is not a
+// dead service: the stack is kept, not recreated.
+TEST(ForeignComposeTest, CompletedMigrationDoesNotMakeTheShardRecreateItsStackAfterAFailure)
+{
+  ScratchProject project("one-shot");
+  DockerCleanup safety_net(project.label());
+  project.write("suites/orders/test_failing.py",
+                "def test_a_deliberate_failure():\n    assert False, \"deliberate\"\n");
+
+  const auto result = project.run({"--suite", "orders", "--parallel", "1"});
+
+  EXPECT_EQ(result.exit_code, 1) << result.output;
+  EXPECT_NE(result.output.find("1 failed, 2 passed"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("recreating"), std::string::npos) << result.output;
+  expect_nothing_left(project);
+}
+
 // A migration that exits 1 fails the stack with its own log lines; nothing is left.
 TEST(ForeignComposeTest, FailingMigrationFailsTheStackWithItsLogAndLeavesNothing)
 {
