@@ -22,15 +22,14 @@ void emit_labels(YAML::Emitter& out, const std::map<std::string, std::string>& l
 
 // `ports: !override [...]`: `container_ports` on loopback with ephemeral host ports, then the
 // service's entries for its other ports as the model has them (long syntax).
-void emit_ports(YAML::Emitter& out, const ResolvedService* service,
+void emit_ports(YAML::Emitter& out, const ResolvedService& service,
                 const std::vector<int>& container_ports)
 {
   out << YAML::Key << "ports" << YAML::Value << YAML::LocalTag("override") << YAML::BeginSeq;
   for (const int port : container_ports) {
     out << YAML::DoubleQuoted << "127.0.0.1::" + std::to_string(port);
   }
-  const std::vector<ServicePort> none;
-  for (const auto& port : service != nullptr ? service->ports : none) {
+  for (const auto& port : service.ports) {
     const bool replaced = port.protocol == "tcp" &&
                           std::find(container_ports.begin(), container_ports.end(),
                                     port.target) != container_ports.end();
@@ -63,7 +62,7 @@ std::string override_file_text(const ComposeModel& model,
     emit_labels(out, labels);
     const auto ports = published.find(service.name);
     if (ports != published.end()) {
-      emit_ports(out, &service, ports->second);
+      emit_ports(out, service, ports->second);
     }
     out << YAML::EndMap;
   }

@@ -20,8 +20,8 @@ using PublishedPorts = std::map<std::string, std::vector<int>>;
 //     the service's other entries of `ports` unchanged. The user's own publication of a fixture's
 //     port ("5432" on every interface, a fixed "5432:5432") is dropped: two shards can then
 //     never collide on a host port, and the only binding of the port is the one tests are handed.
-// Written as YAML with yaml-cpp's emitter: JSON cannot carry compose's `!override` tag (compose
-// 2.24.4 and later read it).
+// Written as YAML with yaml-cpp's emitter: JSON cannot carry compose's `!override` tag (read by
+// compose v2.24 and later; tested with 2.26.1).
 std::string override_file_text(const ComposeModel& model,
                                const std::map<std::string, std::string>& labels,
                                const PublishedPorts& published = {});
