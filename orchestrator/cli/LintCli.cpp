@@ -8,6 +8,7 @@
 #include "policy/ComposeLint.hpp"
 #include "policy/ProjectLintOptions.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <iostream>
 #include <set>
@@ -28,7 +29,9 @@ Without FILES it lints the compose files of an environment of orchestrate.yaml (
 --env says otherwise). FILES are linted as one set, merged in the given order as `docker compose
 -f` merges them; relative ones are taken from the project folder (-C).
 
-exit codes: 0 no violations, 4 violations (or a compose file that cannot be read)
+orchestrate.yaml's `policy` sets a rule to warn (printed, exit 0) or off (not checked).
+
+exit codes: 0 no violations at level error, 4 violations (or a compose file that cannot be read)
 )";
 
 constexpr std::size_t k_text_width = 96;
@@ -128,6 +131,7 @@ int lint_command(const std::vector<std::string>& arguments)
     // Files outside a project are linted with the default options.
     if (std::filesystem::exists(project_dir / "orchestrate.yaml")) {
       options = project_lint_options(load_project_config(project_dir));
+      options.replaced_ports.clear();  // which environment the files are for is not known
     }
   } else {
     const auto project = load_project_config(project_dir_option(values));
@@ -143,6 +147,9 @@ int lint_command(const std::vector<std::string>& arguments)
     }
     files = found->second.compose_files;
     options = project_lint_options(project);
+    if (env != "test") {
+      options.replaced_ports.clear();  // only test stacks get orchestrate's own ports
+    }
   }
 
   const auto violations = lint_compose_files(files, options);
@@ -153,16 +160,22 @@ int lint_command(const std::vector<std::string>& arguments)
     std::cout << format_violation(violation) << "\n";
   }
   const auto checked = plural(files.size(), "compose file");
+  const auto warnings = static_cast<std::size_t>(
+    std::count_if(violations.begin(), violations.end(),
+                  [](const LintViolation& violation) { return violation.level == RuleLevel::k_warn; }));
   if (violations.empty()) {
     std::cout << "lint: no violations in " << checked << "\n";
   } else {
     std::cout << "lint: " << plural(violations.size(), "violation") << " in " << checked
+              << (warnings == 0 ? ""
+                                : " (" + std::to_string(warnings) + " of them at level warn in "
+                                                                    "orchestrate.yaml's policy)")
               << (explain ? "" : " (--explain says why each rule exists)") << "\n";
   }
   if (explain) {
     print_explanations(violated);
   }
-  return to_int(violations.empty() ? ExitCode::k_all_passed : ExitCode::k_usage_error);
+  return to_int(has_errors(violations) ? ExitCode::k_usage_error : ExitCode::k_all_passed);
 }
 
 }  // namespace orchestrate::cli

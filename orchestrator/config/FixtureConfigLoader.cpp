@@ -139,9 +139,11 @@ FixtureConfig load_fixture_config(const ProjectConfig& project, const std::strin
   if (fixture.service.empty()) {
     service.fail_expected("a compose service name");
   }
-  fixture.container_port =
-    file.require("port", "the port inside the container that tests reach (1 to 65535)")
-      .as_int(1, k_max_port);
+  fixture.service_line = service.line();
+  const auto port =
+    file.require("port", "the port inside the container that tests reach (1 to 65535)");
+  fixture.container_port = port.as_int(1, k_max_port);
+  fixture.port_line = port.line();
   fixture.readiness = read_readiness(file);
   fixture.environment = read_environment(file);
   return fixture;

@@ -30,6 +30,14 @@ struct RunDefaults
   Milliseconds collect_timeout{300'000};   // the central collection (imports of every module)
 };
 
+// How a policy rule (a lint rule of docs/lint.md) is enforced: `error` refuses the stack (the
+// default for every rule), `warn` prints the finding and goes on, `off` skips the rule.
+enum class RuleLevel {
+  k_error,
+  k_warn,
+  k_off,
+};
+
 // orchestrate.yaml at the repository root. Paths are absolute, resolved against `root`.
 struct ProjectConfig
 {
@@ -45,6 +53,7 @@ struct ProjectConfig
   std::uint64_t memory_budget_bytes = 4ull << 30;
   bool allow_docker_socket_mount = false;
   RunDefaults defaults;
+  std::map<std::string, RuleLevel> policy;  // `policy:` by rule name; a rule not named: error
 };
 
 }  // namespace orchestrate

@@ -1,5 +1,6 @@
 #include "config/ConfigLoader.hpp"
 #include "config/YamlFields.hpp"
+#include "policy/LintRules.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -16,7 +17,7 @@ constexpr const char* k_project_file_name = "orchestrate.yaml";
 const std::vector<std::string> k_project_keys = {
   "project",      "environments", "python",        "suites_dir",
   "fixtures_dir", "lock_dir",     "state_dir",     "memory_budget",
-  "allow_docker_socket_mount",    "defaults",
+  "allow_docker_socket_mount",    "defaults",      "policy",
 };
 const std::vector<std::string> k_environment_keys = {"compose_files"};
 const std::vector<std::string> k_default_keys = {
@@ -165,6 +166,30 @@ RunDefaults read_defaults(const YamlMapping& file)
   return defaults;
 }
 
+// `policy: {rule: error|warn|off}`: only rules that exist (lint_rule::k_names), each once.
+std::map<std::string, RuleLevel> read_policy(const YamlMapping& file)
+{
+  std::map<std::string, RuleLevel> levels;
+  const auto mapping = file.get_mapping(
+    "policy", std::vector<std::string>(lint_rule::k_names.begin(), lint_rule::k_names.end()));
+  if (!mapping) {
+    return levels;
+  }
+  for (const auto& [rule, value] : mapping->entries()) {
+    const std::string level = value.as_string();
+    if (level == "error") {
+      levels[rule] = RuleLevel::k_error;
+    } else if (level == "warn") {
+      levels[rule] = RuleLevel::k_warn;
+    } else if (level == "off") {
+      levels[rule] = RuleLevel::k_off;
+    } else {
+      value.fail_expected("error, warn or off");
+    }
+  }
+  return levels;
+}
+
 }  // namespace
 
 ProjectConfig load_project_config(const std::filesystem::path& root)
@@ -199,6 +224,7 @@ ProjectConfig load_project_config(const std::filesystem::path& root)
     config.allow_docker_socket_mount = allow->as_bool();
   }
   config.defaults = read_defaults(file);
+  config.policy = read_policy(file);
   return config;
 }
 

@@ -28,6 +28,8 @@ struct FixtureConfig
   std::filesystem::path source_path;  // the yaml file
   std::string service;                // compose service name
   int container_port = 0;             // the port inside the container that tests reach
+  int service_line = 1;               // 1-based lines of `service` and `port`, for messages
+  int port_line = 1;
   ReadinessSpec readiness;
   // Variables handed to tests. Values may use {host} and {port}: the mapped host address and port.
   std::map<std::string, std::string> environment;

@@ -53,7 +53,66 @@ std::vector<std::string> own_top_level_keys(const nlohmann::json& model, const c
   return keys;
 }
 
+std::string text_of(const nlohmann::json& value)
+{
+  if (value.is_string()) {
+    return value.get<std::string>();
+  }
+  return value.is_number() ? value.dump() : std::string();
+}
+
+std::vector<ServicePort> ports_from_json(const nlohmann::json& ports)
+{
+  std::vector<ServicePort> result;
+  if (!ports.is_array()) {
+    return result;
+  }
+  for (const auto& entry : ports) {
+    const auto target = entry.value("target", nlohmann::json());
+    if (!entry.is_object() || !target.is_number_integer()) {
+      continue;
+    }
+    ServicePort port;
+    port.target = target.get<int>();
+    port.published = text_of(entry.value("published", nlohmann::json()));
+    port.host_ip = text_of(entry.value("host_ip", nlohmann::json()));
+    const auto protocol = text_of(entry.value("protocol", nlohmann::json()));
+    port.protocol = protocol.empty() ? "tcp" : protocol;
+    result.push_back(std::move(port));
+  }
+  return result;
+}
+
+bool restarts_only_on_failure_or_never(const std::string& restart)
+{
+  return restart.empty() || restart == "no" || restart.starts_with("on-failure");
+}
+
+// Services that another one waits for with `condition: service_completed_successfully`.
+std::vector<std::string> completion_dependencies(const nlohmann::json& services)
+{
+  std::vector<std::string> names;
+  for (const auto& [name, definition] : services.items()) {
+    const auto depends_on = definition.value("depends_on", nlohmann::json());
+    if (!depends_on.is_object()) {
+      continue;
+    }
+    for (const auto& [dependency, condition] : depends_on.items()) {
+      if (condition.is_object() &&
+          condition.value("condition", "") == "service_completed_successfully") {
+        names.push_back(dependency);
+      }
+    }
+  }
+  return names;
+}
+
 }  // namespace
+
+bool ResolvedService::may_complete() const
+{
+  return restarts_only_on_failure_or_never(restart);
+}
 
 std::uint64_t ComposeModel::memory_limit_bytes() const
 {
@@ -103,7 +162,16 @@ ComposeModel parse_compose_model(const std::string& json_text)
       const auto healthcheck = definition.value("healthcheck", nlohmann::json());
       service.has_healthcheck = healthcheck.is_object() && !healthcheck.value("disable", false) &&
                                 healthcheck.contains("test");
+      service.ports = ports_from_json(definition.value("ports", nlohmann::json()));
+      service.network_mode = text_of(definition.value("network_mode", nlohmann::json()));
+      service.restart = text_of(definition.value("restart", nlohmann::json()));
+      service.one_shot = !service.restart.empty() && service.may_complete();
       result.services.push_back(std::move(service));
+    }
+    for (const auto& name : completion_dependencies(services)) {
+      for (auto& service : result.services) {
+        service.one_shot = service.one_shot || service.name == name;
+      }
     }
   }
   result.networks = own_top_level_keys(model, "networks");

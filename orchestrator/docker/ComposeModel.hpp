@@ -9,6 +9,15 @@
 
 namespace orchestrate {
 
+// One entry of a service's `ports`, in compose's long syntax.
+struct ServicePort
+{
+  int target = 0;              // the container port
+  std::string published;       // the host port or range as written; "" for an ephemeral one
+  std::string host_ip;         // "" for every interface
+  std::string protocol = "tcp";
+};
+
 // One service of the resolved compose model.
 struct ResolvedService
 {
@@ -16,6 +25,17 @@ struct ResolvedService
   std::uint64_t memory_limit_bytes = 0;  // deploy.resources.limits.memory (or mem_limit); 0: none
   double cpu_limit = 0;                  // deploy.resources.limits.cpus (or cpus); 0: none
   bool has_healthcheck = false;
+  std::vector<ServicePort> ports;
+  std::string network_mode;  // "" (the stack's networks), "host", "none", "service:x", ...
+  std::string restart;       // as written; "" when not set (Docker's default, "no")
+  // A service that runs to completion (a migration, a seed): `restart: "no"` or `on-failure`
+  // written out, or another service depends on it with `service_completed_successfully`.
+  // Readiness waits for it to exit 0 instead of waiting for it to run.
+  bool one_shot = false;
+
+  // Whether the container may stop for good with exit code 0 and count as done: its restart
+  // policy is "no" (also when not set) or on-failure.
+  bool may_complete() const;
 };
 
 // The resolved model of a set of compose files, as `docker compose config --format json` prints it

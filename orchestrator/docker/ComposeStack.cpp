@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "docker/OverrideFile.hpp"
+#include "docker/PortWiring.hpp"
 #include "process/SignalState.hpp"
 
 #include <algorithm>
@@ -34,11 +35,11 @@ ComposeStack::ComposeStack(StackSpec spec, DockerEngine& engine)
   : m_spec(std::move(spec)),
     m_engine(engine),
     m_cli(m_spec.ownership.stack,
-          with_override(m_spec.compose_files, m_spec.work_dir / "compose.override.json"),
+          with_override(m_spec.compose_files, m_spec.work_dir / "compose.override.yml"),
           m_spec.work_dir / "compose.log")
 {
-  write_override_file(m_spec.work_dir / "compose.override.json", m_spec.model,
-                      ownership_labels(m_spec.ownership));
+  write_override_file(m_spec.work_dir / "compose.override.yml", m_spec.model,
+                      ownership_labels(m_spec.ownership), m_spec.published_ports);
 }
 
 ComposeStack::~ComposeStack()
@@ -70,8 +71,19 @@ void ComposeStack::up()
 std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
   const std::vector<FixtureConfig>& fixtures, Milliseconds timeout)
 {
+  std::vector<std::string> one_shots;
+  for (const auto& service : m_spec.model.services) {
+    const bool fixture_service =
+      std::any_of(fixtures.begin(), fixtures.end(),
+                  [&](const FixtureConfig& fixture) { return fixture.service == service.name; });
+    if (service.one_shot && !fixture_service) {
+      one_shots.push_back(service.name);
+    }
+  }
   ReadinessGate gate(m_engine, project_name());
-  return gate.wait(fixtures, timeout);
+  auto endpoints = gate.wait(fixtures, timeout, one_shots);
+  verify_port_wiring(m_engine, project_name(), fixtures, endpoints);
+  return endpoints;
 }
 
 std::vector<std::string> ComposeStack::broken_services(const std::vector<FixtureConfig>& fixtures)

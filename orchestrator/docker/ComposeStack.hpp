@@ -3,6 +3,7 @@
 #include "docker/ComposeCli.hpp"
 #include "docker/ComposeModel.hpp"
 #include "docker/DockerEngine.hpp"
+#include "docker/OverrideFile.hpp"
 #include "docker/ReadinessGate.hpp"
 #include "docker/ResourceLabels.hpp"
 
@@ -20,6 +21,7 @@ struct StackSpec
   std::vector<std::filesystem::path> compose_files;  // the user's files, in -f order
   std::filesystem::path work_dir;                 // override file and compose log go here
   ComposeModel model;                             // resolved once per run, shared by all shards
+  PublishedPorts published_ports;                 // container ports published on loopback
   Milliseconds up_timeout{120'000};
   Milliseconds stop_timeout{0};                   // grace period; 0: forced removal at once
 };
@@ -56,8 +58,10 @@ public:
   // compose's output when up fails, Error(k_interrupted) on Ctrl-C.
   void up();
 
-  // Gates on the fixtures' readiness; returns each fixture's endpoint by fixture name.
-  // Throws StackNotReadyError with the service's logs.
+  // Gates on the fixtures' readiness and on the completion of the model's one-shot services that
+  // no fixture names, then checks that each fixture's host port is wired to this stack
+  // (verify_port_wiring); returns each fixture's endpoint by fixture name.
+  // Throws StackNotReadyError with the service's logs, or with the port bindings seen.
   std::map<std::string, ReadyEndpoint> wait_ready(const std::vector<FixtureConfig>& fixtures,
                                                   Milliseconds timeout);
 

@@ -283,6 +283,42 @@ std::string health_from_status_text(const std::string& status)
   return status.find("(health: starting)") != std::string::npos ? "starting" : "";
 }
 
+std::optional<int> parse_int(std::string_view text)
+{
+  int value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+// "Exited (137) 5 seconds ago" -> 137; nullopt for any other state.
+std::optional<int> exit_code_from_status_text(const std::string& status)
+{
+  constexpr std::string_view k_exited = "Exited (";
+  if (!status.starts_with(k_exited)) {
+    return std::nullopt;
+  }
+  const auto close = status.find(')', k_exited.size());
+  if (close == std::string::npos) {
+    return std::nullopt;
+  }
+  return parse_int(std::string_view(status).substr(k_exited.size(), close - k_exited.size()));
+}
+
+void choose_loopback_ports(ContainerSummary& summary)
+{
+  for (const auto& binding : summary.port_bindings) {
+    if (summary.published_tcp_ports.count(binding.container_port) != 0) {
+      continue;
+    }
+    if (const auto port = loopback_host_port(summary.port_bindings, binding.container_port)) {
+      summary.published_tcp_ports[binding.container_port] = *port;
+    }
+  }
+}
+
 ContainerSummary summary_from_list_entry(const json& entry)
 {
   ContainerSummary summary;
@@ -299,23 +335,15 @@ ContainerSummary summary_from_list_entry(const json& entry)
     for (const json& port : ports) {
       const json& private_port = member(port, "PrivatePort");
       const json& public_port = member(port, "PublicPort");
-      if (string_member(port, "Type") == "tcp" && private_port.is_number_integer() &&
-          public_port.is_number_integer()) {
-        summary.published_tcp_ports[private_port.get<int>()] = public_port.get<int>();
+      if (private_port.is_number_integer() && public_port.is_number_integer()) {
+        summary.port_bindings.push_back({private_port.get<int>(), string_member(port, "Type"),
+                                         string_member(port, "IP"), public_port.get<int>()});
       }
     }
   }
+  summary.exit_code = exit_code_from_status_text(string_member(entry, "Status"));
+  choose_loopback_ports(summary);
   return summary;
-}
-
-std::optional<int> parse_int(std::string_view text)
-{
-  int value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return value;
 }
 
 ContainerSummary summary_from_inspect(const json& container)
@@ -333,17 +361,24 @@ ContainerSummary summary_from_inspect(const json& container)
     for (const auto& [key, bindings] : ports.items()) {
       const auto slash = key.find('/');
       const std::optional<int> container_port = parse_int(std::string_view(key).substr(0, slash));
-      if (!container_port || slash == std::string::npos || key.substr(slash + 1) != "tcp" ||
-          !bindings.is_array()) {
+      if (!container_port || slash == std::string::npos || !bindings.is_array()) {
         continue;
       }
       for (const json& binding : bindings) {
         if (const std::optional<int> host_port = parse_int(string_member(binding, "HostPort"))) {
-          summary.published_tcp_ports[*container_port] = *host_port;
+          summary.port_bindings.push_back(
+            {*container_port, key.substr(slash + 1), string_member(binding, "HostIp"), *host_port});
         }
       }
     }
   }
+  const json& exit_code = member(state, "ExitCode");
+  if (summary.state == "exited" && exit_code.is_number_integer()) {
+    summary.exit_code = exit_code.get<int>();
+  }
+  summary.restart_policy =
+    string_member(member(member(container, "HostConfig"), "RestartPolicy"), "Name");
+  choose_loopback_ports(summary);
   return summary;
 }
 
@@ -390,6 +425,31 @@ std::string negotiate_api_version(const std::string& engine_version)
 }
 
 }  // namespace
+
+bool loopback_reaches(const std::string& host_ip)
+{
+  return host_ip == "127.0.0.1" || host_ip == "0.0.0.0" || host_ip.empty();
+}
+
+std::optional<int> loopback_host_port(const std::vector<PortBinding>& bindings,
+                                      int container_port)
+{
+  // The binding on loopback itself first: it is the one orchestrate publishes.
+  std::optional<int> any_interface;
+  for (const auto& binding : bindings) {
+    if (binding.container_port != container_port || binding.protocol != "tcp" ||
+        !loopback_reaches(binding.host_ip)) {
+      continue;
+    }
+    if (binding.host_ip == "127.0.0.1") {
+      return binding.host_port;
+    }
+    if (!any_interface) {
+      any_interface = binding.host_port;
+    }
+  }
+  return any_interface;
+}
 
 CurlEasy make_engine_handle(const std::string& endpoint, const char* method, const std::string& path)
 {

@@ -14,6 +14,15 @@
 
 namespace orchestrate {
 
+// One host binding of a container port, as the engine reports it.
+struct PortBinding
+{
+  int container_port = 0;
+  std::string protocol;  // "tcp", "udp", "sctp"
+  std::string host_ip;   // "127.0.0.1", "0.0.0.0", "::", ... ("" is read as "0.0.0.0")
+  int host_port = 0;
+};
+
 // A container as listed by GET /containers/json (all=true).
 struct ContainerSummary
 {
@@ -22,8 +31,14 @@ struct ContainerSummary
   std::string state;                          // "running", "exited", "created", ...
   std::string health;                         // "healthy", "unhealthy", "starting" or "" (no check)
   std::map<std::string, std::string> labels;
-  // Published ports: container port (tcp) -> host port. Only ports bound on the host.
+  // Published ports: container port (tcp) -> the host port that 127.0.0.1 reaches: the binding
+  // on 127.0.0.1, else the one on 0.0.0.0. An IPv6-only binding ([::]) or one on another address
+  // is never chosen: on engine 20.10 `ports: ["5432"]` binds 0.0.0.0 and [::] to two different
+  // host ports, and the [::] one's number may be another container's IPv4 port.
   std::map<int, int> published_tcp_ports;
+  std::vector<PortBinding> port_bindings;  // every binding, as reported
+  std::optional<int> exit_code;            // of an exited container, when the engine says
+  std::string restart_policy;              // HostConfig.RestartPolicy.Name; inspect only
 };
 
 // How a container ended, from GET /containers/{id}/json's State (see ServiceDeath.hpp).
@@ -34,6 +49,14 @@ struct ContainerEnding
   bool oom_killed = false;   // State.OOMKilled
   std::string finished_at;   // State.FinishedAt, RFC 3339 with nanoseconds, UTC
 };
+
+// The host port of `bindings` that 127.0.0.1 reaches for tcp `container_port`, chosen as
+// ContainerSummary::published_tcp_ports says; nullopt when there is none. Throws nothing.
+std::optional<int> loopback_host_port(const std::vector<PortBinding>& bindings,
+                                      int container_port);
+
+// Whether a connection to 127.0.0.1 reaches a binding on `host_ip` ("127.0.0.1", "0.0.0.0", "").
+bool loopback_reaches(const std::string& host_ip);
 
 struct NetworkSummary
 {

@@ -65,12 +65,21 @@ struct FixtureWait
   }
 };
 
+// A service that runs to completion (a migration, say): ready once its container exited 0.
+struct OneShotWait
+{
+  std::string service;
+  std::optional<ContainerSummary> container;
+  bool completed = false;
+};
+
 // Judges the fixtures of one stack from their containers' states; the gate feeds it the states it
 // learns from the initial listing and from the event stream.
 class FixtureJudge
 {
 public:
-  FixtureJudge(DockerEngine& engine, std::string stack, const std::vector<FixtureConfig>& fixtures)
+  FixtureJudge(DockerEngine& engine, std::string stack, const std::vector<FixtureConfig>& fixtures,
+               const std::vector<std::string>& one_shot_services)
     : m_engine(engine),
       m_stack(std::move(stack))
   {
@@ -78,6 +87,9 @@ public:
       FixtureWait wait;
       wait.fixture = &fixture;
       m_waits.push_back(std::move(wait));
+    }
+    for (const auto& service : one_shot_services) {
+      m_one_shots.push_back({service, std::nullopt, false});
     }
   }
 
@@ -90,6 +102,12 @@ public:
       if (!wait.ready && wait.fixture->service == service) {
         wait.container = container;
         judge(wait);
+      }
+    }
+    for (auto& one_shot : m_one_shots) {
+      if (!one_shot.completed && one_shot.service == service) {
+        one_shot.container = container;
+        judge(one_shot);
       }
     }
   }
@@ -105,7 +123,9 @@ public:
     }
   }
 
-  // Judges again the fixtures whose readiness no event announces (open port, log line).
+  // Judges again the fixtures whose readiness no event announces (open port, log line), and
+  // inspects again the one-shot services still running: an inspection right after a `die` event
+  // may not show the exit yet.
   void recheck()
   {
     for (auto& wait : m_waits) {
@@ -113,26 +133,42 @@ public:
         judge(wait);
       }
     }
+    for (auto& one_shot : m_one_shots) {
+      if (needs_recheck(one_shot)) {
+        one_shot.container = m_engine.inspect_container(one_shot.container->id);
+        if (one_shot.container) {
+          judge(one_shot);
+        }
+      }
+    }
   }
 
   // True while a fixture of `service` is not ready: only then do its events need a look.
   bool waits_for(const std::string& service) const
   {
-    return std::any_of(m_waits.begin(), m_waits.end(), [&](const FixtureWait& wait) {
-      return !wait.ready && wait.fixture->service == service;
-    });
+    return std::any_of(m_waits.begin(), m_waits.end(),
+                       [&](const FixtureWait& wait) {
+                         return !wait.ready && wait.fixture->service == service;
+                       }) ||
+           std::any_of(m_one_shots.begin(), m_one_shots.end(), [&](const OneShotWait& one_shot) {
+             return !one_shot.completed && one_shot.service == service;
+           });
   }
 
   bool needs_recheck() const
   {
     return std::any_of(m_waits.begin(), m_waits.end(),
-                       [](const FixtureWait& wait) { return wait.needs_recheck(); });
+                       [](const FixtureWait& wait) { return wait.needs_recheck(); }) ||
+           std::any_of(m_one_shots.begin(), m_one_shots.end(),
+                       [](const OneShotWait& one_shot) { return needs_recheck(one_shot); });
   }
 
   bool all_ready() const
   {
     return std::all_of(m_waits.begin(), m_waits.end(),
-                       [](const FixtureWait& wait) { return wait.ready.has_value(); });
+                       [](const FixtureWait& wait) { return wait.ready.has_value(); }) &&
+           std::all_of(m_one_shots.begin(), m_one_shots.end(),
+                       [](const OneShotWait& one_shot) { return one_shot.completed; });
   }
 
   std::map<std::string, ReadyEndpoint> endpoints() const
@@ -152,16 +188,45 @@ public:
                      wait.fixture->service + " (" + wait.waiting_for + ")");
       }
     }
+    for (const auto& one_shot : m_one_shots) {
+      if (!one_shot.completed) {
+        fail_service(one_shot.service, "", one_shot.container,
+                     "did not complete within " + format_seconds(timeout) + " (" +
+                       (one_shot.container ? one_shot.container->state : "no container yet") +
+                       ")");
+      }
+    }
     throw InternalError("readiness timeout without a fixture that is not ready");
   }
 
 private:
+  static bool needs_recheck(const OneShotWait& one_shot)
+  {
+    return !one_shot.completed && one_shot.container && one_shot.container->state == "running";
+  }
+
+  // A one-shot service is done when its container exited 0; an exit with any other code fails the
+  // stack (with on-failure the engine restarts it first: "exited" is its last word).
+  void judge(OneShotWait& one_shot)
+  {
+    const ContainerSummary& container = *one_shot.container;
+    if (container.state == "dead" ||
+        (container.state == "exited" && container.exit_code.value_or(-1) != 0)) {
+      fail_service(one_shot.service, "", one_shot.container,
+                   "(a one-shot service) failed: " + exit_description(container));
+    }
+    if (container.state == "exited") {
+      spdlog::debug("{}: {} completed", m_stack, one_shot.service);
+      one_shot.completed = true;
+    }
+  }
+
   void judge(FixtureWait& wait)
   {
     const FixtureConfig& fixture = *wait.fixture;
     const ContainerSummary& container = *wait.container;
     if (container.state == "exited" || container.state == "dead") {
-      fail(wait, "exited before it became ready");
+      fail(wait, "exited before it became ready (" + exit_description(container) + ")");
     }
     if (container.health == "unhealthy") {
       fail(wait, "reported unhealthy");
@@ -170,9 +235,8 @@ private:
     auto port = container.published_tcp_ports.find(fixture.container_port);
     if (port == container.published_tcp_ports.end()) {
       if (running) {
-        fail(wait, "publishes no host port for container port " +
-                     std::to_string(fixture.container_port) + " (add `ports: [\"127.0.0.1::" +
-                     std::to_string(fixture.container_port) + "\"]`)");
+        fail(wait, "publishes no host port on 127.0.0.1 or 0.0.0.0 for container port " +
+                     std::to_string(fixture.container_port));
       }
       wait.waiting_for = container.state;
       return;
@@ -206,11 +270,19 @@ private:
 
   [[noreturn]] void fail(const FixtureWait& wait, const std::string& reason) const
   {
-    std::string message = "stack " + m_stack + ": service '" + wait.fixture->service +
-                          "' (fixture " + wait.fixture->name + ") " + reason;
-    if (wait.container) {
-      message += "\n--- last log lines of " + wait.fixture->service + " ---\n" +
-                 m_engine.container_logs(wait.container->id, k_log_lines);
+    fail_service(wait.fixture->service, " (fixture " + wait.fixture->name + ")", wait.container,
+                 reason);
+  }
+
+  [[noreturn]] void fail_service(const std::string& service, const std::string& fixture_note,
+                                 const std::optional<ContainerSummary>& container,
+                                 const std::string& reason) const
+  {
+    std::string message =
+      "stack " + m_stack + ": service '" + service + "'" + fixture_note + " " + reason;
+    if (container) {
+      message += "\n--- last log lines of " + service + " ---\n" +
+                 m_engine.container_logs(container->id, k_log_lines);
     }
     throw StackNotReadyError(message);
   }
@@ -218,9 +290,19 @@ private:
   DockerEngine& m_engine;
   std::string m_stack;
   std::vector<FixtureWait> m_waits;
+  std::vector<OneShotWait> m_one_shots;
 };
 
 }  // namespace
+
+std::string exit_description(const ContainerSummary& container)
+{
+  if (container.state == "dead") {
+    return "the engine reports the container dead";
+  }
+  return container.exit_code ? "exit code " + std::to_string(*container.exit_code)
+                             : container.state;
+}
 
 ReadinessGate::ReadinessGate(DockerEngine& engine, std::string stack_name)
   : m_engine(engine),
@@ -228,12 +310,13 @@ ReadinessGate::ReadinessGate(DockerEngine& engine, std::string stack_name)
 {
 }
 
-std::map<std::string, ReadyEndpoint> ReadinessGate::wait(const std::vector<FixtureConfig>& fixtures,
-                                                         Milliseconds timeout)
+std::map<std::string, ReadyEndpoint> ReadinessGate::wait(
+  const std::vector<FixtureConfig>& fixtures, Milliseconds timeout,
+  const std::vector<std::string>& one_shot_services)
 {
   const auto deadline = Clock::now() + timeout;
   const std::vector<std::string> filters{label_filter(labels::k_stack, m_stack_name)};
-  FixtureJudge judge(m_engine, m_stack_name, fixtures);
+  FixtureJudge judge(m_engine, m_stack_name, fixtures, one_shot_services);
 
   // Subscribe first, then look: a container that became healthy before the subscription is seen by
   // the listing, and every change after the listing arrives as an event.

@@ -38,16 +38,22 @@ class ReadinessGate
 public:
   ReadinessGate(DockerEngine& engine, std::string stack_name);
 
-  // Blocks until every fixture is ready, returning each fixture's endpoint by fixture name.
-  // Throws StackNotReadyError (with the service's last log lines) when a service exits, turns
-  // unhealthy, or is not ready within `timeout`; Error(k_interrupted) on Ctrl-C.
+  // Blocks until every fixture is ready and every service of `one_shot_services` has completed
+  // (its container exited 0, as compose's `service_completed_successfully`), returning each
+  // fixture's endpoint by fixture name. Throws StackNotReadyError (with the service's last log
+  // lines) when a fixture's service exits or turns unhealthy, a one-shot service exits non-zero,
+  // or not everything is ready within `timeout`; Error(k_interrupted) on Ctrl-C.
   std::map<std::string, ReadyEndpoint> wait(const std::vector<FixtureConfig>& fixtures,
-                                            Milliseconds timeout);
+                                            Milliseconds timeout,
+                                            const std::vector<std::string>& one_shot_services = {});
 
 private:
   DockerEngine& m_engine;
   std::string m_stack_name;
 };
+
+// How a stopped container ended, for messages: "exit code 1", or that the engine reports it dead.
+std::string exit_description(const ContainerSummary& container);
 
 // True when a TCP connection to host:port succeeds within `timeout`.
 bool tcp_port_accepts(const std::string& host, int port, Milliseconds timeout);

@@ -24,7 +24,7 @@ namespace {
 constexpr Milliseconds k_up_bound(120'000);
 constexpr Milliseconds k_down_bound(60'000);
 constexpr const char* k_down_stop_seconds = "1";
-constexpr const char* k_override_file = "compose.override.json";
+constexpr const char* k_override_file = "compose.override.yml";
 constexpr const char* k_log_file = "compose.log";
 
 // Where the override file and compose's log of one environment live; created if missing.

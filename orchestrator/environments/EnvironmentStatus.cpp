@@ -33,8 +33,9 @@ bool EnvironmentStatus::is_up() const
 {
   return !services.empty() &&
          std::all_of(services.begin(), services.end(), [](const ServiceStatus& service) {
-           return service.state == "running" &&
-                  (service.health.empty() || service.health == "healthy");
+           return service.state == "completed" ||
+                  (service.state == "running" &&
+                   (service.health.empty() || service.health == "healthy"));
          });
 }
 
@@ -45,7 +46,11 @@ EnvironmentStatus read_environment_status(DockerEngine& engine, const std::strin
   for (auto& container : engine.list_containers({label_filter(labels::k_stack, stack)})) {
     auto service = container.labels.find(labels::k_compose_service);
     status.services.push_back({service == container.labels.end() ? container.name : service->second,
-                               container.name, container.state, container.health,
+                               container.name,
+                               container.state == "exited" && container.exit_code == 0
+                                 ? "completed"
+                                 : container.state,
+                               container.health,
                                std::move(container.published_tcp_ports)});
   }
   std::sort(status.services.begin(), status.services.end(),

@@ -13,7 +13,7 @@ struct ServiceStatus
 {
   std::string service;    // compose service name (com.docker.compose.service)
   std::string container;  // container name
-  std::string state;      // "running", "exited", ...
+  std::string state;      // "running", "exited", ...; "completed": exited 0 (a one-shot's success)
   std::string health;     // "healthy", "unhealthy", "starting", or "" without a healthcheck
   std::map<int, int> published_tcp_ports;  // container port -> host port (loopback or any)
 };
@@ -25,7 +25,8 @@ struct EnvironmentStatus
   std::string stack;        // compose project name, e.g. "shop-dev"
   std::vector<ServiceStatus> services;  // sorted by service, then container name
 
-  // True when the stack has containers and every one runs and is healthy or has no healthcheck.
+  // True when the stack has containers and every one runs and is healthy or has no healthcheck,
+  // or has completed (a one-shot service such as a migration that exited 0).
   bool is_up() const;
 };
 

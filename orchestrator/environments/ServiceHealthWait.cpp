@@ -30,6 +30,13 @@ struct Pending
   std::string why;
 };
 
+// Exited 0 under a restart policy that lets it stop: done, as compose's
+// `service_completed_successfully`.
+bool completed_successfully(const ResolvedService& service, const ContainerSummary& container)
+{
+  return container.state == "exited" && container.exit_code == 0 && service.may_complete();
+}
+
 }  // namespace
 
 void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
@@ -52,16 +59,20 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
   // call per change, none per poll.
   ContainerEventStream events = engine.open_container_events(filters, k_state_actions);
   bool changed = true;
+  // While a one-shot service runs, the stack is listed at every wake: its exit is not reliably
+  // in a listing made right after its `die` event.
+  bool one_shot_running = false;
   while (true) {
     if (interrupt_count() > 0) {
       throw Error(ExitCode::k_interrupted, "interrupted while waiting for " + stack);
     }
     const bool timed_out = std::chrono::steady_clock::now() >= deadline;
     if (!changed && !timed_out) {
-      changed = events.next(k_wake_interval).has_value();
+      changed = events.next(k_wake_interval).has_value() || one_shot_running;
       continue;
     }
     changed = false;
+    one_shot_running = false;
     const auto containers = engine.list_containers(filters);
     std::optional<Pending> pending;
     for (const auto& service : model.services) {
@@ -72,17 +83,29 @@ void wait_for_healthy_services(DockerEngine& engine, const std::string& stack,
           continue;
         }
         found = true;
-        if (container.state == "exited" || container.state == "dead") {
-          fail({service.name, container.id, "exited (a long-lived stack must keep running)"});
+        const bool stopped = container.state == "exited" || container.state == "dead";
+        if (stopped && completed_successfully(service, container)) {
+          continue;  // a one-shot service (a migration) that did its work
+        }
+        if (stopped) {
+          fail({service.name, container.id,
+                service.may_complete()
+                  ? "exited (" + exit_description(container) + ")"
+                  : "exited (" + exit_description(container) + "; its restart policy '" +
+                      service.restart + "' says it must keep running)"});
         }
         if (container.health == "unhealthy") {
           fail({service.name, container.id, "reported unhealthy"});
         }
-        const bool ready = container.state == "running" &&
+        // A one-shot service is awaited until it exits, not merely until it runs.
+        one_shot_running = one_shot_running || (service.one_shot && !stopped);
+        const bool ready = container.state == "running" && !service.one_shot &&
                            (container.health.empty() || container.health == "healthy");
         if (!ready && !pending) {
           pending = Pending{service.name, container.id,
-                            container.health.empty() ? container.state : container.health};
+                            service.one_shot ? "a one-shot service, not completed yet"
+                            : container.health.empty() ? container.state
+                                                       : container.health};
         }
       }
       if (!found && !pending) {

@@ -4,6 +4,7 @@
 #include "policy/ComposeShortSyntax.hpp"
 #include "policy/YamlMergeKeys.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace orchestrate {
@@ -220,16 +221,43 @@ private:
     }
   }
 
+  // Whether orchestrate replaces the publication of `container_port` ("5432", "5432/tcp") of this
+  // service in the test stacks.
+  bool replaced_by_orchestrate(const std::string& container_port,
+                               const std::string& protocol = "tcp") const
+  {
+    const auto replaced = m_options.replaced_ports.find(m_service.name);
+    if (replaced == m_options.replaced_ports.end() || protocol != "tcp") {
+      return false;
+    }
+    for (const int port : replaced->second) {
+      if (container_port == std::to_string(port) ||
+          container_port == std::to_string(port) + "/tcp") {
+        return true;
+      }
+    }
+    return false;
+  }
+
   void check_host_ports()
   {
     for (const auto& item : list_settings(m_service, "ports")) {
       if (item.value.IsScalar()) {
         const auto port = parse_short_port(item.value.Scalar());
+        if (replaced_by_orchestrate(port.container_port)) {
+          continue;
+        }
         if (!port.host_port.empty() && port.host_port != "0") {
           report_at(lint_rule::k_fixed_host_port, item,
                     "'" + item.value.Scalar() + "' publishes fixed host port " + port.host_port +
                       "; write '127.0.0.1::" + port.container_port + "' for an ephemeral port");
         }
+        continue;
+      }
+      const auto target = find_merged(item.value, "target");
+      const auto protocol = find_merged(item.value, "protocol");
+      if (target && replaced_by_orchestrate(scalar_or_empty(target->value),
+                                            protocol ? scalar_or_empty(protocol->value) : "tcp")) {
         continue;
       }
       const auto published = find_merged(item.value, "published");
@@ -300,17 +328,34 @@ std::vector<LintViolation> lint_compose_files(const std::vector<std::filesystem:
 std::vector<LintViolation> lint_compose_services(const std::vector<ComposeService>& services,
                                                  const LintOptions& options)
 {
-  std::vector<LintViolation> violations;
+  std::vector<LintViolation> found;
   for (const auto& service : services) {
-    ServiceLint(service, options, violations).check_all();
+    ServiceLint(service, options, found).check_all();
+  }
+  // Checked in full and filtered after: the levels are the project's choice, not the rules'.
+  std::vector<LintViolation> violations;
+  for (auto& violation : found) {
+    const auto level = options.levels.find(violation.rule);
+    violation.level = level == options.levels.end() ? RuleLevel::k_error : level->second;
+    if (violation.level != RuleLevel::k_off) {
+      violations.push_back(std::move(violation));
+    }
   }
   return violations;
 }
 
 std::string format_violation(const LintViolation& violation)
 {
-  return violation.file.string() + ":" + std::to_string(violation.line) + ": [" + violation.rule +
+  return std::string(violation.level == RuleLevel::k_warn ? "warning: " : "") +
+         violation.file.string() + ":" + std::to_string(violation.line) + ": [" + violation.rule +
          "] service '" + violation.service + "': " + violation.message;
+}
+
+bool has_errors(const std::vector<LintViolation>& violations)
+{
+  return std::any_of(violations.begin(), violations.end(), [](const LintViolation& violation) {
+    return violation.level == RuleLevel::k_error;
+  });
 }
 
 }  // namespace orchestrate

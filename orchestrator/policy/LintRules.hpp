@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,12 @@ inline constexpr const char* k_container_name = "container-name";
 inline constexpr const char* k_fixed_host_port = "fixed-host-port";
 inline constexpr const char* k_privileged = "privileged";
 inline constexpr const char* k_docker_socket = "docker-socket";
+// Every rule name, in the order of lint_rules(); header-only, so that the configuration loader can
+// check the names of orchestrate.yaml's `policy` without linking the lint.
+inline constexpr std::array<const char*, 9> k_names = {
+  k_memory_limit, k_cpu_limit,     k_tmpfs_size,  k_healthcheck,   k_log_rotation,
+  k_container_name, k_fixed_host_port, k_privileged, k_docker_socket,
+};
 }  // namespace lint_rule
 
 // Every rule, in the order lint checks and lists them. The table is static; throws nothing.

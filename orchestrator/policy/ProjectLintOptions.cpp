@@ -10,7 +10,9 @@ LintOptions lint_options_for_fixtures(const ProjectConfig& project,
 {
   LintOptions options;
   options.allow_docker_socket_mount = project.allow_docker_socket_mount;
+  options.levels = project.policy;
   for (const auto& fixture : fixtures) {
+    options.replaced_ports[fixture.service].insert(fixture.container_port);
     if (fixture.readiness.kind == ReadinessSpec::Kind::k_health) {
       options.health_gated_services.insert(fixture.service);
     }

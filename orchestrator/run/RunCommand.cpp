@@ -7,6 +7,7 @@
 #include "docker/ComposeCli.hpp"
 #include "docker/ComposeModelCache.hpp"
 #include "docker/ComposeStack.hpp"
+#include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
 #include "environments/EnvironmentLookup.hpp"
@@ -68,21 +69,6 @@ std::vector<FixtureConfig> load_fixtures(const ProjectConfig& project, const Sui
     fixtures.push_back(load_fixture_config(project, name));
   }
   return fixtures;
-}
-
-// Every fixture's service must exist in the compose model, or the gate would wait in vain.
-void check_fixture_services(const std::vector<FixtureConfig>& fixtures, const ComposeModel& model)
-{
-  for (const auto& fixture : fixtures) {
-    if (model.find_service(fixture.service) == nullptr) {
-      std::string services;
-      for (const auto& service : model.services) {
-        services += (services.empty() ? "" : ", ") + service.name;
-      }
-      throw ConfigError(fixture.source_path.string() + ":1: service '" + fixture.service +
-                        "' is not in the compose files; they define: " + services);
-    }
-  }
 }
 
 WorkQueue make_queue(const RunOptions& options, const std::vector<TestCase>& tests, int shards)
@@ -149,7 +135,11 @@ void enforce_compose_policy(const ProjectConfig& project, const std::vector<Fixt
 {
   const auto violations =
     lint_compose_services(services, lint_options_for_fixtures(project, fixtures));
-  if (violations.empty()) {
+  if (!has_errors(violations)) {
+    // Rules the project's `policy` set to warn: said, and the run goes on.
+    for (const auto& violation : violations) {
+      std::fprintf(stderr, "%s\n", format_violation(violation).c_str());
+    }
     return;
   }
   std::string message = "the test stack breaks the compose policy (see `orchestrate lint "
@@ -312,7 +302,7 @@ ExitCode run_suite(const RunOptions& options)
     const auto services = load_compose_services(environment.compose_files);
     context.model =
       load_stack_model(project, options.environment, services, run_id, run_dir, late_preflight);
-    check_fixture_services(fixtures, context.model);
+    check_fixtures_against_model(fixtures, context.model);
     enforce_compose_policy(project, fixtures, services);
   }
   std::optional<StackAdmission> admission;

@@ -1,5 +1,6 @@
 #include "run/StackShardSession.hpp"
 
+#include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
 
 #include <spdlog/spdlog.h>
@@ -49,6 +50,7 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   spec.compose_files = context.compose_files;
   spec.work_dir = m_shard_dir;
   spec.model = context.model;
+  spec.published_ports = fixture_published_ports(context.fixtures);
   spec.stop_timeout = context.stop_timeout;
   m_timing.project = spec.ownership.stack;
   m_environment["COMPOSE_PROJECT_NAME"] = spec.ownership.stack;

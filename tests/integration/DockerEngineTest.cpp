@@ -617,6 +617,30 @@ TEST_F(DockerEngineTest, PublishedPortsAppearInListAndInspect)
   EXPECT_EQ(inspected->published_tcp_ports, (std::map<int, int>{{8080, host_port}}));
 }
 
+// Engine 20.10 binds `-p 6379` on 0.0.0.0 and [::] from two pools of ephemeral ports; a container
+// published on 0.0.0.0 only moves the IPv4 pool ahead, so the two host ports differ. The port
+// handed out is the IPv4 one, which 127.0.0.1 reaches, never the [::] one listed last.
+TEST_F(DockerEngineTest, AnAllInterfacePortGivesTheIpv4BindingNeverTheIpv6One)
+{
+  run_labelled("-ahead", {"-p", "0.0.0.0::80"}, {"sleep", "300"});
+  const std::string id = run_labelled("", {"-p", "6379"}, {"sleep", "300"});
+  const auto inspected = m_engine.inspect_container(id);
+  ASSERT_TRUE(inspected);
+  std::optional<int> ipv4;
+  for (const auto& binding : inspected->port_bindings) {
+    if (binding.host_ip == "0.0.0.0") {
+      ipv4 = binding.host_port;
+    }
+  }
+  ASSERT_TRUE(ipv4) << run_docker({"port", id});
+  EXPECT_EQ(inspected->published_tcp_ports.at(6379), *ipv4) << run_docker({"port", id});
+  for (const auto& listed : m_engine.list_containers({m_label})) {
+    if (listed.id == id) {
+      EXPECT_EQ(listed.published_tcp_ports.at(6379), *ipv4) << run_docker({"port", id});
+    }
+  }
+}
+
 TEST_F(DockerEngineTest, WatchSeesStartAndHealthyOfALabelledContainerStartedAfterIt)
 {
   EventRecorder recorder(m_engine, m_label);

@@ -140,7 +140,7 @@ TEST_F(EnvironmentTest, UpStartsALabelledHealthyStackThatStatusShowsAndDownRemov
             std::string::npos)
     << up.output;
   EXPECT_TRUE(std::filesystem::exists(m_project.root() /
-                                      ".orchestrate/environments/dev/compose.override.json"));
+                                      ".orchestrate/environments/dev/compose.override.yml"));
 
   // A second `up` finds the stack up and recreates nothing.
   const auto ids_before = dev_container_ids();

@@ -59,6 +59,20 @@ public:
     }
   }
 
+  // A copy of the repository's tests/projects/<name> (a project as another team writes it), with
+  // its `project:` line replaced by the unique prefix.
+  explicit ScratchProject(const std::string& name) : m_prefix("it-" + unique_test_id())
+  {
+    std::filesystem::copy(k_source_dir / "tests/projects" / name, root(),
+                          std::filesystem::copy_options::recursive);
+    std::ifstream in(root() / "orchestrate.yaml");
+    std::string text;
+    for (std::string line; std::getline(in, line);) {
+      text += (line.rfind("project:", 0) == 0 ? "project: " + m_prefix : line) + "\n";
+    }
+    write_file(root() / "orchestrate.yaml", text);
+  }
+
   const std::filesystem::path& root() const
   {
     return m_dir.path();

@@ -155,7 +155,7 @@ TEST_F(ProjectConfigLoaderTest, RejectsUnknownTopLevelKeyListingTheKnownOnes)
   EXPECT_EQ(message, at("orchestrate.yaml", 5) +
                        "unknown key 'memory_limit'; expected one of: project, environments, "
                        "python, suites_dir, fixtures_dir, lock_dir, state_dir, memory_budget, "
-                       "allow_docker_socket_mount, defaults");
+                       "allow_docker_socket_mount, defaults, policy");
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInDefaultsWithFileAndLine)
@@ -364,6 +364,37 @@ TEST_F(ProjectConfigLoaderTest, RejectsFolderThatIsAMapping)
 {
   expect_error_at(error_with("suites_dir: {path: suites}\n"), "orchestrate.yaml", 5,
                   "'suites_dir' must be a string, got a mapping");
+}
+
+TEST_F(ProjectConfigLoaderTest, ReadsPolicyLevelsAndLeavesOtherRulesAtError)
+{
+  write_project("policy:\n  log-rotation: off\n  cpu-limit: warn\n  memory-limit: error\n");
+
+  const auto config = load_project();
+
+  EXPECT_EQ(config.policy.size(), 3u);
+  EXPECT_EQ(config.policy.at("log-rotation"), RuleLevel::k_off);
+  EXPECT_EQ(config.policy.at("cpu-limit"), RuleLevel::k_warn);
+  EXPECT_EQ(config.policy.at("memory-limit"), RuleLevel::k_error);
+  EXPECT_EQ(config.policy.count("privileged"), 0u);
+}
+
+TEST_F(ProjectConfigLoaderTest, UnknownPolicyRuleIsAnErrorAtItsLineListingTheRules)
+{
+  const auto message = error_with("policy:\n  log-rotation: off\n  log-rotaton: warn\n");
+  expect_error_at(message, "orchestrate.yaml", 7, "unknown key 'log-rotaton'");
+  EXPECT_NE(message.find("fixed-host-port"), std::string::npos) << message;
+}
+
+TEST_F(ProjectConfigLoaderTest, BadPolicyLevelIsAnErrorAtItsLine)
+{
+  expect_error_at(error_with("policy:\n  log-rotation: false\n"), "orchestrate.yaml", 6,
+                  "'policy.log-rotation' must be error, warn or off, got 'false'");
+}
+
+TEST_F(ProjectConfigLoaderTest, PolicyThatIsNotAMappingIsAnError)
+{
+  expect_error_at(error_with("policy: [log-rotation]\n"), "orchestrate.yaml", 5, "'policy'");
 }
 
 }  // namespace

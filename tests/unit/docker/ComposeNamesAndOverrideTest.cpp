@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <yaml-cpp/yaml.h>
 
 namespace orchestrate {
 namespace {
@@ -72,14 +73,66 @@ TEST(ComposeModelTest, ReadsLimitsAndHealthchecksAndSkipsExternalResources)
 TEST(OverrideFileTest, LabelsEveryServiceNetworkAndVolume)
 {
   const auto model = parse_compose_model(k_model);
-  const auto text = override_file_text(model, {{"io.orchestrate.run", "abc"}});
-  const auto json = nlohmann::json::parse(text);
-  EXPECT_EQ(json["services"]["db"]["labels"]["io.orchestrate.run"], "abc");
-  EXPECT_EQ(json["services"]["cache"]["labels"]["io.orchestrate.run"], "abc");
-  EXPECT_EQ(json["networks"]["default"]["labels"]["io.orchestrate.run"], "abc");
-  EXPECT_EQ(json["volumes"]["data"]["labels"]["io.orchestrate.run"], "abc");
-  EXPECT_FALSE(json["networks"].contains("shared"));   // external: not ours to label
-  EXPECT_FALSE(json.contains("volumes") && json["volumes"].contains("outside"));
+  const auto yaml = YAML::Load(override_file_text(model, {{"io.orchestrate.run", "123"}}));
+  EXPECT_EQ(yaml["services"]["db"]["labels"]["io.orchestrate.run"].as<std::string>(), "123");
+  EXPECT_EQ(yaml["services"]["cache"]["labels"]["io.orchestrate.run"].as<std::string>(), "123");
+  EXPECT_EQ(yaml["networks"]["default"]["labels"]["io.orchestrate.run"].as<std::string>(), "123");
+  EXPECT_EQ(yaml["volumes"]["data"]["labels"]["io.orchestrate.run"].as<std::string>(), "123");
+  EXPECT_FALSE(yaml["networks"]["shared"]);   // external: not ours to label
+  EXPECT_FALSE(yaml["volumes"]["outside"]);
+  EXPECT_FALSE(yaml["services"]["db"]["ports"]);  // nothing published unless asked
+}
+
+constexpr const char* k_published_model = R"({
+  "services": {
+    "db": {"ports": [{"mode": "ingress", "target": 5432, "protocol": "tcp"},
+                     {"mode": "ingress", "target": 5432, "published": "5432", "protocol": "tcp"},
+                     {"mode": "ingress", "host_ip": "127.0.0.1", "target": 9187,
+                      "published": "9187", "protocol": "tcp"}]},
+    "cache": {}
+  }
+})";
+
+TEST(OverrideFileTest, ReplacesAFixturePortsPublicationWithLoopbackEphemeralAndKeepsOtherPorts)
+{
+  const auto model = parse_compose_model(k_published_model);
+  const auto text = override_file_text(model, {{"io.orchestrate.run", "abc"}},
+                                       {{"db", {5432}}, {"cache", {6379}}});
+  const auto yaml = YAML::Load(text);
+  const auto db_ports = yaml["services"]["db"]["ports"];
+  EXPECT_EQ(db_ports.Tag(), "!override") << text;
+  ASSERT_EQ(db_ports.size(), 2u) << text;
+  EXPECT_EQ(db_ports[0].as<std::string>(), "127.0.0.1::5432");
+  EXPECT_EQ(db_ports[1]["target"].as<int>(), 9187);
+  EXPECT_EQ(db_ports[1]["published"].as<std::string>(), "9187");
+  EXPECT_EQ(db_ports[1]["host_ip"].as<std::string>(), "127.0.0.1");
+  const auto cache_ports = yaml["services"]["cache"]["ports"];
+  ASSERT_EQ(cache_ports.size(), 1u);
+  EXPECT_EQ(cache_ports[0].as<std::string>(), "127.0.0.1::6379");
+}
+
+TEST(ComposeModelTest, ReadsPortsRestartAndWhichServicesRunOnce)
+{
+  const auto model = parse_compose_model(R"({"services": {
+    "db": {"ports": [{"target": 5432, "host_ip": "0.0.0.0", "protocol": "tcp"}]},
+    "migrate": {"restart": "no"},
+    "seed": {"restart": "on-failure:3"},
+    "app": {"restart": "always", "network_mode": "host",
+            "depends_on": {"load": {"condition": "service_completed_successfully"},
+                           "db": {"condition": "service_healthy"}}},
+    "load": {}
+  }})");
+  ASSERT_EQ(model.find_service("db")->ports.size(), 1u);
+  EXPECT_EQ(model.find_service("db")->ports[0].target, 5432);
+  EXPECT_EQ(model.find_service("db")->ports[0].host_ip, "0.0.0.0");
+  EXPECT_FALSE(model.find_service("db")->one_shot);  // restart not written: no sign of a one-shot
+  EXPECT_TRUE(model.find_service("db")->may_complete());
+  EXPECT_TRUE(model.find_service("migrate")->one_shot);
+  EXPECT_TRUE(model.find_service("seed")->one_shot);
+  EXPECT_TRUE(model.find_service("load")->one_shot);  // app waits for it to complete
+  EXPECT_FALSE(model.find_service("app")->one_shot);
+  EXPECT_FALSE(model.find_service("app")->may_complete());
+  EXPECT_EQ(model.find_service("app")->network_mode, "host");
 }
 
 TEST(ComposeModelTest, MalformedJsonIsAnInternalError)
