@@ -1,6 +1,7 @@
 #include "locking/EnvironmentLock.hpp"
 
 #include "core/Error.hpp"
+#include "core/FileText.hpp"
 #include "core/OwnedFile.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "process/SignalState.hpp"
@@ -50,8 +51,7 @@ bool is_valid_environment_name(const std::string& env)
 // Our command line, as /proc/self/cmdline has it (arguments joined by spaces).
 std::string own_command_line()
 {
-  std::ifstream file("/proc/self/cmdline", std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string text = read_file_text("/proc/self/cmdline").value_or("");
   while (!text.empty() && text.back() == '\0') {
     text.pop_back();
   }
