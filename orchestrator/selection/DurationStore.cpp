@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "core/FileText.hpp"
+#include "core/OwnedFile.hpp"
 #include "process/Fd.hpp"
 
 #include <nlohmann/json.hpp>
@@ -129,11 +130,12 @@ class SaveLock
 {
 public:
   explicit SaveLock(const std::filesystem::path& file)
-    : m_fd(::open((file.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644))
   {
-    if (!m_fd) {
-      spdlog::warn("durations: cannot open {}.lock ({}); saving without it", file.string(),
-                   std::strerror(errno));
+    try {
+      // Like every lock file: no symlink followed, only our own regular file.
+      m_fd = open_owned_file(file.string() + ".lock", O_RDWR | O_CREAT, "durations lock file");
+    } catch (const UsageError& error) {
+      spdlog::warn("durations: {}; saving without the lock", error.what());
       return;
     }
     const auto deadline = std::chrono::steady_clock::now() + k_lock_patience;
