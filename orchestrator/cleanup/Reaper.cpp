@@ -5,12 +5,13 @@
 #include "cleanup/StaleVerdict.hpp"
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
+#include "core/FdLogSink.hpp"
+#include "core/OwnedFile.hpp"
 #include "docker/ComposeStack.hpp"
 #include "docker/DockerEngine.hpp"
 #include "docker/ResourceLabels.hpp"
 
 #include <fcntl.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -48,7 +49,9 @@ void check_run_id(const std::string& run_id)
 
 std::shared_ptr<spdlog::logger> open_log(const std::filesystem::path& path)
 {
-  auto sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string());
+  // Opened without following a symlink, and only if it is our own regular file.
+  auto sink = std::make_shared<FdLogSink>(
+    open_owned_file(path, O_WRONLY | O_APPEND | O_CREAT, "reaper log"));
   // Not registered: the reaper's log must not depend on (or change) the global logger setup.
   auto logger = std::make_shared<spdlog::logger>("reaper", sink);
   logger->set_pattern("%Y-%m-%d %H:%M:%S.%e [reaper pid %P] %l: %v");
@@ -190,10 +193,7 @@ int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
   const auto lock_path = reaper_lock_path(directory, run_id);
   const auto log_path =
     log_file.empty() ? reaper_log_path(directory, run_id) : std::filesystem::absolute(log_file);
-  Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!lock) {
-    throw UsageError("cannot open " + lock_path.string() + ": " + std::strerror(errno));
-  }
+  Fd lock = open_owned_file(lock_path, O_RDWR | O_CREAT, "reaper lock file");
   auto log = open_log(log_path);
   while (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EINTR) {

@@ -5,6 +5,7 @@
 
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
+#include "core/OwnedFile.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -153,11 +154,7 @@ ReaperGuard ReaperGuard::start(const std::string& run_id, const std::filesystem:
     throw UsageError("cannot create the lock directory " + directory.string() + ": "
                      + error.message());
   }
-  Fd log(::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!log) {
-    throw UsageError("cannot open the reaper log " + log_path.string() + ": "
-                     + std::strerror(errno));
-  }
+  Fd log = open_owned_file(log_path, O_WRONLY | O_CREAT | O_APPEND, "reaper log");
   Pipe control = make_pipe();
   Pipe armed = make_pipe();
 

@@ -162,6 +162,10 @@ std::optional<Milliseconds> duration_option(const po::variables_map& values, con
   }
   const auto text = values[name].as<std::string>();
   auto parsed = parse_duration(text);
+  if (!parsed && is_duration_out_of_range(text)) {
+    throw UsageError(std::string("--") + name + ": '" + text + "' is out of range: at most " +
+                     k_max_duration_text);
+  }
   if (!parsed) {
     throw UsageError(std::string("--") + name + ": '" + text +
                      "' is not a duration; expected e.g. 30s, 500ms, 2m");
@@ -176,6 +180,10 @@ std::optional<std::uint64_t> byte_size_option(const po::variables_map& values, c
   }
   const auto text = values[name].as<std::string>();
   auto parsed = parse_byte_size(text);
+  if (!parsed && is_byte_size_out_of_range(text)) {
+    throw UsageError(std::string("--") + name + ": '" + text + "' is out of range: at most " +
+                     k_max_byte_size_text);
+  }
   if (!parsed || *parsed == 0) {
     throw UsageError(std::string("--") + name + ": '" + text +
                      "' is not a size; expected e.g. 4GiB, 512MiB");

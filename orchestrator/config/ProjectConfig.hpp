@@ -50,6 +50,7 @@ struct ProjectConfig
   std::filesystem::path fixtures_dir;  // default <root>/fixtures
   std::filesystem::path lock_dir;      // default <root>/.orchestrate/locks
   std::filesystem::path state_dir;     // default <root>/.orchestrate (runs, durations)
+  int keep_runs = 20;  // run folders kept under <state_dir>/runs (newest first); 0: all
   std::uint64_t memory_budget_bytes = 4ull << 30;
   bool allow_docker_socket_mount = false;
   RunDefaults defaults;

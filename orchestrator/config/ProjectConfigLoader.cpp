@@ -18,6 +18,7 @@ const std::vector<std::string> k_project_keys = {
   "project",      "environments", "python",        "suites_dir",
   "fixtures_dir", "lock_dir",     "state_dir",     "memory_budget",
   "allow_docker_socket_mount",    "defaults",      "policy",
+  "keep_runs",
 };
 const std::vector<std::string> k_environment_keys = {"compose_files"};
 const std::vector<std::string> k_default_keys = {
@@ -214,6 +215,9 @@ ProjectConfig load_project_config(const std::filesystem::path& root)
   config.fixtures_dir = optional_folder(file, "fixtures_dir", config.root, "fixtures");
   config.lock_dir = optional_folder(file, "lock_dir", config.root, ".orchestrate/locks");
   config.state_dir = optional_folder(file, "state_dir", config.root, ".orchestrate");
+  if (auto keep = file.get("keep_runs")) {
+    config.keep_runs = keep->as_int(0, INT_MAX);
+  }
   if (auto budget = file.get("memory_budget")) {
     config.memory_budget_bytes = budget->as_byte_size();
     if (config.memory_budget_bytes == 0) {

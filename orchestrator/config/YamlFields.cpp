@@ -3,6 +3,8 @@
 #include "core/Error.hpp"
 #include "core/FileText.hpp"
 
+#include <yaml-cpp/depthguard.h>
+
 #include <algorithm>
 #include <charconv>
 #include <climits>
@@ -72,6 +74,19 @@ std::string read_whole_file(const std::filesystem::path& file)
 void throw_config_error(const std::filesystem::path& file, int line, const std::string& message)
 {
   throw ConfigError(file.string() + ":" + std::to_string(line) + ": " + message);
+}
+
+void throw_yaml_parse_error(const std::filesystem::path& file, const YAML::Exception& error)
+{
+  const int line = error.mark.is_null() ? 1 : error.mark.line + 1;
+  if (dynamic_cast<const YAML::DeepRecursion*>(&error) != nullptr) {
+    // yaml-cpp says only "bad file" when its nesting limit stops it.
+    throw_config_error(file, line,
+                       "invalid YAML: nested deeper than the YAML parser's limit of " +
+                         std::to_string(k_max_yaml_depth) +
+                         " levels (mappings or lists inside each other); expected a flatter file");
+  }
+  throw_config_error(file, line, "invalid YAML: " + error.msg);
 }
 
 std::string join_names(const std::vector<std::string>& names)
@@ -152,6 +167,10 @@ Milliseconds YamlValue::as_duration() const
     if (auto duration = parse_duration(m_node.Scalar())) {
       return *duration;
     }
+    if (is_duration_out_of_range(m_node.Scalar())) {
+      fail("'" + m_name + "' is out of range: at most " + k_max_duration_text + ", got " +
+           describe(m_node));
+    }
   }
   fail_expected("a duration such as 500ms, 30s, 10m or 1h (a bare number is seconds)");
 }
@@ -161,6 +180,10 @@ std::uint64_t YamlValue::as_byte_size() const
   if (m_node.IsScalar()) {
     if (auto bytes = parse_byte_size(m_node.Scalar())) {
       return *bytes;
+    }
+    if (is_byte_size_out_of_range(m_node.Scalar())) {
+      fail("'" + m_name + "' is out of range: at most " + k_max_byte_size_text + ", got " +
+           describe(m_node));
     }
   }
   fail_expected("a byte size such as 512MiB, 4GiB or 1g (binary units, a bare number is bytes)");
@@ -303,8 +326,7 @@ YamlMapping load_yaml_mapping(const std::filesystem::path& file, std::string_vie
   try {
     root = YAML::Load(read_whole_file(file));
   } catch (const YAML::Exception& parse_error) {
-    const int line = parse_error.mark.is_null() ? 1 : parse_error.mark.line + 1;
-    throw_config_error(file, line, "invalid YAML: " + parse_error.msg);
+    throw_yaml_parse_error(file, parse_error);
   }
   if (!root.IsDefined() || root.IsNull()) {
     throw_config_error(file, 1, "file is empty; expected a mapping of keys");

@@ -51,17 +51,20 @@ public:
   // A scalar, as written. Throws ConfigError for an empty value, a list or a mapping.
   std::string as_string() const;
 
-  // An integer in [min, max]. Throws ConfigError otherwise.
+  // An integer in [min, max]. Throws ConfigError otherwise, also for a number of any length
+  // outside it (never wrapped or clamped).
   int as_int(int min, int max) const;
 
   // `true` or `false` (also True/TRUE/False/FALSE, as YAML 1.2); not yes/no/on/off, which are easy
   // to write by mistake. Throws ConfigError otherwise.
   bool as_bool() const;
 
-  // A duration as parse_duration reads it ("30s", "10m", 0). Throws ConfigError otherwise.
+  // A duration as parse_duration reads it ("30s", "10m", 0). Throws ConfigError otherwise; a
+  // duration longer than k_max_duration is `'name' is out of range: at most ...`.
   Milliseconds as_duration() const;
 
-  // A byte size as parse_byte_size reads it ("4GiB", "512m"). Throws ConfigError otherwise.
+  // A byte size as parse_byte_size reads it ("4GiB", "512m"). Throws ConfigError otherwise; a
+  // size above k_max_byte_size is `'name' is out of range: at most 1PiB, got ...`.
   std::uint64_t as_byte_size() const;
 
   // A list of scalars. `what` names the items for messages ("fixture names" gives `'fixtures' must
@@ -145,6 +148,14 @@ YamlMapping load_yaml_mapping(const std::filesystem::path& file,
 [[noreturn]] void throw_config_error(const std::filesystem::path& file,
                                      int line,
                                      const std::string& message);
+
+// How deep yaml-cpp lets mappings and lists nest (its DepthGuard) before it gives up.
+inline constexpr int k_max_yaml_depth = 2000;
+
+// Throws ConfigError `path:line: invalid YAML: ...` for a parse error of `file`; for the nesting
+// limit (yaml-cpp's own message is just "bad file") the message names the limit.
+[[noreturn]] void throw_yaml_parse_error(const std::filesystem::path& file,
+                                         const YAML::Exception& error);
 
 // "a, b, c": for the lists of allowed values that messages show.
 std::string join_names(const std::vector<std::string>& names);

@@ -31,9 +31,8 @@ bool split_number_and_unit(std::string_view text, double& number, std::string& u
   return true;
 }
 
-}  // namespace
-
-std::optional<Milliseconds> parse_duration(std::string_view text)
+// The value of a duration in milliseconds, before any range check; nullopt when malformed.
+std::optional<double> duration_milliseconds(std::string_view text)
 {
   double number = 0;
   std::string unit;
@@ -52,10 +51,11 @@ std::optional<Milliseconds> parse_duration(std::string_view text)
   } else {
     return std::nullopt;
   }
-  return Milliseconds(static_cast<std::int64_t>(std::llround(number * milliseconds_per_unit)));
+  return number * milliseconds_per_unit;
 }
 
-std::optional<std::uint64_t> parse_byte_size(std::string_view text)
+// The value of a byte size in bytes, before any range check; nullopt when malformed.
+std::optional<double> byte_size_value(std::string_view text)
 {
   double number = 0;
   std::string unit;
@@ -82,7 +82,40 @@ std::optional<std::uint64_t> parse_byte_size(std::string_view text)
   } else {
     return std::nullopt;
   }
-  return static_cast<std::uint64_t>(std::llround(number * multiplier));
+  return number * multiplier;
+}
+
+}  // namespace
+
+std::optional<Milliseconds> parse_duration(std::string_view text)
+{
+  const auto milliseconds = duration_milliseconds(text);
+  // Compared as doubles: llround of a value beyond the int64 range is undefined.
+  if (!milliseconds || *milliseconds > static_cast<double>(k_max_duration.count())) {
+    return std::nullopt;
+  }
+  return Milliseconds(static_cast<std::int64_t>(std::llround(*milliseconds)));
+}
+
+bool is_duration_out_of_range(std::string_view text)
+{
+  const auto milliseconds = duration_milliseconds(text);
+  return milliseconds && *milliseconds > static_cast<double>(k_max_duration.count());
+}
+
+std::optional<std::uint64_t> parse_byte_size(std::string_view text)
+{
+  const auto bytes = byte_size_value(text);
+  if (!bytes || *bytes > static_cast<double>(k_max_byte_size)) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint64_t>(std::llround(*bytes));
+}
+
+bool is_byte_size_out_of_range(std::string_view text)
+{
+  const auto bytes = byte_size_value(text);
+  return bytes && *bytes > static_cast<double>(k_max_byte_size);
 }
 
 std::string format_seconds(Milliseconds duration)
@@ -96,11 +129,17 @@ std::string format_bytes(std::uint64_t bytes)
 {
   constexpr double k_mib = 1024.0 * 1024;
   constexpr double k_gib = k_mib * 1024;
+  constexpr double k_kib = 1024.0;
   char buffer[32];
   if (bytes >= k_gib) {
     std::snprintf(buffer, sizeof buffer, "%.1f GiB", static_cast<double>(bytes) / k_gib);
-  } else {
+  } else if (bytes >= k_mib) {
     std::snprintf(buffer, sizeof buffer, "%.0f MiB", static_cast<double>(bytes) / k_mib);
+  } else if (bytes >= k_kib) {
+    // Below a MiB "0 MiB" would hide a budget of 1k, which is what someone wrote by mistake.
+    std::snprintf(buffer, sizeof buffer, "%.0f KiB", static_cast<double>(bytes) / k_kib);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%llu bytes", static_cast<unsigned long long>(bytes));
   }
   return buffer;
 }

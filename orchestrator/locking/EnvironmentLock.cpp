@@ -1,12 +1,15 @@
 #include "locking/EnvironmentLock.hpp"
 
 #include "core/Error.hpp"
+#include "core/FileText.hpp"
+#include "core/OwnedFile.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "process/SignalState.hpp"
 
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 #include <ctime>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 #include <thread>
 
 namespace orchestrate {
@@ -31,9 +35,13 @@ constexpr Milliseconds k_poll_interval(100);
 constexpr Milliseconds k_holder_info_pause(50);
 constexpr const char* k_lock_suffix = ".lock";
 
+// The reaper keeps reaper-<run id>.lock beside the environment locks (Reaper.hpp): that prefix is
+// not an environment's, so `lock status` can tell the two apart.
+constexpr std::string_view k_reaper_prefix = "reaper-";
+
 bool is_valid_environment_name(const std::string& env)
 {
-  return !env.empty() && env.front() != '.'
+  return !env.empty() && env.front() != '.' && !env.starts_with(k_reaper_prefix)
          && std::all_of(env.begin(), env.end(), [](char c) {
               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_'
                      || c == '.';
@@ -43,8 +51,7 @@ bool is_valid_environment_name(const std::string& env)
 // Our command line, as /proc/self/cmdline has it (arguments joined by spaces).
 std::string own_command_line()
 {
-  std::ifstream file("/proc/self/cmdline", std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::string text = read_file_text("/proc/self/cmdline").value_or("");
   while (!text.empty() && text.back() == '\0') {
     text.pop_back();
   }
@@ -115,8 +122,11 @@ LockHolder read_holder_file(const std::filesystem::path& path)
 // also sees a lock held by another descriptor of this very process.
 bool is_held(const std::filesystem::path& path)
 {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) {
+  // Other users' locks in a shared lock_dir are listed too, but nothing is followed and nothing
+  // but a regular file counts (O_NONBLOCK: a FIFO would block the open).
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
+  struct stat status{};
+  if (!fd || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
     return false;
   }
   while (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
@@ -163,7 +173,8 @@ EnvironmentLock EnvironmentLock::acquire(const std::filesystem::path& lock_dir,
 {
   if (!is_valid_environment_name(env)) {
     throw UsageError("invalid environment name '" + env
-                     + "': expected letters, digits, '-', '_' or '.', not starting with '.'");
+                     + "': expected letters, digits, '-', '_' or '.', not starting with '.' or "
+                       "'reaper-' (the reaper's lock files)");
   }
   std::error_code error;
   std::filesystem::create_directories(lock_dir, error);
@@ -172,10 +183,8 @@ EnvironmentLock EnvironmentLock::acquire(const std::filesystem::path& lock_dir,
                      + error.message());
   }
   std::filesystem::path path = lock_dir / (env + k_lock_suffix);
-  Fd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-  if (!fd) {
-    throw UsageError("cannot open the lock file " + path.string() + ": " + std::strerror(errno));
-  }
+  // Never follows a symlink planted at the path, and refuses a file that is not ours.
+  Fd fd = open_owned_file(path, O_RDWR | O_CREAT, "lock file");
 
   auto deadline = Clock::now() + timeout;
   bool announced = false;
@@ -249,7 +258,9 @@ std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesyst
   std::filesystem::directory_iterator entry(lock_dir, error);
   for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
     const auto& path = entry->path();
-    if (path.extension() != k_lock_suffix || !is_held(path)) {
+    // Environment locks only: a reaper's lock is held for the whole run, but is no environment.
+    if (path.extension() != k_lock_suffix || path.filename().string().starts_with(k_reaper_prefix)
+        || !is_held(path)) {
       continue;
     }
     holders.emplace_back(path.stem().string(), read_holder_file(path));

@@ -40,7 +40,9 @@ public:
   // Throws Error(ExitCode::k_environment_busy) naming the env, the holder (pid, host, command,
   // since) and the timeout when the lock stays held; Error(ExitCode::k_interrupted) if
   // interrupt_count() > 0 while waiting; UsageError if `env` is not a valid name (letters,
-  // digits, '-', '_', '.', not starting with '.') or lock_dir/the lock file cannot be created.
+  // digits, '-', '_', '.', not starting with '.' nor with "reaper-", which the reaper's lock
+  // files use) or lock_dir/the lock file cannot be created, or when the lock file is refused: a
+  // symbolic link, not a regular file, or not owned by the effective user (open_owned_file).
   static EnvironmentLock acquire(const std::filesystem::path& lock_dir, const std::string& env,
                                  Milliseconds timeout,
                                  const std::function<void(const LockHolder&)>& on_wait = {});
@@ -75,7 +77,9 @@ private:
 
 // The current holder of each environment's lock in `lock_dir`: only locks held right now, sorted
 // by environment name. Reading never keeps a lock (a free one is taken and dropped at once, to
-// test it). Empty if lock_dir does not exist; unreadable entries are skipped. Never throws.
+// test it). The reaper's reaper-<run id>.lock files are not environment locks and are left out;
+// so are symlinks and anything but a regular file. Empty if lock_dir does not exist; unreadable
+// entries are skipped. Never throws.
 std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesystem::path& lock_dir);
 
 // What to tell a user who waits for `env`'s lock: "waiting for the test environment lock held by

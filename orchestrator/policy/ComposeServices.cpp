@@ -41,8 +41,7 @@ YAML::Node parse_compose_file(const std::filesystem::path& file)
   try {
     root = YAML::Load(*contents);
   } catch (const YAML::Exception& parse_error) {
-    throw_config_error(file, parse_error.mark.is_null() ? 1 : parse_error.mark.line + 1,
-                       "invalid YAML: " + parse_error.msg);
+    throw_yaml_parse_error(file, parse_error);
   }
   if (!root.IsDefined() || root.IsNull()) {
     throw_config_error(file, 1, "file is empty; expected a compose file with 'services'");

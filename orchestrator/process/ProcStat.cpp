@@ -1,11 +1,12 @@
 #include "process/ProcStat.hpp"
 
+#include "core/FileText.hpp"
+
 #include <signal.h>
 
 #include <cerrno>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <sstream>
 #include <string>
@@ -31,11 +32,12 @@ std::optional<ProcStat> read_proc_stat(int pid)
   if (pid <= 0) {
     return std::nullopt;
   }
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  if (!file || !std::getline(file, line)) {
+  // A process that exits between open and read makes read() fail with ESRCH: it is gone.
+  const std::optional<std::string> text = read_file_text("/proc/" + std::to_string(pid) + "/stat");
+  if (!text) {
     return std::nullopt;
   }
+  const std::string line = text->substr(0, text->find('\n'));
   // Field 2 is the command name in parentheses, which may itself contain spaces and ')': the
   // fields we want start after the last ')'.
   auto name_end = line.rfind(')');

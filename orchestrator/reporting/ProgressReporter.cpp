@@ -1,5 +1,6 @@
 #include "reporting/ProgressReporter.hpp"
 
+#include "core/CatchAll.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/Summary.hpp"
 
@@ -153,7 +154,8 @@ void ProgressReporter::tick()
     }
     const auto now = Clock::now();
     if (m_throttle.should_draw(now, m_changed)) {
-      draw_locked(now);
+      // Only the display would miss a redraw; an exception must not leave this thread.
+      run_catching_all("live display redraw", [&] { draw_locked(now); });
     }
   }
 }

@@ -1,11 +1,11 @@
 #include "resources/CgroupMemory.hpp"
 
+#include "core/FileText.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
-#include <fstream>
-#include <iterator>
 
 namespace orchestrate {
 
@@ -29,19 +29,6 @@ constexpr std::array<Layout, 4> k_layouts{{
   {"system.slice/docker-", ".scope", "memory.current", "inactive_file"},
   {"docker/", "", "memory.current", "inactive_file"},
 }};
-
-std::optional<std::string> read_small_file(const std::filesystem::path& path)
-{
-  std::ifstream file(path);
-  if (!file) {
-    return std::nullopt;
-  }
-  std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  if (file.bad()) {
-    return std::nullopt;
-  }
-  return text;
-}
 
 // A whole unsigned number, optionally followed by a newline (cgroup files end with one).
 std::optional<std::uint64_t> parse_number(std::string_view text)
@@ -68,12 +55,14 @@ bool plausible_container_id(const std::string& id)
 std::optional<std::uint64_t> read_usage(const std::filesystem::path& directory,
                                         const Layout& layout)
 {
-  const std::optional<std::string> usage_text = read_small_file(directory / layout.usage_file);
+  // read_file_text treats a failed read (ENODEV while the container is being removed) as nullopt:
+  // the container is gone, not an error.
+  const std::optional<std::string> usage_text = read_file_text(directory / layout.usage_file);
   if (!usage_text) {
     return std::nullopt;
   }
   const std::optional<std::uint64_t> usage = parse_number(*usage_text);
-  const std::optional<std::string> stat_text = read_small_file(directory / "memory.stat");
+  const std::optional<std::string> stat_text = read_file_text(directory / "memory.stat");
   if (!usage || !stat_text) {
     return std::nullopt;
   }

@@ -1,8 +1,8 @@
 #include "resources/MemInfo.hpp"
 
+#include "core/FileText.hpp"
+
 #include <charconv>
-#include <fstream>
-#include <iterator>
 #include <string>
 
 namespace orchestrate {
@@ -54,12 +54,11 @@ std::optional<std::uint64_t> parse_mem_available(std::string_view meminfo_text)
 
 std::optional<std::uint64_t> read_mem_available(const std::filesystem::path& path)
 {
-  std::ifstream file(path);
-  if (!file) {
+  const std::optional<std::string> text = read_file_text(path);
+  if (!text) {
     return std::nullopt;
   }
-  const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  return parse_mem_available(text);
+  return parse_mem_available(*text);
 }
 
 }  // namespace orchestrate

@@ -1,5 +1,6 @@
 #include "resources/ResourceMonitor.hpp"
 
+#include "core/CatchAll.hpp"
 #include "core/Error.hpp"
 #include "docker/ResourceLabels.hpp"
 
@@ -141,7 +142,8 @@ bool ResourceMonitor::wait_until(Clock::time_point deadline)
 void ResourceMonitor::host_loop()
 {
   while (wait_until(Clock::now() + m_options.interval)) {
-    sample_host();
+    // A failed sample is logged and the next one tried: an exception must not leave this thread.
+    run_catching_all("resource monitor: host memory sample", [this] { sample_host(); });
   }
 }
 
@@ -158,8 +160,8 @@ void ResourceMonitor::sample_host()
   if (below && !m_was_below_floor && m_options.on_below_floor) {
     try {
       m_options.on_below_floor(*available);
-    } catch (const std::exception& error) {
-      spdlog::debug("resource monitor: on_below_floor threw: {}", error.what());
+    } catch (...) {
+      spdlog::debug("resource monitor: on_below_floor threw: {}", current_exception_message());
     }
   }
   m_was_below_floor = below;
@@ -169,7 +171,7 @@ void ResourceMonitor::container_loop()
 {
   auto next = Clock::now();
   do {
-    sample_containers();
+    run_catching_all("resource monitor: container sample", [this] { sample_containers(); });
     // The interval runs from the start of a sample; a slow sample is followed by the next at once.
     next += m_options.interval;
     next = std::max(next, Clock::now());
@@ -244,8 +246,9 @@ ResourceMonitor::engine_memory_usage(const std::vector<ContainerSummary>& contai
     for (std::size_t i = next_index++; i < containers.size() && !m_stopping; i = next_index++) {
       try {
         usage[i] = m_engine.container_memory_usage(containers[i].id);
-      } catch (const std::exception& error) {
-        spdlog::debug("resource monitor: no stats for {}: {}", containers[i].name, error.what());
+      } catch (...) {
+        spdlog::debug("resource monitor: no stats for {}: {}", containers[i].name,
+                      current_exception_message());
       }
     }
   };

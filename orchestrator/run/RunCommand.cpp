@@ -29,11 +29,13 @@
 #include "resources/StackAdmission.hpp"
 #include "run/CollectOnly.hpp"
 #include "run/EmptyShare.hpp"
+#include "run/OutputPaths.hpp"
 #include "run/PrewarmedShardFactory.hpp"
 #include "run/RepeatingShardFactory.hpp"
 #include "run/RunSelectionSetup.hpp"
 #include "run/RunContext.hpp"
 #include "run/RunRemoval.hpp"
+#include "run/RunFolders.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
@@ -234,6 +236,7 @@ ExitCode run_suite(const RunOptions& options)
   if (parallel < 1) {
     throw UsageError("--parallel must be at least 1");
   }
+  check_output_paths(project, options);
 
   const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
   DockerEngine engine;
@@ -266,8 +269,9 @@ ExitCode run_suite(const RunOptions& options)
   }
 
   const auto run_id = new_run_id();
-  const auto run_dir = project.state_dir / "runs" / run_id;
-  std::filesystem::create_directories(run_dir);
+  // Marked in use while the run goes; older folders beyond keep_runs are pruned.
+  const auto run_folder = RunFolder::create(project.state_dir / "runs", run_id, project.keep_runs);
+  const auto& run_dir = run_folder.path();
   ProgressReporter reporter(stdout, options.verbosity, should_color(options.color, stdout),
                             resolve_progress_style(options.progress, stdout, options.verbosity));
 

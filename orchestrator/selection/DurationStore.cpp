@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "core/FileText.hpp"
+#include "core/OwnedFile.hpp"
 #include "process/Fd.hpp"
 
 #include <nlohmann/json.hpp>
@@ -129,11 +130,12 @@ class SaveLock
 {
 public:
   explicit SaveLock(const std::filesystem::path& file)
-    : m_fd(::open((file.string() + ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644))
   {
-    if (!m_fd) {
-      spdlog::warn("durations: cannot open {}.lock ({}); saving without it", file.string(),
-                   std::strerror(errno));
+    try {
+      // Like every lock file: no symlink followed, only our own regular file.
+      m_fd = open_owned_file(file.string() + ".lock", O_RDWR | O_CREAT, "durations lock file");
+    } catch (const UsageError& error) {
+      spdlog::warn("durations: {}; saving without the lock", error.what());
       return;
     }
     const auto deadline = std::chrono::steady_clock::now() + k_lock_patience;
@@ -175,32 +177,107 @@ void write_atomically(const std::filesystem::path& file, const std::string& text
   }
 }
 
+// "test 'a' (reason), test 'b' (reason)".
+std::string join_skipped(const std::vector<std::string>& skipped)
+{
+  std::string text;
+  for (const std::string& entry : skipped) {
+    text += (text.empty() ? "" : ", ") + entry;
+  }
+  return text;
+}
+
+// Renames a durations file that cannot be read at all to <file>.unreadable-<unix time>, so the
+// save that follows never destroys history a person may still want to repair (a merge conflict
+// in a committed file, a newer format).
+void keep_aside(const std::filesystem::path& file)
+{
+  std::error_code status_error;
+  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(file, status_error))) {
+    // A folder or a device in its place is not ours to move; nothing is written.
+    throw InternalError("cannot write durations " + file.string() +
+                        ": it is not a regular file; not saving over it");
+  }
+  const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+    std::chrono::system_clock::now().time_since_epoch());
+  const std::filesystem::path aside =
+    file.string() + ".unreadable-" + std::to_string(now.count());
+  std::error_code error;
+  std::filesystem::rename(file, aside, error);
+  if (error) {
+    throw InternalError("cannot keep the unreadable durations file " + file.string() +
+                        " aside as " + aside.string() + ": " + error.message() +
+                        "; not saving over it");
+  }
+  spdlog::warn("durations: kept the unreadable {} aside as {}", file.string(), aside.string());
+}
+
 }  // namespace
 
 DurationStore DurationStore::load(const std::filesystem::path& file)
+{
+  DurationStore store = read(file);
+  if (!store.m_unreadable_reason.empty()) {
+    spdlog::warn("durations: cannot read {}: {}; planning without recorded durations (the next "
+                 "save keeps the file aside as {}.unreadable-<time>)",
+                 file.string(), store.m_unreadable_reason, file.filename().string());
+  }
+  if (!store.m_skipped.empty()) {
+    spdlog::warn("durations: {}: skipping {} entr{} that cannot be read, kept in the file as they "
+                 "are: {}",
+                 file.string(), store.m_skipped.size(), store.m_skipped.size() == 1 ? "y" : "ies",
+                 join_skipped(store.m_skipped));
+  }
+  return store;
+}
+
+DurationStore DurationStore::read(const std::filesystem::path& file)
 {
   DurationStore store;
   std::error_code error;
   if (!std::filesystem::exists(file, error)) {
     return store;
   }
+  Json json;
   try {
-    const Json json = Json::parse(read_text(file));
+    json = Json::parse(read_text(file));
+    if (!json.is_object()) {
+      throw std::invalid_argument("not a JSON object");
+    }
     const int version = json.at("version").get<int>();
     if (version != k_format_version) {
       throw std::invalid_argument("unknown version " + std::to_string(version));
     }
-    for (const auto& [id, entry] : json.at("tests").items()) {
-      store.set_test(id, test_from_json(entry));
-    }
-    for (const auto& [suite, entry] : json.at("stacks").items()) {
-      store.m_stacks[suite] = stack_from_json(entry);
+    for (const char* section : {"tests", "stacks"}) {
+      if (json.contains(section) && !json.at(section).is_object()) {
+        throw std::invalid_argument(std::string("\"") + section + "\" is not an object");
+      }
     }
   } catch (const std::exception& failure) {
     // nlohmann's messages name the key or the byte offset, which is enough to find the fault.
-    spdlog::warn("durations: ignoring {}: {}; planning without recorded durations", file.string(),
-                 failure.what());
-    return DurationStore();
+    store.m_unreadable_reason = failure.what();
+    return store;
+  }
+  // One bad entry (a hand edit, a merge) costs that entry only: the others are read, and the bad
+  // one is written back unchanged by save() unless this run records that test again.
+  // Named copies: a range-for over .items() of a temporary would iterate a destroyed object.
+  const Json tests = json.value("tests", Json::object());
+  const Json stacks = json.value("stacks", Json::object());
+  for (const auto& [id, entry] : tests.items()) {
+    try {
+      store.set_test(id, test_from_json(entry));
+    } catch (const std::exception& failure) {
+      store.m_skipped.push_back("test '" + id + "' (" + failure.what() + ")");
+      store.m_unparsed_tests[id] = entry;
+    }
+  }
+  for (const auto& [suite, entry] : stacks.items()) {
+    try {
+      store.m_stacks[suite] = stack_from_json(entry);
+    } catch (const std::exception& failure) {
+      store.m_skipped.push_back("stack times of '" + suite + "' (" + failure.what() + ")");
+      store.m_unparsed_stacks[suite] = entry;
+    }
   }
   return store;
 }
@@ -212,7 +289,11 @@ void DurationStore::save(const std::filesystem::path& file) const
     std::filesystem::create_directories(file.parent_path(), error);
   }
   const SaveLock lock(file);
-  DurationStore merged = load(file);
+  // Read again (another run may have saved meanwhile), quietly: load() already warned.
+  DurationStore merged = read(file);
+  if (!merged.m_unreadable_reason.empty()) {
+    keep_aside(file);
+  }
   for (const std::string& id : m_recorded_tests) {
     merged.set_test(id, m_tests.at(id));
   }
@@ -224,9 +305,19 @@ void DurationStore::save(const std::filesystem::path& file) const
   for (const auto& [id, history] : merged.m_tests) {
     tests[id] = test_to_json(history);
   }
+  for (const auto& [id, entry] : merged.m_unparsed_tests) {
+    if (!tests.contains(id)) {
+      tests[id] = entry;
+    }
+  }
   Json stacks = Json::object();
   for (const auto& [suite, history] : merged.m_stacks) {
     stacks[suite] = stack_to_json(history);
+  }
+  for (const auto& [suite, entry] : merged.m_unparsed_stacks) {
+    if (!stacks.contains(suite)) {
+      stacks[suite] = entry;
+    }
   }
   // Keys sorted (nlohmann's default object) and indented: a committed durations file (which CI
   // machines sharing one plan need) diffs cleanly.

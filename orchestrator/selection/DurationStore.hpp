@@ -5,6 +5,8 @@
 #include "reporting/TestResult.hpp"
 #include "scheduling/TestCase.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -52,17 +54,22 @@ public:
   // An empty store.
   DurationStore() = default;
 
-  // Reads `file`. A missing file gives an empty store; an unreadable or corrupt one (not JSON,
-  // wrong shape) logs a warning and gives an empty store too: durations only tune the plan, so
-  // they never fail a run. Never throws for the file's content.
+  // Reads `file`. A missing file gives an empty store. Entries that cannot be read (a wrong type,
+  // a negative duration, an unknown outcome) are skipped one by one, with one warning naming
+  // them all; every other entry, of every suite, is kept. A file that cannot be read at all (not
+  // JSON, wrong shape, another format version) logs a warning and gives an empty store: durations
+  // only tune the plan, so they never fail a run. Never throws for the file's content.
   static DurationStore load(const std::filesystem::path& file);
 
   // Writes the store to `file` atomically (a temporary file in the same folder, then rename), so
   // a reader never sees half a file and a crash leaves the old one. Runs of other environments
   // may have saved since this store was loaded: the file is re-read (under an flock on
   // `<file>.lock`) and only what this store recorded replaces its entries, so two runs finishing
-  // together both keep their updates. Creates the folder. Throws InternalError naming the file
-  // when it cannot be written; the caller should log it and go on.
+  // together both keep their updates. The file never shrinks because of a parse problem: entries
+  // that cannot be read are written back unchanged (unless this store recorded the same test),
+  // and a file that cannot be read at all is first renamed to `<file>.unreadable-<unix time>`.
+  // Creates the folder. Throws InternalError naming the file when it cannot be written (or the
+  // unreadable one cannot be kept aside); the caller should log it and go on.
   void save(const std::filesystem::path& file) const;
 
   // The recorded duration of `test_id`; else the average of all recorded tests; else
@@ -94,6 +101,8 @@ public:
   std::optional<StackHistory> stack_history(const std::string& suite) const;
 
 private:
+  // load() without the warnings: what could not be read is left in the members below.
+  static DurationStore read(const std::filesystem::path& file);
   std::optional<Milliseconds> average_of(const std::vector<std::string>& test_ids) const;
   std::optional<Milliseconds> average() const;
   // Every change of m_tests goes through here, to keep the totals right.
@@ -104,6 +113,11 @@ private:
   // What this store recorded since load(): the entries save() writes over the file's.
   std::set<std::string> m_recorded_tests;
   std::set<std::string> m_recorded_stacks;
+  // What read() could not use: the whole file (why), or single entries (kept raw for save()).
+  std::string m_unreadable_reason;
+  std::vector<std::string> m_skipped;
+  std::map<std::string, nlohmann::json> m_unparsed_tests;
+  std::map<std::string, nlohmann::json> m_unparsed_stacks;
   // The sum and number of all recorded test durations, for the average.
   Milliseconds m_timed_total{0};
   std::int64_t m_timed_count = 0;

@@ -42,6 +42,7 @@ lock_dir: /var/lock/orchestrate
 state_dir: state
 memory_budget: 2GiB
 allow_docker_socket_mount: true
+keep_runs: 5
 defaults:
   parallel: 8
   readiness_timeout: 90s
@@ -70,6 +71,7 @@ defaults:
   EXPECT_EQ(config.state_dir, m_root / "state");
   EXPECT_EQ(config.memory_budget_bytes, 2ull << 30);
   EXPECT_TRUE(config.allow_docker_socket_mount);
+  EXPECT_EQ(config.keep_runs, 5);
   EXPECT_EQ(config.defaults.parallel, 8);
   EXPECT_EQ(config.defaults.readiness_timeout, Milliseconds(90'000));
   EXPECT_EQ(config.defaults.stop_timeout, Milliseconds(500));
@@ -90,6 +92,7 @@ TEST_F(ProjectConfigLoaderTest, AppliesDefaultsForOptionalKeys)
   EXPECT_EQ(config.lock_dir, m_root / ".orchestrate/locks");
   EXPECT_EQ(config.state_dir, m_root / ".orchestrate");
   EXPECT_EQ(config.memory_budget_bytes, 4ull << 30);
+  EXPECT_EQ(config.keep_runs, 20);
   EXPECT_FALSE(config.allow_docker_socket_mount);
   EXPECT_EQ(config.defaults.parallel, 4);
   EXPECT_EQ(config.defaults.readiness_timeout, Milliseconds(60'000));
@@ -155,7 +158,7 @@ TEST_F(ProjectConfigLoaderTest, RejectsUnknownTopLevelKeyListingTheKnownOnes)
   EXPECT_EQ(message, at("orchestrate.yaml", 5) +
                        "unknown key 'memory_limit'; expected one of: project, environments, "
                        "python, suites_dir, fixtures_dir, lock_dir, state_dir, memory_budget, "
-                       "allow_docker_socket_mount, defaults, policy");
+                       "allow_docker_socket_mount, defaults, policy, keep_runs");
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInDefaultsWithFileAndLine)
@@ -339,6 +342,60 @@ TEST_F(ProjectConfigLoaderTest, RejectsMemoryBudgetThatIsNotASize)
             at("orchestrate.yaml", 5) +
               "'memory_budget' must be a byte size such as 512MiB, 4GiB or 1g (binary units, a "
               "bare number is bytes), got 'lots'");
+}
+
+TEST_F(ProjectConfigLoaderTest, RejectsAMemoryBudgetThatOverflowsAtItsLine)
+{
+  // Before: saturated silently, and the preflight then refused the run (exit 7).
+  expect_error_at(error_with("memory_budget: 99999999999999999999GiB\n"), "orchestrate.yaml", 5,
+                  "'memory_budget' is out of range: at most 1PiB, got "
+                  "'99999999999999999999GiB'");
+}
+
+TEST_F(ProjectConfigLoaderTest, RejectsAHugeLockTimeoutAtItsLine)
+{
+  expect_error_at(error_with("defaults:\n  lock_timeout: 99999999999999999999h\n"),
+                  "orchestrate.yaml", 6,
+                  "'defaults.lock_timeout' is out of range: at most 8760h (365 days), got "
+                  "'99999999999999999999h'");
+}
+
+TEST_F(ProjectConfigLoaderTest, RejectsEveryDurationKeyBeyondAYear)
+{
+  for (const std::string key :
+       {"readiness_timeout", "stop_timeout", "lock_timeout", "test_timeout"}) {
+    expect_error_at(error_with("defaults:\n  " + key + ": 8761h\n"), "orchestrate.yaml", 6,
+                    "'defaults." + key + "' is out of range: at most 8760h");
+  }
+  write_project("defaults:\n  lock_timeout: 8760h\n");
+  EXPECT_EQ(load_project().defaults.lock_timeout, std::chrono::hours(8760));
+}
+
+TEST_F(ProjectConfigLoaderTest, RejectsCountsThatOverflowAnInteger)
+{
+  expect_error_at(error_with("defaults:\n  parallel: 99999999999999999999\n"), "orchestrate.yaml",
+                  6, "'defaults.parallel' must be a positive integer, got "
+                     "'99999999999999999999'");
+  expect_error_at(error_with("keep_runs: 3000000000\n"), "orchestrate.yaml", 5,
+                  "'keep_runs' must be an integer of at least 0, got '3000000000'");
+  expect_error_at(error_with("keep_runs: -1\n"), "orchestrate.yaml", 5,
+                  "'keep_runs' must be an integer of at least 0, got '-1'");
+}
+
+TEST_F(ProjectConfigLoaderTest, ReportsNestingBeyondTheParserLimitWithTheLimit)
+{
+  // Before: yaml-cpp's own message, "bad file".
+  std::string deep = "project: shop\nextra: ";
+  for (int level = 0; level < 3000; ++level) {
+    deep += "{k: ";
+  }
+  deep += "v" + std::string(3000, '}') + "\n";
+  const auto message = error_for(deep);
+  EXPECT_EQ(message.rfind((m_root / "orchestrate.yaml").string() + ":", 0), 0u) << message;
+  EXPECT_NE(message.find("nested deeper than the YAML parser's limit of 2000 levels"),
+            std::string::npos)
+    << message;
+  EXPECT_EQ(message.find("bad file"), std::string::npos) << message;
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsZeroMemoryBudget)

@@ -304,5 +304,12 @@ TEST_F(SuiteConfigLoaderTest, RejectsUnknownKeyInACommand)
                   "unknown key 'cwd' in 'commands[0]'; expected one of: name, run");
 }
 
+TEST_F(SuiteConfigLoaderTest, RejectsAHugeTestTimeoutAtItsLine)
+{
+  const auto message = error_for("runner: pytest\npaths: [tests]\ntest_timeout: 1e30s\n");
+  expect_error_at(message, "suites/a.yaml", 3,
+                  "'test_timeout' is out of range: at most 8760h (365 days), got '1e30s'");
+}
+
 }  // namespace
 }  // namespace orchestrate

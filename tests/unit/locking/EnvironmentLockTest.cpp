@@ -4,13 +4,19 @@
 #include "process/SignalState.hpp"
 #include "support/TempDir.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <pwd.h>
 #include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <thread>
 
@@ -245,6 +251,78 @@ TEST_F(EnvironmentLockTest, RejectsEnvironmentNamesThatAreNotPlainNames)
     EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, env, milliseconds(0)), UsageError) << env;
   }
   EXPECT_FALSE(std::filesystem::exists(m_dir / "etc.lock"));
+}
+
+TEST_F(EnvironmentLockTest, ASymlinkLockFileIsRefusedAndItsTargetLeftUntouched)
+{
+  // Before: open(O_CREAT) followed the link and the holder info truncated the victim.
+  std::filesystem::create_directories(m_lock_dir);
+  const auto victim = m_dir / "victim.txt";
+  { std::ofstream(victim) << "precious\n"; }
+  std::filesystem::create_symlink(victim, m_lock_dir / "test.lock");
+
+  auto error = acquire_failure("test", milliseconds(0));
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->exit_code(), ExitCode::k_usage_error);
+  const std::string message = error->what();
+  EXPECT_NE(message.find((m_lock_dir / "test.lock").string()), std::string::npos) << message;
+  EXPECT_NE(message.find("symbolic link"), std::string::npos) << message;
+  std::ifstream victim_file(victim);
+  std::string content((std::istreambuf_iterator<char>(victim_file)), {});
+  EXPECT_EQ(content, "precious\n");
+}
+
+TEST_F(EnvironmentLockTest, ADanglingSymlinkLockFileCreatesNothingAtItsTarget)
+{
+  std::filesystem::create_directories(m_lock_dir);
+  std::filesystem::create_symlink(m_dir / "created-by-us", m_lock_dir / "test.lock");
+  EXPECT_TRUE(acquire_failure("test", milliseconds(0)));
+  EXPECT_FALSE(std::filesystem::exists(m_dir / "created-by-us"));
+}
+
+TEST_F(EnvironmentLockTest, ALockFileOwnedByAnotherUserIsRefused)
+{
+  if (::geteuid() != 0) {
+    GTEST_SKIP() << "needs root to give a file away";
+  }
+  std::filesystem::create_directories(m_lock_dir);
+  const auto path = m_lock_dir / "test.lock";
+  { std::ofstream(path) << "someone else's\n"; }
+  const passwd* nobody = ::getpwnam("nobody");
+  ASSERT_NE(nobody, nullptr);
+  ASSERT_EQ(::chown(path.c_str(), nobody->pw_uid, nobody->pw_gid), 0);
+
+  auto error = acquire_failure("test", milliseconds(0));
+  ASSERT_TRUE(error);
+  const std::string message = error->what();
+  EXPECT_NE(message.find("owned by uid " + std::to_string(nobody->pw_uid)), std::string::npos)
+    << message;
+  EXPECT_EQ(std::filesystem::file_size(path), std::string("someone else's\n").size());
+}
+
+TEST_F(EnvironmentLockTest, ALockFileThatIsNotARegularFileIsRefused)
+{
+  std::filesystem::create_directories(m_lock_dir);
+  ASSERT_EQ(::mkfifo((m_lock_dir / "test.lock").c_str(), 0600), 0);
+  auto error = acquire_failure("test", milliseconds(0));
+  ASSERT_TRUE(error);
+  EXPECT_NE(std::string(error->what()).find("not a regular file"), std::string::npos)
+    << error->what();
+}
+
+TEST_F(EnvironmentLockTest, LockHoldersLeavesTheReapersLocksOut)
+{
+  // Before: `lock status` listed a running reaper's lock as an environment "reaper-<run id>".
+  std::filesystem::create_directories(m_lock_dir);
+  Fd reaper_lock(::open((m_lock_dir / "reaper-20260101-abc.lock").c_str(),
+                        O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+  ASSERT_TRUE(reaper_lock);
+  ASSERT_EQ(::flock(reaper_lock.get(), LOCK_EX), 0);
+  auto test = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));
+  auto holders = lock_holders(m_lock_dir);
+  ASSERT_EQ(holders.size(), 1u);
+  EXPECT_EQ(holders[0].first, "test");
+  EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, "reaper-x", milliseconds(0)), UsageError);
 }
 
 }  // namespace

@@ -155,6 +155,17 @@ TEST_F(CgroupMemoryTest, MissingOrMalformedFilesAreNullopt)
   EXPECT_EQ(m_cgroups.container_usage(k_id), 4096u);
 }
 
+TEST_F(CgroupMemoryTest, AFileWhoseReadFailsCountsAsGoneInsteadOfThrowing)
+{
+  // A container being removed: its cgroup files open but read() fails (ENODEV). A directory in
+  // place of memory.current fails the same way (EISDIR) and threw std::ios_failure from the stream
+  // buffer before, which killed the process from the monitor's thread.
+  const fs::path directory = m_root.path() / "docker" / k_id;
+  fs::create_directories(directory / "memory.current");
+  std::ofstream(directory / "memory.stat") << v2_stat(0);
+  EXPECT_EQ(m_cgroups.container_usage(k_id), std::nullopt);
+}
+
 TEST_F(CgroupMemoryTest, AnIdThatIsNotHexDigitsNeverBecomesAPath)
 {
   // <root>/memory/docker/../docker/<id> would exist; the id must not reach the file system.

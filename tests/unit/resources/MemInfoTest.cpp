@@ -48,6 +48,13 @@ TEST(MemInfoTest, ReadsAFileAndGivesNulloptForAMissingOne)
   EXPECT_EQ(read_mem_available(dir.path() / "missing"), std::nullopt);
 }
 
+TEST(MemInfoTest, AFileWhoseReadFailsIsNulloptInsteadOfThrowing)
+{
+  // A directory opens but read() fails (EISDIR), as a vanished /proc or cgroup file does.
+  TempDir directory;
+  EXPECT_EQ(read_mem_available(directory.path()), std::nullopt);
+}
+
 TEST(MemInfoTest, ReadsTheRealProcMeminfo)
 {
   const auto available = read_mem_available();

@@ -119,6 +119,44 @@ TEST_F(ResourceMonitorHostMemoryTest, UnreachableEngineSkipsContainerSamplesWith
   EXPECT_EQ(monitor.min_available(), 4096 * k_kib);
 }
 
+TEST_F(ResourceMonitorHostMemoryTest, AMeminfoWhoseReadFailsMidRunIsSkippedAndSamplingGoesOn)
+{
+  write_available(4096);
+  std::atomic<int> calls{0};
+  ResourceMonitorOptions monitor_options = options(2 * k_mib);
+  monitor_options.on_below_floor = [&](std::uint64_t) { ++calls; };
+  ResourceMonitor monitor(m_absent_engine, monitor_options);
+
+  // A directory opens but cannot be read (EISDIR), like a cgroup file of a container being
+  // removed (ENODEV). The stream buffer threw std::ios_failure from the monitor's thread before:
+  // std::terminate, exit 134.
+  std::filesystem::remove(meminfo());
+  std::filesystem::create_directory(meminfo());
+  std::this_thread::sleep_for(milliseconds(200));
+  std::filesystem::remove(meminfo());
+  write_available(1000);
+  EXPECT_TRUE(eventually([&] { return calls.load() == 1; }));
+  EXPECT_TRUE(monitor.below_floor());
+}
+
+TEST_F(ResourceMonitorHostMemoryTest, AnythingThrownOnTheMonitorThreadIsLoggedNotFatal)
+{
+  write_available(4096);
+  std::atomic<int> calls{0};
+  ResourceMonitorOptions monitor_options = options(2 * k_mib);
+  monitor_options.on_below_floor = [&](std::uint64_t) {
+    ++calls;
+    throw 42;  // not a std::exception: escaped the monitor's thread before
+  };
+  ResourceMonitor monitor(m_absent_engine, monitor_options);
+  write_available(1000);
+  EXPECT_TRUE(eventually([&] { return calls.load() == 1; }));
+  write_available(4096);
+  EXPECT_TRUE(eventually([&] { return !monitor.below_floor(); }));
+  write_available(1000);
+  EXPECT_TRUE(eventually([&] { return calls.load() == 2; }));
+}
+
 TEST_F(ResourceMonitorHostMemoryTest, DestructorStopsPromptlyEvenWithALongInterval)
 {
   write_available(4096);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <fstream>
 #include <sstream>
@@ -45,6 +47,130 @@ std::string read_text(const std::filesystem::path& file)
   std::ostringstream content;
   content << stream.rdbuf();
   return content.str();
+}
+
+// The warnings logged while it lives, one per line.
+class CapturedWarnings
+{
+public:
+  CapturedWarnings()
+    : m_previous(spdlog::default_logger()),
+      m_sink(std::make_shared<spdlog::sinks::ostream_sink_mt>(m_lines))
+  {
+    m_sink->set_pattern("%v");
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", m_sink));
+  }
+  ~CapturedWarnings()
+  {
+    spdlog::set_default_logger(m_previous);
+  }
+  std::vector<std::string> lines() const
+  {
+    std::vector<std::string> result;
+    std::istringstream stream(m_lines.str());
+    for (std::string line; std::getline(stream, line);) {
+      result.push_back(line);
+    }
+    return result;
+  }
+
+private:
+  std::shared_ptr<spdlog::logger> m_previous;
+  std::ostringstream m_lines;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> m_sink;
+};
+
+// Two suites' tests and one stack entry, with test 'bad' holding a null duration.
+constexpr const char* k_file_with_one_bad_entry = R"({"version": 1,
+  "tests": {
+    "api/t.py::test_ok": {"seconds": 2.0, "last_outcome": "failed", "runs": 3},
+    "api/t.py::test_bad": {"seconds": null, "last_outcome": "passed", "runs": 1},
+    "web/t.py::test_other": {"seconds": 4.0, "last_outcome": "passed", "runs": 7}
+  },
+  "stacks": {"api": {"stack_up": 1.0, "ready": 2.0, "teardown": 3.0, "runs": 2},
+             "web": {"stack_up": "soon", "ready": 2.0, "teardown": 3.0, "runs": 2}}})";
+
+nlohmann::json read_json(const std::filesystem::path& file)
+{
+  return nlohmann::json::parse(read_text(file));
+}
+
+TEST(DurationStoreTest, BadEntriesAreSkippedOneByOneWithOneWarningNamingThem)
+{
+  const TempDir directory;
+  const auto file = directory.path() / "durations.json";
+  write_text(file, k_file_with_one_bad_entry);
+  CapturedWarnings warnings;
+  const DurationStore store = DurationStore::load(file);
+
+  EXPECT_EQ(store.expected("api/t.py::test_ok"), milliseconds(2000));
+  EXPECT_EQ(store.expected("web/t.py::test_other"), milliseconds(4000));
+  EXPECT_EQ(store.last_failed({"api/t.py::test_ok"}).size(), 1u);
+  EXPECT_FALSE(store.test_history("api/t.py::test_bad"));
+  EXPECT_TRUE(store.stack_history("api"));
+  EXPECT_FALSE(store.stack_history("web"));
+  const auto lines = warnings.lines();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("2 entries"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("test 'api/t.py::test_bad'"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("stack times of 'web'"), std::string::npos) << lines[0];
+}
+
+TEST(DurationStoreTest, SavingAfterABadEntryKeepsEveryOtherEntryAndTheBadOneAsItWas)
+{
+  // Before: one null made the load warn twice and the save write only this run's entries.
+  const TempDir directory;
+  const auto file = directory.path() / "durations.json";
+  write_text(file, k_file_with_one_bad_entry);
+  CapturedWarnings warnings;
+  DurationStore store = DurationStore::load(file);
+  store.record({result("api/t.py::test_new", Outcome::k_passed, 500)});
+  store.save(file);
+
+  EXPECT_EQ(warnings.lines().size(), 1u);
+  const auto json = read_json(file);
+  EXPECT_EQ(json["tests"].size(), 4u);
+  EXPECT_TRUE(json["tests"]["api/t.py::test_bad"]["seconds"].is_null());
+  EXPECT_EQ(json["tests"]["web/t.py::test_other"]["runs"], 7);
+  EXPECT_EQ(json["tests"]["api/t.py::test_ok"]["last_outcome"], "failed");
+  EXPECT_EQ(json["tests"]["api/t.py::test_new"]["seconds"], 0.5);
+  EXPECT_EQ(json["stacks"]["web"]["stack_up"], "soon");
+  EXPECT_EQ(json["stacks"]["api"]["runs"], 2);
+}
+
+TEST(DurationStoreTest, RecordingATestWhoseEntryWasBadReplacesTheBadEntry)
+{
+  const TempDir directory;
+  const auto file = directory.path() / "durations.json";
+  write_text(file, k_file_with_one_bad_entry);
+  DurationStore store = DurationStore::load(file);
+  store.record({result("api/t.py::test_bad", Outcome::k_passed, 250)});
+  store.save(file);
+
+  const DurationStore reloaded = DurationStore::load(file);
+  EXPECT_EQ(reloaded.expected("api/t.py::test_bad"), milliseconds(250));
+  EXPECT_EQ(reloaded.expected("web/t.py::test_other"), milliseconds(4000));
+}
+
+TEST(DurationStoreTest, AFileThatCannotBeReadAtAllIsKeptAsideBeforeTheSave)
+{
+  const TempDir directory;
+  const auto file = directory.path() / "durations.json";
+  const std::string conflicted = "<<<<<<< HEAD\n{\"version\": 1}\n=======\n";
+  write_text(file, conflicted);
+  DurationStore store = DurationStore::load(file);
+  store.record({result("t.py::test_a", Outcome::k_passed, 10)});
+  store.save(file);
+
+  std::vector<std::filesystem::path> aside;
+  for (const auto& entry : std::filesystem::directory_iterator(directory.path())) {
+    if (entry.path().filename().string().starts_with("durations.json.unreadable-")) {
+      aside.push_back(entry.path());
+    }
+  }
+  ASSERT_EQ(aside.size(), 1u);
+  EXPECT_EQ(read_text(aside[0]), conflicted);
+  EXPECT_TRUE(DurationStore::load(file).test_history("t.py::test_a"));
 }
 
 TEST(DurationStoreTest, MissingFileGivesAnEmptyStoreExpectingOneSecond)
@@ -213,7 +339,7 @@ TEST(DurationStoreTest, SaveReplacesTheFileAndLeavesNoTemporaryFileBehind)
 {
   const TempDir directory;
   const auto file = directory.path() / "durations.json";
-  write_text(file, "corrupt");
+  write_text(file, R"({"version": 1, "tests": {}, "stacks": {}})");
   DurationStore store;
   store.record({result("t.py::test_a", Outcome::k_passed, 10)});
   store.save(file);
