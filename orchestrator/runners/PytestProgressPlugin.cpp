@@ -202,4 +202,15 @@ void PytestPluginDirectory::remove() noexcept
   m_path.clear();
 }
 
+std::string python_path_with(const std::filesystem::path& directory,
+                             const std::map<std::string, std::string>& environment)
+{
+  const auto given = environment.find("PYTHONPATH");
+  const char* inherited = std::getenv("PYTHONPATH");
+  const std::string rest = given != environment.end() ? given->second
+                           : inherited != nullptr     ? inherited
+                                                      : "";
+  return rest.empty() ? directory.string() : directory.string() + ":" + rest;
+}
+
 }  // namespace orchestrate

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <string>
 #include <string_view>
 
 namespace orchestrate {
@@ -65,5 +67,10 @@ private:
 
   std::filesystem::path m_path;
 };
+
+// PYTHONPATH with the plugin's `directory` first, keeping what the shard's `environment` or our own
+// environment gave: the value a pytest process that loads an embedded plugin gets.
+std::string python_path_with(const std::filesystem::path& directory,
+                             const std::map<std::string, std::string>& environment);
 
 }  // namespace orchestrate

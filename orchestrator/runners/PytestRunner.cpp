@@ -97,22 +97,6 @@ void append_output(TestResult& result, const std::string& heading, const std::st
   result.details += (result.details.empty() ? "" : "\n\n") + heading + "\n" + output;
 }
 
-// PYTHONPATH with the plugin's directory first, keeping what the shard or we were given.
-std::string python_path_with(const std::filesystem::path& directory,
-                             const std::map<std::string, std::string>& environment)
-{
-  std::string value = directory.string();
-  const auto given = environment.find("PYTHONPATH");
-  const char* inherited = std::getenv("PYTHONPATH");
-  const std::string rest = given != environment.end() ? given->second
-                           : inherited != nullptr     ? inherited
-                                                      : "";
-  if (!rest.empty()) {
-    value += ":" + rest;
-  }
-  return value;
-}
-
 // When the plugin says the event happened (precise: we poll every 50 ms), else now.
 std::chrono::system_clock::time_point event_time(const PytestProgressEvent& event)
 {

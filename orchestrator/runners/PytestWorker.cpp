@@ -70,18 +70,6 @@ void append_section(std::string& details, const std::string& text)
   details += (details.empty() ? "" : "\n\n") + text;
 }
 
-// PYTHONPATH with the plugin's directory first, keeping what the shard or we were given.
-std::string python_path_with(const std::filesystem::path& directory,
-                             const std::map<std::string, std::string>& environment)
-{
-  const auto given = environment.find("PYTHONPATH");
-  const char* inherited = std::getenv("PYTHONPATH");
-  const std::string rest = given != environment.end() ? given->second
-                           : inherited != nullptr     ? inherited
-                                                      : "";
-  return rest.empty() ? directory.string() : directory.string() + ":" + rest;
-}
-
 // Removes the first `id` from `ids`; false when it is not there.
 bool erase_first(std::deque<std::string>& ids, const std::string& id)
 {
