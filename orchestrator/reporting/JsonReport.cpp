@@ -43,6 +43,7 @@ constexpr std::array<std::pair<const char*, Milliseconds ShardTiming::*>, 4> k_p
   {"tests", &ShardTiming::tests},
   {"teardown", &ShardTiming::teardown},
 }};
+constexpr const char* k_tests_ended_key = "tests_ended";
 
 Json counts_to_json(const SummaryCounts& counts)
 {
@@ -66,6 +67,7 @@ Json shard_to_json(const ShardTiming& shard)
   for (const auto& [key, field] : k_phase_keys) {
     json[key] = to_seconds(shard.*field);
   }
+  json[k_tests_ended_key] = to_seconds(shard.tests_ended);
   return json;
 }
 
@@ -226,6 +228,7 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   shard.peak_memory_bytes = reader.byte_count("peak_memory_bytes");
   shard.tests_run = reader.integer("tests_run");
   shard.stack_recreations = reader.integer("stack_recreations", true);
+  shard.tests_ended = reader.seconds(k_tests_ended_key, true);
   shard.error = reader.string("error", true);
   return shard;
 }

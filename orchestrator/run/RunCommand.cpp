@@ -24,6 +24,7 @@
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
 #include "reporting/RunViews.hpp"
+#include "reporting/ShardTestEnds.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
@@ -453,6 +454,7 @@ ExitCode run_suite(const RunOptions& options)
   report.counts = counts;
   report.peak_memory_bytes = peak_total;
   report.shards = shard_timings;
+  set_tests_ended(report.shards, context.timeline.timeline());
   report.tests = results;
   if (!options.report_json.empty()) {
     write_json_report(options.report_json, report);
