@@ -271,6 +271,7 @@ void write_json_report(const std::filesystem::path& file, const RunReport& repor
     {"time_to_first_test", to_seconds(report.time_to_first_test)},
     {"time_to_first_up", to_seconds(report.time_to_first_up)},
     {"peak_memory_bytes", report.peak_memory_bytes},
+    {"orchestrator_cpu_ms", report.orchestrator_cpu.count()},
     {"summary", counts_to_json(report.counts)},
     {"shards", shards},
     {"tests", tests},
@@ -315,6 +316,7 @@ RunReport read_json_report(const std::filesystem::path& file)
   report.time_to_first_test = reader.seconds("time_to_first_test");
   report.time_to_first_up = reader.seconds("time_to_first_up", true);
   report.peak_memory_bytes = reader.byte_count("peak_memory_bytes");
+  report.orchestrator_cpu = Milliseconds{reader.integer("orchestrator_cpu_ms", true)};
   report.counts = counts_from_json(reader.object("summary"));
   for (std::size_t i = 0; i < reader.array("shards").size(); ++i) {
     report.shards.push_back(shard_from_json(reader.element("shards", i)));

@@ -17,6 +17,7 @@
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
+#include "process/OwnCpuTime.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/ColorChoice.hpp"
 #include "reporting/DurationsReport.hpp"
@@ -455,6 +456,7 @@ ExitCode run_suite(const RunOptions& options)
   report.peak_memory_bytes = peak_total;
   report.shards = shard_timings;
   set_tests_ended(report.shards, context.timeline.timeline());
+  report.orchestrator_cpu = own_cpu_time();
   report.tests = results;
   if (!options.report_json.empty()) {
     write_json_report(options.report_json, report);
