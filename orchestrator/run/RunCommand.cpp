@@ -38,6 +38,7 @@
 #include "run/RunContext.hpp"
 #include "run/RunRemoval.hpp"
 #include "run/RunFolders.hpp"
+#include "run/ShardCountChoice.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
@@ -234,7 +235,12 @@ ExitCode run_suite(const RunOptions& options)
   const auto& suite = setup.suite;
   const auto fixtures = load_fixtures(project, suite);
   const auto& environment = find_environment(project, options.environment);
-  const int parallel = options.parallel.value_or(project.defaults.parallel);
+  // With --parallel auto the count is chosen once the tests are selected; until then only the
+  // memory budget limits the stacks.
+  const bool parallel_auto =
+    options.parallel_auto || (!options.parallel && project.defaults.parallel_auto);
+  const int parallel =
+    parallel_auto ? k_auto_shard_limit : options.parallel.value_or(project.defaults.parallel);
   if (parallel < 1) {
     throw UsageError("--parallel must be at least 1");
   }
@@ -363,7 +369,13 @@ ExitCode run_suite(const RunOptions& options)
     reporter.summary(counts, since(started));
     return ExitCode::k_no_tests_collected;
   }
-  const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+  int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+  if (parallel_auto) {
+    const auto choice = choose_shard_count(
+      shard_count_inputs(tests, durations, suite.name, admission ? &*admission : nullptr));
+    reporter.message(choice.explanation);
+    shard_count = choice.shards;
+  }
   context.shard_count = shard_count;
   if (admission && admission->max_concurrent_stacks() < shard_count) {
     reporter.message(admission->capped_message());
