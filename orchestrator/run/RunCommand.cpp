@@ -29,6 +29,7 @@
 #include "resources/StackAdmission.hpp"
 #include "run/CollectOnly.hpp"
 #include "run/EmptyShare.hpp"
+#include "run/FreshStackProvider.hpp"
 #include "run/OutputPaths.hpp"
 #include "run/PrewarmedShardFactory.hpp"
 #include "run/RepeatingShardFactory.hpp"
@@ -322,6 +323,14 @@ ExitCode run_suite(const RunOptions& options)
     monitor.emplace(engine, monitoring);
     admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
     context.admission = &*admission;
+  }
+  std::optional<FreshStackProvider> stacks;
+  if (!fixtures.empty()) {
+    stacks.emplace(FreshStackSettings{project.prefix, options.environment, run_id,
+                                      context.owner_label, context.compose_files, context.model,
+                                      fixtures, context.readiness_timeout, context.stop_timeout},
+                   engine, context.admission);
+    context.stacks = &*stacks;
   }
 
   // The watchdog starts before the first resource of the run exists, so that a kill -9 of this

@@ -8,6 +8,7 @@
 #include "reporting/ProgressReporter.hpp"
 #include "reporting/RunTimeline.hpp"
 #include "resources/StackAdmission.hpp"
+#include "run/StackProvider.hpp"
 #include "runners/TestRunner.hpp"
 
 #include <chrono>
@@ -51,6 +52,7 @@ struct RunContext
   Milliseconds test_timeout{0};
   bool keep_on_failure = false;
   StackAdmission* admission = nullptr;  // memory-budget gate for stacks; null: no stacks
+  StackProvider* stacks = nullptr;      // where shards get their stacks; null: no fixtures
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   RunTimelineRecorder timeline;  // each shard's phases and tests, for --trace, --html and report
 

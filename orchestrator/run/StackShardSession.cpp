@@ -38,28 +38,9 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     return;  // a suite without services gets no stack at all
   }
 
-  StackSpec spec;
-  spec.ownership.project_prefix = context.project.prefix;
-  spec.ownership.environment = context.environment;
-  spec.ownership.run_id = context.run_id;
-  spec.ownership.shard = shard;
-  spec.ownership.stack =
-    shard_project_name(context.project.prefix, context.environment, context.run_id, shard);
-  spec.ownership.owner = context.owner_label;
-  spec.ownership.created_unix_seconds = static_cast<long long>(std::time(nullptr));
-  spec.compose_files = context.compose_files;
-  spec.work_dir = m_shard_dir;
-  spec.model = context.model;
-  spec.published_ports = fixture_published_ports(context.fixtures);
-  spec.stop_timeout = context.stop_timeout;
-  m_timing.project = spec.ownership.stack;
-  m_environment["COMPOSE_PROJECT_NAME"] = spec.ownership.stack;
-  m_spec = spec;
-
-  if (context.admission != nullptr) {
-    // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
-    m_admission = context.admission->admit();
-  }
+  m_stack = context.stacks->provide(shard, m_shard_dir);
+  m_timing.project = m_stack->name();
+  m_environment["COMPOSE_PROJECT_NAME"] = m_stack->name();
   context.reporter.shard_starting(shard);
   try {
     bring_up_stack();
@@ -76,13 +57,12 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
 void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
-  m_stack = std::make_unique<ComposeStack>(m_spec, m_context.engine);
   m_context.note_first_up();
   m_stack->up();
   m_timing.stack_up = since(up_started);
   m_context.timeline.phase_ended(m_shard, SpanKind::k_stack_up, up_started);
   const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
-  const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
+  const auto endpoints = m_stack->wait_ready();
   m_timing.ready = since(up_started);
   m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, ready_started);
   for (const auto& fixture : m_context.fixtures) {
@@ -98,7 +78,7 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     return;
   }
   try {
-    const auto broken = m_stack->broken_services(m_context.fixtures);
+    const auto broken = m_stack->broken_services();
     if (broken.empty()) {
       return;
     }
@@ -108,8 +88,7 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     }
     try {
       // How and when each died decides which tests ran against the dead stack.
-      auto deaths = find_service_deaths(m_context.engine, m_stack->project_name(),
-                                        m_context.fixtures);
+      auto deaths = m_stack->service_deaths();
       if (!deaths.empty()) {
         why = describe_service_deaths(deaths);
       }
@@ -118,10 +97,11 @@ void StackShardSession::recreate_stack_if_broken() noexcept
       spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
     }
     m_context.reporter.message("[shard " + std::to_string(m_shard) + "] stack " +
-                               m_stack->project_name() + " became unhealthy (" + why +
+                               m_stack->name() + " became unhealthy (" + why +
                                "): recreating it");
     m_timing.teardown += tear_down_stack();
     m_stack.reset();
+    m_stack = m_context.stacks->provide(m_shard, m_shard_dir);
     bring_up_stack();
     ++m_timing.stack_recreations;
   } catch (const std::exception& error) {
@@ -147,7 +127,7 @@ StackShardSession::~StackShardSession()
 
 Milliseconds StackShardSession::tear_down_stack() noexcept
 {
-  const auto duration = m_stack->tear_down().duration;
+  const auto duration = m_stack->release();
   m_context.timeline.phase_ended_after(m_shard, SpanKind::k_teardown, duration);
   return duration;
 }
@@ -156,7 +136,7 @@ void StackShardSession::keep_stack_for_inspection() noexcept
 {
   m_stack->keep();
   std::string text = "[shard " + std::to_string(m_shard) + "] kept stack " +
-                     m_stack->project_name() + " for inspection (--keep-on-failure):\n";
+                     m_stack->name() + " for inspection (--keep-on-failure):\n";
   for (const auto& [name, value] : m_environment) {
     text += "    " + name + "=" + value + "\n";
   }

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "docker/ComposeStack.hpp"
 #include "run/DeadStackVerdict.hpp"
 #include "run/RunContext.hpp"
+#include "run/StackProvider.hpp"
 #include "scheduling/ShardSession.hpp"
 
 #include <map>
@@ -48,15 +48,13 @@ private:
   ShardTiming m_timing;
   std::filesystem::path m_shard_dir;
   std::map<std::string, std::string> m_environment;
-  StackSpec m_spec;          // kept to recreate the stack
   std::string m_stack_error;  // set when the stack broke and could not be recreated
   int m_batches = 0;
   std::vector<TestTimes> m_batch_times;      // the current batch's tests, as they start and end
   std::vector<ServiceDeath> m_batch_deaths;  // fixtures' services found dead during the batch
   std::vector<TestCase> m_requeued;          // for take_requeued()
   bool m_had_failure = false;
-  AdmissionTicket m_admission;            // released only after the stack is gone
-  std::unique_ptr<ComposeStack> m_stack;  // last member: torn down first
+  std::unique_ptr<ShardStack> m_stack;  // last member: released first
 };
 
 class StackShardSessionFactory : public ShardSessionFactory
