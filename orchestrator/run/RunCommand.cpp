@@ -302,6 +302,10 @@ ExitCode run_suite(const RunOptions& options)
   context.test_timeout = options.test_timeout.value_or(
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
+  if (suite.runner == "pytest") {
+    context.pytest_worker = pytest_worker_options(project, suite, {}, context.test_timeout);
+    context.pytest_worker->collection_timeout = collect_timeout(project, suite);
+  }
   if (!fixtures.empty()) {
     // Read once for the model cache's inputs and for the policy lint.
     const auto services = load_compose_services(environment.compose_files);
