@@ -69,9 +69,13 @@ std::optional<ProcessEnding> ProcessWatcher::poll()
   return std::nullopt;
 }
 
-ProcessEnding ProcessWatcher::wait(Milliseconds interval)
+ProcessEnding ProcessWatcher::watch(Milliseconds interval,
+                                    const std::function<void()>& before_poll)
 {
   while (true) {
+    if (before_poll) {
+      before_poll();
+    }
     if (auto ending = poll()) {
       return *ending;
     }

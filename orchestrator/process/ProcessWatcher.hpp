@@ -4,6 +4,7 @@
 #include "process/ChildProcess.hpp"
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -89,8 +90,16 @@ public:
   // an ending it returns it again. Never throws.
   std::optional<ProcessEnding> poll();
 
-  // poll() every `interval` until the process ends. Never throws.
-  ProcessEnding wait(Milliseconds interval = Milliseconds(10));
+  // Until the process ends, every `interval`: calls `before_poll` (a runner reads its progress
+  // there, reports it and re-arms the deadline for the test now running), then poll(). Returns
+  // the ending. Never throws unless `before_poll` does.
+  ProcessEnding watch(Milliseconds interval, const std::function<void()>& before_poll);
+
+  // watch() with nothing to do between polls, every 10 ms. Never throws.
+  ProcessEnding wait()
+  {
+    return watch(Milliseconds(10), {});
+  }
 
   // Stops the group now (SIGTERM, SIGKILL after the grace) and returns the ending, with `reason`
   // (StoppedBy::k_request) unless it had already ended. Never throws.
