@@ -17,7 +17,6 @@
 #include <iterator>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace orchestrate {
 
