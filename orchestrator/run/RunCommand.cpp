@@ -29,6 +29,7 @@
 #include "resources/StackAdmission.hpp"
 #include "run/CollectOnly.hpp"
 #include "run/EmptyShare.hpp"
+#include "run/FreshStackProvider.hpp"
 #include "run/OutputPaths.hpp"
 #include "run/PrewarmedShardFactory.hpp"
 #include "run/RepeatingShardFactory.hpp"
@@ -301,6 +302,10 @@ ExitCode run_suite(const RunOptions& options)
   context.test_timeout = options.test_timeout.value_or(
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
+  if (suite.runner == "pytest") {
+    context.pytest_worker = pytest_worker_options(project, suite, {}, context.test_timeout);
+    context.pytest_worker->collection_timeout = collect_timeout(project, suite);
+  }
   if (!fixtures.empty()) {
     // Read once for the model cache's inputs and for the policy lint.
     const auto services = load_compose_services(environment.compose_files);
@@ -322,6 +327,14 @@ ExitCode run_suite(const RunOptions& options)
     monitor.emplace(engine, monitoring);
     admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
     context.admission = &*admission;
+  }
+  std::optional<FreshStackProvider> stacks;
+  if (!fixtures.empty()) {
+    stacks.emplace(FreshStackSettings{project.prefix, options.environment, run_id,
+                                      context.owner_label, context.compose_files, context.model,
+                                      fixtures, context.readiness_timeout, context.stop_timeout},
+                   engine, context.admission);
+    context.stacks = &*stacks;
   }
 
   // The watchdog starts before the first resource of the run exists, so that a kill -9 of this

@@ -8,6 +8,8 @@
 #include "reporting/ProgressReporter.hpp"
 #include "reporting/RunTimeline.hpp"
 #include "resources/StackAdmission.hpp"
+#include "run/StackProvider.hpp"
+#include "runners/PytestWorker.hpp"
 #include "runners/TestRunner.hpp"
 
 #include <chrono>
@@ -51,6 +53,10 @@ struct RunContext
   Milliseconds test_timeout{0};
   bool keep_on_failure = false;
   StackAdmission* admission = nullptr;  // memory-budget gate for stacks; null: no stacks
+  StackProvider* stacks = nullptr;      // where shards get their stacks; null: no fixtures
+  // Set for pytest suites: each shard runs one persistent worker fed test by test (the log file
+  // is the shard's). Unset: batches through `runner`.
+  std::optional<PytestWorkerOptions> pytest_worker;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   RunTimelineRecorder timeline;  // each shard's phases and tests, for --trace, --html and report
 
