@@ -14,9 +14,19 @@ std::string ProcessEnding::describe(const std::string& program) const
   return stopped() ? reason : describe_exit(program, exit);
 }
 
-ProcessWatcher::ProcessWatcher(const ProcessOptions& options, InterruptPolicy interrupts,
+namespace {
+
+ProcessOptions ending_escaped(ProcessOptions options)
+{
+  options.end_escaped = true;
+  return options;
+}
+
+}  // namespace
+
+ProcessWatcher::ProcessWatcher(ProcessOptions options, InterruptPolicy interrupts,
                                Milliseconds stop_grace)
-  : m_process(options),
+  : m_process(ending_escaped(std::move(options))),
     m_interrupts(interrupts),
     m_stop_grace(stop_grace)
 {

@@ -45,9 +45,9 @@ enum class InterruptPolicy {
 };
 
 // One test-runner process from start to end: the loop every runner needs (ninja's
-// SubprocessSet::DoWork is the model). It starts the process (in its own process group, with the
-// escape token when `options.end_escaped` asks for it, see ChildProcess), and each poll()
-// notices, in this order:
+// SubprocessSet::DoWork is the model). It starts the process in its own process group and
+// always with the escape token (ProcessOptions::end_escaped: a test's daemons that leave the group
+// end with its process, see EscapedProcesses.hpp), and each poll() notices, in this order:
 //   1. that it ended by itself;
 //   2. an interrupt or stop request (SignalState), unless InterruptPolicy::k_ignore: the group is
 //      stopped with the grace, none on a second interrupt;
@@ -65,8 +65,9 @@ public:
   // SIGTERM ends pytest at once, gtest has no handler for it: the grace is for what tests start.
   static constexpr Milliseconds k_default_stop_grace{2000};
 
-  // Starts the process. Throws InternalError when it cannot be started (as ChildProcess).
-  explicit ProcessWatcher(const ProcessOptions& options,
+  // Starts the process (`options` with end_escaped set). Throws InternalError when it cannot be
+  // started (as ChildProcess).
+  explicit ProcessWatcher(ProcessOptions options,
                           InterruptPolicy interrupts = InterruptPolicy::k_stop,
                           Milliseconds stop_grace = k_default_stop_grace);
 

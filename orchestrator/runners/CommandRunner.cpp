@@ -52,7 +52,6 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     }
     const auto& command = find_command(name);
     ProcessOptions options;
-    options.end_escaped = true;  // a test's daemons end with its runner
     options.argv = command.argv;
     options.working_directory = m_project.root;
     options.extra_environment = request.environment;

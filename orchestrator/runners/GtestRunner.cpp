@@ -190,7 +190,6 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
   std::filesystem::remove(xml_file, ignored);
 
   ProcessOptions options;
-  options.end_escaped = true;  // a test's daemons end with its runner
   options.argv = {binary().string()};
   options.argv.insert(options.argv.end(), m_suite.args.begin(), m_suite.args.end());
   if (asks_for_brief_output(m_suite.args)) {

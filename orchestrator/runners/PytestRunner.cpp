@@ -276,7 +276,6 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   std::filesystem::remove(progress_path, ignored);
 
   ProcessOptions options;
-  options.end_escaped = true;  // a test's daemons end with its runner
   // -u: a test's prints reach the log at once, so a kill cannot lose them in a buffer.
   options.argv = base_command();
   options.argv.insert(options.argv.begin() + 1, "-u");

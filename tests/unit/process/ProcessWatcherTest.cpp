@@ -193,14 +193,14 @@ TEST_F(ProcessWatcherTest, KeepsTheFirstEndingOnceThereIsOne)
   EXPECT_EQ(watcher.stop("too late").stopped_by, StoppedBy::k_nobody);
 }
 
-TEST_F(ProcessWatcherTest, EndsWhatLeftTheProcessGroupWhenAskedTo)
+TEST_F(ProcessWatcherTest, EndsWhatLeftTheProcessGroupThoughTheOptionsDidNotAskForIt)
 {
   // A test's daemon (setsid: out of the group) ends with the watcher that started its test.
   TempDir dir;
   const auto pid_file = dir.path() / "escaped.pid";
   ProcessOptions options = shell("setsid sh -c 'echo $$ > \"$0\"; exec sleep 60' " +
                                  pid_file.string() + " & echo started; sleep 60");
-  options.end_escaped = true;
+  options.end_escaped = false;
   int escaped = 0;
   {
     ProcessWatcher watcher(options);
