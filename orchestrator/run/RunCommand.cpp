@@ -38,6 +38,7 @@
 #include "run/RunRemoval.hpp"
 #include "run/RunFolders.hpp"
 #include "run/StackShardSession.hpp"
+#include "run/WorkerCollection.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
 #include "selection/CiShard.hpp"
@@ -106,7 +107,7 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
 {
   const std::string reason =
     shard_errors.empty() ? std::string("no shard was available to run it")
-                         : "no shard's stack came up; shard " +
+                         : "no shard could run it; shard " +
                              std::to_string(shard_errors.front().shard) + ": " +
                              shard_errors.front().message;
   for (const auto& test : not_run) {
@@ -284,8 +285,13 @@ ExitCode run_suite(const RunOptions& options)
 
   auto runner = make_test_runner(project, suite, run_dir);
   // Collecting needs no stack and a stack needs no test list: the first shard's stack comes up
-  // while the tests are collected.
-  auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
+  // while the tests are collected, by that shard's pytest worker (WorkerCollection) or by the
+  // runner's central collection.
+  const bool collect_in_worker = suite.runner == "pytest";
+  std::future<std::vector<std::string>> collecting;
+  if (!collect_in_worker) {
+    collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
+  }
 
   RunContext context(project, suite, *runner, engine, reporter);
   context.fixtures = fixtures;
@@ -302,9 +308,16 @@ ExitCode run_suite(const RunOptions& options)
   context.test_timeout = options.test_timeout.value_or(
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
-  if (suite.runner == "pytest") {
+  std::optional<WorkerCollection> worker_collection;
+  if (collect_in_worker) {
     context.pytest_worker = pytest_worker_options(project, suite, {}, context.test_timeout);
+    // As with batches: the tests' output goes straight to the shard log as it is written, so a
+    // test that is killed keeps its output. Suite args that turn capturing back on come later and
+    // win.
+    context.pytest_worker->args.insert(context.pytest_worker->args.begin(), "-s");
     context.pytest_worker->collection_timeout = collect_timeout(project, suite);
+    context.pytest_worker->scratch_dir = worker_scratch_dir(run_dir);
+    context.worker_collection = &worker_collection.emplace(suite.name);
   }
   if (!fixtures.empty()) {
     // Read once for the model cache's inputs and for the policy lint.
@@ -351,9 +364,15 @@ ExitCode run_suite(const RunOptions& options)
   StackShardSessionFactory stack_factory(context);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
   // how many tests are selected, and a stack nobody needs costs a second of CPU.
-  PrewarmedShardFactory factory(stack_factory, fixtures.empty() ? 0 : 1);
+  PrewarmedShardFactory factory(stack_factory, fixtures.empty() && !collect_in_worker ? 0 : 1);
 
-  const auto collected = collecting.get();
+  std::optional<std::vector<std::string>> from_worker;
+  if (worker_collection) {
+    from_worker = worker_collection->wait();
+  }
+  const auto collected = from_worker   ? std::move(*from_worker)
+                         : collecting.valid() ? collecting.get()
+                                              : runner->collect();
   require_late_checks(late_preflight);
   const auto durations_file = project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
