@@ -122,9 +122,10 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
 // save is logged, never fatal.
 void record_durations(DurationStore& durations, const std::filesystem::path& file,
                       const std::string& suite, const std::vector<TestResult>& results,
-                      const std::vector<ShardTiming>& shards)
+                      const std::vector<ShardTiming>& shards, int selected)
 {
   durations.record(results);
+  durations.record_suite_size(suite, selected);
   for (const auto& shard : shards) {
     durations.record_stack_time(suite, shard);
   }
@@ -210,6 +211,27 @@ ComposeModel load_stack_model(const ProjectConfig& project, const std::string& e
   require_late_checks(late_preflight);
   spdlog::debug("compose model: resolving with `docker compose config`");
   return resolve_and_cache_compose_model(cli, key, cache_file);
+}
+
+// How many shards open before the tests are collected and selected. Opening one early lets its
+// stack come up (and its pytest worker import and collect) meanwhile. When the suite's last run
+// selected at least `parallel` tests and nothing narrows this run's selection, every shard will be
+// needed: all open early, so their stacks start together instead of after the collection. Else
+// only the first (a stack nobody needs costs a second of CPU).
+int shards_to_open_early(const RunOptions& options, const std::string& suite, int parallel,
+                         const DurationStore& durations, bool worth_opening)
+{
+  if (!worth_opening) {
+    return 0;
+  }
+  const bool narrowed = !options.keyword_expression.empty() || options.last_failed ||
+                        !options.test_selectors.empty() || options.ci_shard.has_value() ||
+                        !options.marker_expression.empty();
+  const auto history = durations.stack_history(suite);
+  if (!narrowed && history && history->tests >= parallel) {
+    return parallel;
+  }
+  return 1;
 }
 
 ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
@@ -372,7 +394,11 @@ ExitCode run_suite(const RunOptions& options)
   StackShardSessionFactory stack_factory(context);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
   // how many tests are selected, and a stack nobody needs costs a second of CPU.
-  PrewarmedShardFactory factory(stack_factory, fixtures.empty() && !collect_in_worker ? 0 : 1);
+  const auto durations_file = project.state_dir / "durations.json";
+  auto durations = DurationStore::load(durations_file);
+  PrewarmedShardFactory factory(stack_factory,
+                                shards_to_open_early(options, suite.name, parallel, durations,
+                                                     !fixtures.empty() || collect_in_worker));
 
   std::optional<std::vector<std::string>> from_worker;
   if (worker_collection) {
@@ -382,8 +408,6 @@ ExitCode run_suite(const RunOptions& options)
                          : collecting.valid() ? collecting.get()
                                               : runner->collect();
   require_late_checks(late_preflight);
-  const auto durations_file = project.state_dir / "durations.json";
-  auto durations = DurationStore::load(durations_file);
   auto selection = select_tests(collected, setup.selection, durations, process_environment(),
                                 [&](const std::string& line) { reporter.message(line); });
   auto& tests = selection.tests;
@@ -453,7 +477,8 @@ ExitCode run_suite(const RunOptions& options)
   if (!options.ci_shard) {
     // A CI matrix machine keeps the durations file as it was: every machine must plan its share
     // from the same durations, or two of them could disagree on who runs which test.
-    record_durations(durations, durations_file, suite.name, results, context.shard_timings());
+    record_durations(durations, durations_file, suite.name, results, context.shard_timings(),
+                     static_cast<int>(tests.size()));
   }
   const auto elapsed = since(started);
   reporter.failures(results);
