@@ -397,7 +397,8 @@ ExitCode run_suite(const RunOptions& options)
   const auto durations_file = project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
   PrewarmedShardFactory factory(stack_factory,
-                                shards_to_open_early(options, suite.name, parallel, durations,
+                                shards_to_open_early(options, suite.name,
+                                                     parallel_auto ? 1 : parallel, durations,
                                                      !fixtures.empty() || collect_in_worker));
 
   std::optional<std::vector<std::string>> from_worker;
