@@ -442,19 +442,29 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
       submit_to_worker(*first);
       feed_empty = false;
     }
+    // Tests ahead of the running one only while the queue can spare them: near the end, a shard
+    // holding three tests could leave another shard idle.
     while (!feed_empty && !m_worker_shutdown_sent &&
-           m_worker->queued().size() < k_tests_queued_in_worker) {
+           m_worker->queued().size() < k_tests_queued_in_worker &&
+           (m_in_worker.empty() || feed.has_tests_to_spare())) {
       auto test = feed.next();
       if (!test) {
         feed_empty = true;
         break;
       }
       submit_to_worker(*test);
+      m_worker_flushed = false;
     }
     if (feed_empty && !m_worker_shutdown_sent) {
       // Lets the worker run its last test (it waits to know the next one) and end.
       m_worker->shutdown();
       m_worker_shutdown_sent = true;
+    } else if (!m_worker_shutdown_sent && !m_worker_flushed && !m_in_worker.empty() &&
+               m_worker->queued().size() < k_tests_queued_in_worker &&
+               !feed.has_tests_to_spare()) {
+      // It may not learn its next test yet: it runs what it holds and waits for more.
+      m_worker->flush();
+      m_worker_flushed = true;
     }
     if (auto event = m_worker->next_event(k_worker_event_wait)) {
       handle_worker_event(*event, feed);

@@ -86,6 +86,7 @@ private:
   std::map<std::string, std::string> m_worker_environment;  // what it was started with
   std::map<std::string, TestCase> m_in_worker;  // submitted to it, no result yet
   bool m_worker_shutdown_sent = false;
+  bool m_worker_flushed = false;  // told to run what it holds without a next test
   int m_worker_restarts = 0;
   std::unique_ptr<ShardStack> m_stack;  // last member: released first
 };

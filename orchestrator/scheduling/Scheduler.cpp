@@ -124,12 +124,18 @@ private:
 class ShardFeed : public TestFeed
 {
 public:
-  ShardFeed(int shard, WorkQueue& queue, SharedRunState& state, int reruns)
+  ShardFeed(int shard, int shard_count, WorkQueue& queue, SharedRunState& state, int reruns)
     : m_shard(shard),
+      m_shard_count(shard_count),
       m_queue(queue),
       m_state(state),
       m_reruns(reruns)
   {
+  }
+
+  bool has_tests_to_spare() const override
+  {
+    return !m_reruns_due.empty() || m_queue.holds_more_than(m_shard_count, m_shard);
   }
 
   std::optional<TestCase> next() override
@@ -188,6 +194,7 @@ private:
   }
 
   int m_shard;
+  int m_shard_count;
   WorkQueue& m_queue;
   SharedRunState& m_state;
   int m_reruns;
@@ -197,7 +204,7 @@ private:
 };
 
 void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
-                   SharedRunState& state, int reruns)
+                   SharedRunState& state, const SchedulerOptions& options)
 {
   try {
     if (queue.stopped() || interrupt_count() > 0) {
@@ -205,7 +212,7 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
     }
     auto session = factory.open(shard);
     state.record_shard_ready(shard);
-    if (reruns == 0) {
+    if (options.reruns == 0) {
       // A runner that reports tests while its batch goes on lets -x stop the batch's others.
       session->on_test_finished = [&state](const std::string&, bool failed) {
         if (failed) {
@@ -213,7 +220,7 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
         }
       };
     }
-    ShardFeed feed(shard, queue, state, reruns);
+    ShardFeed feed(shard, options.shard_count, queue, state, options.reruns);
     session->run_tests(feed);
   } catch (const std::exception& error) {
     state.record_shard_error({shard, error.what()});
@@ -232,7 +239,7 @@ ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
   threads.reserve(static_cast<std::size_t>(options.shard_count));
   for (int shard = 1; shard <= options.shard_count; ++shard) {
     threads.emplace_back(run_one_shard, shard, std::ref(queue), std::ref(factory),
-                         std::ref(state), options.reruns);
+                         std::ref(state), std::cref(options));
   }
   for (auto& thread : threads) {
     thread.join();
