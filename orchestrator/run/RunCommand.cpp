@@ -23,6 +23,8 @@
 #include "reporting/JunitXml.hpp"
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
+#include "reporting/RunEventsFanOut.hpp"
+#include "reporting/RunRecorder.hpp"
 #include "reporting/RunViews.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
@@ -286,15 +288,16 @@ ExitCode run_suite(const RunOptions& options)
   // while the tests are collected.
   auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
 
-  RunContext context(project, suite, *runner, engine, reporter);
+  // What happens to the shards is recorded for the report and shown, through one sink.
+  RunRecorder recorder(started);
+  RunEventsFanOut events{&recorder, &reporter};
+  RunContext context(project, suite, *runner, engine, events);
   context.fixtures = fixtures;
   context.environment = options.environment;
   context.run_id = run_id;
   context.owner_label = to_label(current_owner());
   context.run_dir = run_dir;
   context.compose_files = environment.compose_files;
-  context.started = started;
-  context.timeline.set_origin(started);
   context.shard_count = parallel;  // until the tests are selected
   context.readiness_timeout = options.readiness_timeout.value_or(project.defaults.readiness_timeout);
   context.stop_timeout = project.defaults.stop_timeout;
@@ -316,8 +319,8 @@ ExitCode run_suite(const RunOptions& options)
     ResourceMonitorOptions monitoring;
     monitoring.run_id = run_id;
     monitoring.memory_floor_bytes = options.memory_floor_bytes;
-    monitoring.on_sample = [&context](const std::map<int, std::uint64_t>& bytes_by_shard) {
-      context.timeline.memory_sampled(bytes_by_shard);
+    monitoring.on_sample = [&events](const std::map<int, std::uint64_t>& bytes_by_shard) {
+      events.memory_sampled(bytes_by_shard);
     };
     monitor.emplace(engine, monitoring);
     admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
@@ -379,17 +382,9 @@ ExitCode run_suite(const RunOptions& options)
     repeating ? static_cast<ShardSessionFactory&>(*repeating) : factory;
   auto queue = make_queue(options, tests, shard_count);
   SchedulerOptions scheduler_options{shard_count, options.max_failures, options.reruns};
-  SchedulerListener listener;
-  listener.on_result = [&](const TestResult& result) {
-    reporter.test_finished(result);
-    context.timeline.result(result);
-  };
-  listener.on_shard_error = [&](const ShardError& error) {
-    reporter.shard_failed(error.shard, error.message);
-  };
 
   auto scheduled_future = std::async(std::launch::async, [&] {
-    return run_shards(queue, shard_factory, scheduler_options, listener);
+    return run_shards(queue, shard_factory, scheduler_options, events);
   });
   const auto scheduled = wait_for_shards(scheduled_future, engine, run_id);
 
@@ -407,12 +402,12 @@ ExitCode run_suite(const RunOptions& options)
   if (!options.ci_shard) {
     // A CI matrix machine keeps the durations file as it was: every machine must plan its share
     // from the same durations, or two of them could disagree on who runs which test.
-    record_durations(durations, durations_file, suite.name, results, context.shard_timings());
+    record_durations(durations, durations_file, suite.name, results, recorder.shard_timings());
   }
   const auto elapsed = since(started);
   reporter.failures(results);
   std::uint64_t peak_total = 0;
-  auto shard_timings = context.shard_timings();
+  auto shard_timings = recorder.shard_timings();
   if (monitor) {
     peak_total = monitor->peak_total();
     for (auto& shard : shard_timings) {
@@ -448,8 +443,8 @@ ExitCode run_suite(const RunOptions& options)
   report.environment = options.environment;
   report.exit_code = exit_code;
   report.wall_time = elapsed;
-  report.time_to_first_test = context.time_to_first_test().value_or(Milliseconds(0));
-  report.time_to_first_up = context.time_to_first_up().value_or(Milliseconds(0));
+  report.time_to_first_test = recorder.time_to_first_test().value_or(Milliseconds(0));
+  report.time_to_first_up = recorder.time_to_first_up().value_or(Milliseconds(0));
   report.counts = counts;
   report.peak_memory_bytes = peak_total;
   report.shards = shard_timings;
@@ -457,7 +452,7 @@ ExitCode run_suite(const RunOptions& options)
   if (!options.report_json.empty()) {
     write_json_report(options.report_json, report);
   }
-  keep_run_record(run_dir, {report, context.timeline.timeline()},
+  keep_run_record(run_dir, {report, recorder.timeline()},
                   {options.trace_file, options.html_report});
   return exit_code;
 }

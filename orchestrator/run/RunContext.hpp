@@ -5,31 +5,28 @@
 #include "docker/ComposeModel.hpp"
 #include "docker/DockerEngine.hpp"
 #include "reporting/JsonReport.hpp"
-#include "reporting/ProgressReporter.hpp"
-#include "reporting/RunTimeline.hpp"
+#include "reporting/RunEvents.hpp"
 #include "resources/StackAdmission.hpp"
 #include "runners/TestRunner.hpp"
 
 #include <chrono>
 #include <filesystem>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <vector>
 
 namespace orchestrate {
 
-// What every shard of one run shares. Built once by the run, read by shard threads; the timing
-// records are the only mutable part and are guarded.
+// What every shard of one run shares. Built once by the run, read by shard threads; what happens
+// to the shards goes to `events` (the run's record and its progress display).
 struct RunContext
 {
   RunContext(const ProjectConfig& project, const SuiteConfig& suite, TestRunner& runner,
-             DockerEngine& engine, ProgressReporter& reporter)
+             DockerEngine& engine, RunEvents& events)
     : project(project),
       suite(suite),
       runner(runner),
       engine(engine),
-      reporter(reporter)
+      events(events)
   {
   }
 
@@ -38,7 +35,7 @@ struct RunContext
   std::vector<FixtureConfig> fixtures;
   TestRunner& runner;
   DockerEngine& engine;
-  ProgressReporter& reporter;
+  RunEvents& events;
   std::string environment;
   std::string run_id;
   std::string owner_label;
@@ -51,26 +48,6 @@ struct RunContext
   Milliseconds test_timeout{0};
   bool keep_on_failure = false;
   StackAdmission* admission = nullptr;  // memory-budget gate for stacks; null: no stacks
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  RunTimelineRecorder timeline;  // each shard's phases and tests, for --trace, --html and report
-
-  // Records one shard's timings (thread-safe).
-  void record_shard(const ShardTiming& timing);
-  // Notes that a test batch started; the first call fixes the time to first test.
-  void note_first_test();
-  // Notes that a stack's `compose up` starts; the first call fixes the start-up overhead (config,
-  // preflight, lock, sweep, compose model, lint: everything before the first `up`).
-  void note_first_up();
-
-  std::vector<ShardTiming> shard_timings() const;
-  std::optional<Milliseconds> time_to_first_test() const;
-  std::optional<Milliseconds> time_to_first_up() const;
-
-private:
-  mutable std::mutex m_mutex;
-  std::vector<ShardTiming> m_shard_timings;
-  std::optional<Milliseconds> m_time_to_first_test;
-  std::optional<Milliseconds> m_time_to_first_up;
 };
 
 }  // namespace orchestrate

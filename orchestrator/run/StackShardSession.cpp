@@ -60,7 +60,7 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
     m_admission = context.admission->admit();
   }
-  context.reporter.shard_starting(shard);
+  context.events.shard_opening(shard);
   try {
     bring_up_stack();
   } catch (const std::exception& error) {
@@ -68,7 +68,7 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     if (m_stack) {
       m_timing.teardown = tear_down_stack();
     }
-    m_context.record_shard(m_timing);
+    m_context.events.shard_closed(m_timing);
     throw;
   }
 }
@@ -77,14 +77,14 @@ void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
   m_stack = std::make_unique<ComposeStack>(m_spec, m_context.engine);
-  m_context.note_first_up();
+  m_context.events.stack_starting(m_shard);
   m_stack->up();
   m_timing.stack_up = since(up_started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_stack_up, up_started);
+  m_context.events.stack_up(m_shard, up_started);
   const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
   const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
   m_timing.ready = since(up_started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, ready_started);
+  m_context.events.stack_ready(m_shard, ready_started);
   for (const auto& fixture : m_context.fixtures) {
     for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
       m_environment[name] = value;
@@ -117,9 +117,9 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     } catch (const std::exception& error) {
       spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
     }
-    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] stack " +
-                               m_stack->project_name() + " became unhealthy (" + why +
-                               "): recreating it");
+    m_context.events.message("[shard " + std::to_string(m_shard) + "] stack " +
+                             m_stack->project_name() + " became unhealthy (" + why +
+                             "): recreating it");
     m_timing.teardown += tear_down_stack();
     m_stack.reset();
     bring_up_stack();
@@ -127,28 +127,27 @@ void StackShardSession::recreate_stack_if_broken() noexcept
   } catch (const std::exception& error) {
     // The shard cannot serve tests any more; its remaining tests get this as their error.
     m_stack_error = std::string("the shard's stack could not be recreated: ") + error.what();
-    m_context.reporter.shard_failed(m_shard, m_stack_error);
+    m_context.events.shard_failed(m_shard, m_stack_error);
   }
 }
 
 StackShardSession::~StackShardSession()
 {
   if (m_stack) {
-    m_context.reporter.shard_tearing_down(m_shard);
+    m_context.events.shard_tearing_down(m_shard);
   }
   if (m_stack && m_had_failure && m_context.keep_on_failure) {
     keep_stack_for_inspection();
   } else if (m_stack) {
     m_timing.teardown = tear_down_stack();
   }
-  m_context.record_shard(m_timing);
-  m_context.reporter.shard_finished(m_shard);
+  m_context.events.shard_closed(m_timing);
 }
 
 Milliseconds StackShardSession::tear_down_stack() noexcept
 {
   const auto duration = m_stack->tear_down().duration;
-  m_context.timeline.phase_ended_after(m_shard, SpanKind::k_teardown, duration);
+  m_context.events.teardown_ended(m_shard, duration);
   return duration;
 }
 
@@ -161,14 +160,13 @@ void StackShardSession::keep_stack_for_inspection() noexcept
     text += "    " + name + "=" + value + "\n";
   }
   text += "  remove it with: orchestrate cleanup   (its owner has exited, so cleanup finds it)";
-  m_context.reporter.message(text);
+  m_context.events.message(text);
 }
 
 std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
 {
-  m_context.note_first_test();
-  m_context.reporter.batch_started(m_shard, static_cast<int>(batch.size()),
-                                   batch.empty() ? std::string() : batch.front().id);
+  m_context.events.batch_started(m_shard, static_cast<int>(batch.size()),
+                                 batch.empty() ? std::string() : batch.front().id);
   const auto started = std::chrono::steady_clock::now();
   BatchRequest request;
   for (const auto& test : batch) {
@@ -186,11 +184,10 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   m_batch_deaths.clear();
   request.on_test_started = [this](const std::string& test_id, WallClock::time_point started) {
     m_batch_times.push_back({test_id, started, std::nullopt});
-    m_context.reporter.test_started(m_shard, test_id);
-    m_context.timeline.test_started(m_shard, test_id);
+    m_context.events.test_started(m_shard, test_id);
   };
   request.on_test_finished = [this](const std::string& test_id, bool failed) {
-    m_context.timeline.test_finished(m_shard, test_id, failed);
+    m_context.events.test_ended(m_shard, test_id, failed);
     for (auto& times : m_batch_times) {
       if (times.id == test_id && !times.finished) {
         times.finished = WallClock::now();
@@ -227,7 +224,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     requeue_tests_charged_for_dead_stack(batch, outcome.results);
   }
   m_timing.tests += since(started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_batch, started);
+  m_context.events.batch_ended(m_shard, started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());
   return std::move(outcome.results);
 }
@@ -256,10 +253,10 @@ void StackShardSession::requeue_tests_charged_for_dead_stack(const TestBatch& ba
     m_requeued.push_back(std::move(again));
   }
   if (ids.size() > charged.size()) {
-    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] " +
-                               std::to_string(ids.size() - charged.size()) +
-                               " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
-                               ": they run again on the recreated stack");
+    m_context.events.message("[shard " + std::to_string(m_shard) + "] " +
+                             std::to_string(ids.size() - charged.size()) +
+                             " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
+                             ": they run again on the recreated stack");
   }
   results.insert(results.end(), charged.begin(), charged.end());
 }
