@@ -1,21 +1,12 @@
 #include "run/RunCommand.hpp"
 
-#include "cleanup/Reaper.hpp"
-#include "cleanup/StaleSweep.hpp"
 #include "config/ConfigLoader.hpp"
 #include "core/Error.hpp"
-#include "docker/ComposeCli.hpp"
-#include "docker/ComposeModelCache.hpp"
 #include "docker/ComposeStack.hpp"
-#include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
 #include "environments/EnvironmentLookup.hpp"
-#include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
-#include "policy/ComposeLint.hpp"
-#include "policy/ComposeServices.hpp"
-#include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/ColorChoice.hpp"
@@ -26,9 +17,6 @@
 #include "reporting/RunEventsFanOut.hpp"
 #include "reporting/RunRecorder.hpp"
 #include "reporting/RunViews.hpp"
-#include "resources/Preflight.hpp"
-#include "resources/ResourceMonitor.hpp"
-#include "resources/StackAdmission.hpp"
 #include "run/CollectOnly.hpp"
 #include "run/EmptyShare.hpp"
 #include "run/OutputPaths.hpp"
@@ -38,6 +26,7 @@
 #include "run/RunContext.hpp"
 #include "run/RunRemoval.hpp"
 #include "run/RunFolders.hpp"
+#include "run/StackInfrastructure.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
@@ -132,83 +121,6 @@ void record_durations(DurationStore& durations, const std::filesystem::path& fil
   }
 }
 
-// The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
-// tmpfs, rotated logs, no fixed ports or names. A violation is a usage error naming file:line.
-void enforce_compose_policy(const ProjectConfig& project, const std::vector<FixtureConfig>& fixtures,
-                            const std::vector<ComposeService>& services)
-{
-  const auto violations =
-    lint_compose_services(services, lint_options_for_fixtures(project, fixtures));
-  if (!has_errors(violations)) {
-    // Rules the project's `policy` set to warn: said, and the run goes on.
-    for (const auto& violation : violations) {
-      std::fprintf(stderr, "%s\n", format_violation(violation).c_str());
-    }
-    return;
-  }
-  std::string message = "the test stack breaks the compose policy (see `orchestrate lint "
-                        "--explain`):";
-  for (const auto& violation : violations) {
-    message += "\n  " + format_violation(violation);
-  }
-  throw UsageError(message);
-}
-
-void sweep_leftovers_of_dead_runs(DockerEngine& engine, const ProjectConfig& project,
-                                  const std::string& environment, ProgressReporter& reporter)
-{
-  SweepOptions sweep;
-  sweep.environment = environment;
-  sweep.project_prefix = project.prefix;
-  for (const auto& resource : sweep_stale_resources(engine, sweep)) {
-    reporter.message(std::string(resource.removed ? "removed" : "could not remove") +
-                     " stale " + resource.kind + " " + resource.name + " (" + resource.reason +
-                     ")");
-  }
-}
-
-// Judges the late preflight checks once (exit 7 on a FAIL), printing their warnings.
-void require_late_checks(std::optional<LatePreflight>& late_preflight)
-{
-  if (!late_preflight) {
-    return;
-  }
-  auto late = std::move(*late_preflight);
-  late_preflight.reset();
-  for (const auto& warning : require_late_preflight(late)) {
-    std::fprintf(stderr, "warning: %s\n", warning.c_str());
-  }
-}
-
-// The resolved compose model of the environment's stack, from the cache when its inputs are
-// unchanged (see ComposeModelCache). On a miss `docker compose config` runs, so compose must be
-// there: judged first, for a clear message when it is not.
-ComposeModel load_stack_model(const ProjectConfig& project, const std::string& environment_name,
-                              const std::vector<ComposeService>& services,
-                              const std::string& run_id, const std::filesystem::path& run_dir,
-                              std::optional<LatePreflight>& late_preflight)
-{
-  const auto& environment = find_environment(project, environment_name);
-  std::vector<std::filesystem::path> inputs = environment.compose_files;
-  for (const auto& service : services) {
-    for (const auto& layer : service.layers) {
-      inputs.push_back(layer.file);  // the files `extends` names (the key keeps each once)
-    }
-  }
-  const ComposeCli cli(shard_project_name(project.prefix, environment_name, run_id, 0),
-                       environment.compose_files, run_dir / "compose-config.log");
-  const auto cache_file = project.state_dir / "cache" / ("compose-model-" + environment_name + ".json");
-  const auto key = read_compose_model_inputs(
-    inputs, environment.compose_files.front().parent_path(), current_environment());
-  if (auto cached = load_cached_compose_model(cache_file, key)) {
-    spdlog::debug("compose model: from the cache {}", cache_file.string());
-    return std::move(*cached);
-  }
-  require_late_checks(late_preflight);
-  spdlog::debug("compose model: resolving with `docker compose config`");
-  return resolve_and_cache_compose_model(cli, key, cache_file);
-}
-
 ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
 {
   if (scheduled.interrupted) {
@@ -242,45 +154,32 @@ ExitCode run_suite(const RunOptions& options)
 
   const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
   DockerEngine engine;
-  std::optional<LatePreflight> late_preflight;
-  if (!fixtures.empty()) {
-    // Before anything waits or starts: the engine answers and memory suffices. Refuses with what
-    // to do (exit 7). Compose, the disk and our container count take 10-250 ms to answer: asked
-    // now, judged once the run needs compose or at the latest before the tests are scheduled, so
-    // that the first stack need not wait for them.
-    PreflightOptions preflight;
-    preflight.memory_budget_bytes = memory_budget;
-    preflight.project_prefix = project.prefix;
-    late_preflight.emplace(LatePreflight::start(engine, preflight));
-    preflight.engine_and_memory_only = true;
-    for (const auto& warning : run_preflight(engine, preflight).warnings()) {
-      std::fprintf(stderr, "warning: %s\n", warning.c_str());
-    }
-  }
+  ProgressReporter reporter(stdout, options.verbosity, should_color(options.color, stdout),
+                            resolve_progress_style(options.progress, stdout, options.verbosity));
+  // What happens to the shards is recorded for the report and shown, through one sink.
+  RunRecorder recorder(started);
+  RunEventsFanOut events{&recorder, &reporter};
 
-  // Two runs on one environment would fight over its resources: wait for the environment's lock,
-  // saying who holds it. Runs of other environments (dev) do not wait, and neither do suites
-  // that start no stack: they share nothing.
-  std::optional<EnvironmentLock> lock;
+  // Preflight and the environment's lock, then (below) the sweep, the compose model and lint,
+  // admission, the monitor and the reaper: only a suite with services needs any of them.
+  std::optional<StackInfrastructure> stacks;
   if (!fixtures.empty()) {
-    lock.emplace(EnvironmentLock::acquire(
-      project.lock_dir, options.environment,
-      options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
-        std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
-      }));
+    StackInfrastructureOptions infrastructure;
+    infrastructure.environment = options.environment;
+    infrastructure.lock_timeout = options.lock_timeout.value_or(project.defaults.lock_timeout);
+    infrastructure.memory_budget_bytes = memory_budget;
+    infrastructure.memory_floor_bytes = options.memory_floor_bytes;
+    infrastructure.parallel = parallel;
+    infrastructure.keep_on_failure = options.keep_on_failure;
+    stacks.emplace(engine, project, fixtures, infrastructure, events);
   }
 
   const auto run_id = new_run_id();
   // Marked in use while the run goes; older folders beyond keep_runs are pruned.
   const auto run_folder = RunFolder::create(project.state_dir / "runs", run_id, project.keep_runs);
   const auto& run_dir = run_folder.path();
-  ProgressReporter reporter(stdout, options.verbosity, should_color(options.color, stdout),
-                            resolve_progress_style(options.progress, stdout, options.verbosity));
-
-  if (!fixtures.empty()) {
-    // Leftovers of earlier runs whose owner died (kill -9, a crash, a lost machine) are removed
-    // first. Only this project's resources of this environment, only with a dead owner.
-    sweep_leftovers_of_dead_runs(engine, project, options.environment, reporter);
+  if (stacks) {
+    stacks->sweep_dead_runs();
   }
 
   auto runner = make_test_runner(project, suite, run_dir);
@@ -288,9 +187,6 @@ ExitCode run_suite(const RunOptions& options)
   // while the tests are collected.
   auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
 
-  // What happens to the shards is recorded for the report and shown, through one sink.
-  RunRecorder recorder(started);
-  RunEventsFanOut events{&recorder, &reporter};
   RunContext context(project, suite, *runner, engine, events);
   context.fixtures = fixtures;
   context.environment = options.environment;
@@ -304,39 +200,10 @@ ExitCode run_suite(const RunOptions& options)
   context.test_timeout = options.test_timeout.value_or(
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
-  if (!fixtures.empty()) {
-    // Read once for the model cache's inputs and for the policy lint.
-    const auto services = load_compose_services(environment.compose_files);
-    context.model =
-      load_stack_model(project, options.environment, services, run_id, run_dir, late_preflight);
-    check_fixtures_against_model(fixtures, context.model);
-    enforce_compose_policy(project, fixtures, services);
-  }
-  std::optional<StackAdmission> admission;
-  std::optional<ResourceMonitor> monitor;
-  if (!fixtures.empty()) {
-    admission.emplace(context.model, memory_budget, parallel);
-    ResourceMonitorOptions monitoring;
-    monitoring.run_id = run_id;
-    monitoring.memory_floor_bytes = options.memory_floor_bytes;
-    monitoring.on_sample = [&events](const std::map<int, std::uint64_t>& bytes_by_shard) {
-      events.memory_sampled(bytes_by_shard);
-    };
-    monitor.emplace(engine, monitoring);
-    admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
-    context.admission = &*admission;
-  }
-
-  // The watchdog starts before the first resource of the run exists, so that a kill -9 of this
-  // process at any later moment still leaves nothing behind. Declared before the scheduler runs,
-  // it is released after every stack was torn down.
-  std::optional<ReaperGuard> reaper;
-  std::optional<RunRemoval> removal;
-  ReaperLaunch reaper_launch;
-  reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
-  if (!fixtures.empty()) {
-    removal.emplace(engine, run_id, options.keep_on_failure);
-    reaper.emplace(ReaperGuard::start(run_id, project.lock_dir, reaper_launch));
+  if (stacks) {
+    stacks->prepare(run_id, run_dir);
+    context.model = stacks->model();
+    context.admission = &stacks->admission();
   }
   StackShardSessionFactory stack_factory(context);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
@@ -344,7 +211,9 @@ ExitCode run_suite(const RunOptions& options)
   PrewarmedShardFactory factory(stack_factory, fixtures.empty() ? 0 : 1);
 
   const auto collected = collecting.get();
-  require_late_checks(late_preflight);
+  if (stacks) {
+    stacks->require_late_checks();
+  }
   const auto durations_file = project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
   auto selection = select_tests(collected, setup.selection, durations, process_environment(),
@@ -366,8 +235,8 @@ ExitCode run_suite(const RunOptions& options)
   }
   const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
   context.shard_count = shard_count;
-  if (admission && admission->max_concurrent_stacks() < shard_count) {
-    reporter.message(admission->capped_message());
+  if (stacks && stacks->admission().max_concurrent_stacks() < shard_count) {
+    reporter.message(stacks->admission().capped_message());
   }
 
   reporter.start(suite.name, static_cast<int>(collected.size()), deselected, shard_count,
@@ -408,10 +277,10 @@ ExitCode run_suite(const RunOptions& options)
   reporter.failures(results);
   std::uint64_t peak_total = 0;
   auto shard_timings = recorder.shard_timings();
-  if (monitor) {
-    peak_total = monitor->peak_total();
+  if (stacks) {
+    peak_total = stacks->monitor().peak_total();
     for (auto& shard : shard_timings) {
-      shard.peak_memory_bytes = monitor->peak_for_shard(shard.shard);
+      shard.peak_memory_bytes = stacks->monitor().peak_for_shard(shard.shard);
     }
     reporter.message("peak memory of the test stacks: " + format_bytes(peak_total) +
                      " (budget " + format_bytes(memory_budget) + ")");
@@ -429,9 +298,8 @@ ExitCode run_suite(const RunOptions& options)
   }
   reporter.summary(counts, elapsed);
   auto exit_code = exit_code_for(scheduled, counts);
-  if (reaper) {
-    // The reaper is released only once nothing of the run is left; a lost engine is exit 7.
-    exit_code = removal->settle(*reaper, reaper_launch.log_file, shard_timings, exit_code, stderr);
+  if (stacks) {
+    exit_code = stacks->settle(exit_code, shard_timings);
   }
 
   if (!options.junit_xml.empty()) {
