@@ -23,7 +23,7 @@
 #include "run/PrewarmedShardFactory.hpp"
 #include "run/RepeatingShardFactory.hpp"
 #include "run/RunSelectionSetup.hpp"
-#include "run/RunContext.hpp"
+#include "run/ShardSettings.hpp"
 #include "run/RunRemoval.hpp"
 #include "run/RunFolders.hpp"
 #include "run/StackInfrastructure.hpp"
@@ -145,7 +145,7 @@ ExitCode run_suite(const RunOptions& options)
   const auto setup = prepare_run_selection(project, options);
   const auto& suite = setup.suite;
   const auto fixtures = load_fixtures(project, suite);
-  const auto& environment = find_environment(project, options.environment);
+  find_environment(project, options.environment);  // an unknown one is exit 4 before anything
   const int parallel = options.parallel.value_or(project.defaults.parallel);
   if (parallel < 1) {
     throw UsageError("--parallel must be at least 1");
@@ -187,25 +187,16 @@ ExitCode run_suite(const RunOptions& options)
   // while the tests are collected.
   auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
 
-  RunContext context(project, suite, *runner, engine, events);
-  context.fixtures = fixtures;
-  context.environment = options.environment;
-  context.run_id = run_id;
-  context.owner_label = to_label(current_owner());
-  context.run_dir = run_dir;
-  context.compose_files = environment.compose_files;
-  context.shard_count = parallel;  // until the tests are selected
-  context.readiness_timeout = options.readiness_timeout.value_or(project.defaults.readiness_timeout);
-  context.stop_timeout = project.defaults.stop_timeout;
-  context.test_timeout = options.test_timeout.value_or(
-    suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
-  context.keep_on_failure = options.keep_on_failure;
   if (stacks) {
     stacks->prepare(run_id, run_dir);
-    context.model = stacks->model();
-    context.admission = &stacks->admission();
   }
-  StackShardSessionFactory stack_factory(context);
+  const auto settings = make_shard_settings(project, suite, options, fixtures, run_id, run_dir,
+                                            stacks ? stacks->model() : ComposeModel{});
+  // Known once the tests are selected; shard 1 may open before that, and reads it only later.
+  std::promise<int> shard_count_known;
+  const ShardServices services{*runner, engine, events, stacks ? &stacks->admission() : nullptr,
+                               shard_count_known.get_future().share()};
+  StackShardSessionFactory stack_factory(settings, services);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
   // how many tests are selected, and a stack nobody needs costs a second of CPU.
   PrewarmedShardFactory factory(stack_factory, fixtures.empty() ? 0 : 1);
@@ -234,7 +225,7 @@ ExitCode run_suite(const RunOptions& options)
     return ExitCode::k_no_tests_collected;
   }
   const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
-  context.shard_count = shard_count;
+  shard_count_known.set_value(shard_count);
   if (stacks && stacks->admission().max_concurrent_stacks() < shard_count) {
     reporter.message(stacks->admission().capped_message());
   }

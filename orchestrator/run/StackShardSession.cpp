@@ -25,42 +25,44 @@ constexpr int k_max_requeues = 2;
 
 }  // namespace
 
-StackShardSession::StackShardSession(RunContext& context, int shard)
-  : m_context(context),
+StackShardSession::StackShardSession(const ShardSettings& settings,
+                                     const ShardServices& services, int shard)
+  : m_settings(settings),
+    m_services(services),
     m_shard(shard),
-    m_shard_dir(context.run_dir / ("shard-" + std::to_string(shard)))
+    m_shard_dir(settings.run_dir / ("shard-" + std::to_string(shard)))
 {
   std::filesystem::create_directories(m_shard_dir);
   m_timing.shard = shard;
   m_environment["ORCHESTRATE_SHARD_INDEX"] = std::to_string(shard);
-  m_environment["ORCHESTRATE_RUN_ID"] = context.run_id;
-  if (context.fixtures.empty()) {
+  m_environment["ORCHESTRATE_RUN_ID"] = settings.run_id;
+  if (settings.fixtures.empty()) {
     return;  // a suite without services gets no stack at all
   }
 
   StackSpec spec;
-  spec.ownership.project_prefix = context.project.prefix;
-  spec.ownership.environment = context.environment;
-  spec.ownership.run_id = context.run_id;
+  spec.ownership.project_prefix = settings.project_prefix;
+  spec.ownership.environment = settings.environment;
+  spec.ownership.run_id = settings.run_id;
   spec.ownership.shard = shard;
   spec.ownership.stack =
-    shard_project_name(context.project.prefix, context.environment, context.run_id, shard);
-  spec.ownership.owner = context.owner_label;
+    shard_project_name(settings.project_prefix, settings.environment, settings.run_id, shard);
+  spec.ownership.owner = settings.owner_label;
   spec.ownership.created_unix_seconds = static_cast<long long>(std::time(nullptr));
-  spec.compose_files = context.compose_files;
+  spec.compose_files = settings.compose_files;
   spec.work_dir = m_shard_dir;
-  spec.model = context.model;
-  spec.published_ports = fixture_published_ports(context.fixtures);
-  spec.stop_timeout = context.stop_timeout;
+  spec.model = settings.model;
+  spec.published_ports = fixture_published_ports(settings.fixtures);
+  spec.stop_timeout = settings.stop_timeout;
   m_timing.project = spec.ownership.stack;
   m_environment["COMPOSE_PROJECT_NAME"] = spec.ownership.stack;
   m_spec = spec;
 
-  if (context.admission != nullptr) {
+  if (services.admission != nullptr) {
     // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
-    m_admission = context.admission->admit();
+    m_admission = services.admission->admit();
   }
-  context.events.shard_opening(shard);
+  services.events.shard_opening(shard);
   try {
     bring_up_stack();
   } catch (const std::exception& error) {
@@ -68,7 +70,7 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     if (m_stack) {
       m_timing.teardown = tear_down_stack();
     }
-    m_context.events.shard_closed(m_timing);
+    m_services.events.shard_closed(m_timing);
     throw;
   }
 }
@@ -76,16 +78,16 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
 void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
-  m_stack = std::make_unique<ComposeStack>(m_spec, m_context.engine);
-  m_context.events.stack_starting(m_shard);
+  m_stack = std::make_unique<ComposeStack>(m_spec, m_services.engine);
+  m_services.events.stack_starting(m_shard);
   m_stack->up();
   m_timing.stack_up = since(up_started);
-  m_context.events.stack_up(m_shard, up_started);
+  m_services.events.stack_up(m_shard, up_started);
   const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
-  const auto endpoints = m_stack->wait_ready(m_context.fixtures, m_context.readiness_timeout);
+  const auto endpoints = m_stack->wait_ready(m_settings.fixtures, m_settings.readiness_timeout);
   m_timing.ready = since(up_started);
-  m_context.events.stack_ready(m_shard, ready_started);
-  for (const auto& fixture : m_context.fixtures) {
+  m_services.events.stack_ready(m_shard, ready_started);
+  for (const auto& fixture : m_settings.fixtures) {
     for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
       m_environment[name] = value;
     }
@@ -98,7 +100,7 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     return;
   }
   try {
-    const auto broken = m_stack->broken_services(m_context.fixtures);
+    const auto broken = m_stack->broken_services(m_settings.fixtures);
     if (broken.empty()) {
       return;
     }
@@ -108,8 +110,8 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     }
     try {
       // How and when each died decides which tests ran against the dead stack.
-      auto deaths = find_service_deaths(m_context.engine, m_stack->project_name(),
-                                        m_context.fixtures);
+      auto deaths = find_service_deaths(m_services.engine, m_stack->project_name(),
+                                        m_settings.fixtures);
       if (!deaths.empty()) {
         why = describe_service_deaths(deaths);
       }
@@ -117,9 +119,9 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     } catch (const std::exception& error) {
       spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
     }
-    m_context.events.message("[shard " + std::to_string(m_shard) + "] stack " +
-                             m_stack->project_name() + " became unhealthy (" + why +
-                             "): recreating it");
+    m_services.events.message("[shard " + std::to_string(m_shard) + "] stack " +
+                              m_stack->project_name() + " became unhealthy (" + why +
+                              "): recreating it");
     m_timing.teardown += tear_down_stack();
     m_stack.reset();
     bring_up_stack();
@@ -127,27 +129,27 @@ void StackShardSession::recreate_stack_if_broken() noexcept
   } catch (const std::exception& error) {
     // The shard cannot serve tests any more; its remaining tests get this as their error.
     m_stack_error = std::string("the shard's stack could not be recreated: ") + error.what();
-    m_context.events.shard_failed(m_shard, m_stack_error);
+    m_services.events.shard_failed(m_shard, m_stack_error);
   }
 }
 
 StackShardSession::~StackShardSession()
 {
   if (m_stack) {
-    m_context.events.shard_tearing_down(m_shard);
+    m_services.events.shard_tearing_down(m_shard);
   }
-  if (m_stack && m_had_failure && m_context.keep_on_failure) {
+  if (m_stack && m_had_failure && m_settings.keep_on_failure) {
     keep_stack_for_inspection();
   } else if (m_stack) {
     m_timing.teardown = tear_down_stack();
   }
-  m_context.events.shard_closed(m_timing);
+  m_services.events.shard_closed(m_timing);
 }
 
 Milliseconds StackShardSession::tear_down_stack() noexcept
 {
   const auto duration = m_stack->tear_down().duration;
-  m_context.events.teardown_ended(m_shard, duration);
+  m_services.events.teardown_ended(m_shard, duration);
   return duration;
 }
 
@@ -160,13 +162,13 @@ void StackShardSession::keep_stack_for_inspection() noexcept
     text += "    " + name + "=" + value + "\n";
   }
   text += "  remove it with: orchestrate cleanup   (its owner has exited, so cleanup finds it)";
-  m_context.events.message(text);
+  m_services.events.message(text);
 }
 
 std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
 {
-  m_context.events.batch_started(m_shard, static_cast<int>(batch.size()),
-                                 batch.empty() ? std::string() : batch.front().id);
+  m_services.events.batch_started(m_shard, static_cast<int>(batch.size()),
+                                  batch.empty() ? std::string() : batch.front().id);
   const auto started = std::chrono::steady_clock::now();
   BatchRequest request;
   for (const auto& test : batch) {
@@ -176,7 +178,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     return results_without_stack(batch);
   }
   // Known only once the tests are selected: the first shard may have opened before that.
-  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_context.shard_count);
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_services.shard_count.get());
   request.environment = m_environment;
   // A crash or timeout may have taken a service down with the test: before a new runner process
   // takes over the rest of the batch, check the stack and recreate it if it is broken.
@@ -184,10 +186,10 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   m_batch_deaths.clear();
   request.on_test_started = [this](const std::string& test_id, WallClock::time_point started) {
     m_batch_times.push_back({test_id, started, std::nullopt});
-    m_context.events.test_started(m_shard, test_id);
+    m_services.events.test_started(m_shard, test_id);
   };
   request.on_test_finished = [this](const std::string& test_id, bool failed) {
-    m_context.events.test_ended(m_shard, test_id, failed);
+    m_services.events.test_ended(m_shard, test_id, failed);
     for (auto& times : m_batch_times) {
       if (times.id == test_id && !times.finished) {
         times.finished = WallClock::now();
@@ -204,10 +206,10 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   request.work_dir = m_shard_dir / ("batch-" + std::to_string(++m_batches));
   std::filesystem::create_directories(request.work_dir);
   request.log_file = m_shard_dir / "tests.log";
-  if (m_context.test_timeout.count() > 0) {
-    request.per_test_timeout = m_context.test_timeout;
+  if (m_settings.test_timeout.count() > 0) {
+    request.per_test_timeout = m_settings.test_timeout;
   }
-  auto outcome = m_context.runner.run_batch(request);
+  auto outcome = m_services.runner.run_batch(request);
   for (auto& result : outcome.results) {
     result.shard = m_shard;
   }
@@ -224,7 +226,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     requeue_tests_charged_for_dead_stack(batch, outcome.results);
   }
   m_timing.tests += since(started);
-  m_context.events.batch_ended(m_shard, started);
+  m_services.events.batch_ended(m_shard, started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());
   return std::move(outcome.results);
 }
@@ -253,10 +255,10 @@ void StackShardSession::requeue_tests_charged_for_dead_stack(const TestBatch& ba
     m_requeued.push_back(std::move(again));
   }
   if (ids.size() > charged.size()) {
-    m_context.events.message("[shard " + std::to_string(m_shard) + "] " +
-                             std::to_string(ids.size() - charged.size()) +
-                             " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
-                             ": they run again on the recreated stack");
+    m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
+                              std::to_string(ids.size() - charged.size()) +
+                              " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
+                              ": they run again on the recreated stack");
   }
   results.insert(results.end(), charged.begin(), charged.end());
 }
@@ -276,13 +278,16 @@ std::vector<TestResult> StackShardSession::results_without_stack(const TestBatch
   return results;
 }
 
-StackShardSessionFactory::StackShardSessionFactory(RunContext& context) : m_context(context)
+StackShardSessionFactory::StackShardSessionFactory(const ShardSettings& settings,
+                                                   const ShardServices& services)
+  : m_settings(settings),
+    m_services(services)
 {
 }
 
 std::unique_ptr<ShardSession> StackShardSessionFactory::open(int shard)
 {
-  return std::make_unique<StackShardSession>(m_context, shard);
+  return std::make_unique<StackShardSession>(m_settings, m_services, shard);
 }
 
 }  // namespace orchestrate

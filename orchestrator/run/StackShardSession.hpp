@@ -2,7 +2,7 @@
 
 #include "docker/ComposeStack.hpp"
 #include "run/DeadStackVerdict.hpp"
-#include "run/RunContext.hpp"
+#include "run/ShardSettings.hpp"
 #include "scheduling/ShardSession.hpp"
 
 #include <map>
@@ -19,7 +19,8 @@ class StackShardSession : public ShardSession
 public:
   // Brings the stack up and waits until it is ready. Throws (after tearing down what it started)
   // when it cannot.
-  StackShardSession(RunContext& context, int shard);
+  // `settings` and `services` must outlive the session.
+  StackShardSession(const ShardSettings& settings, const ShardServices& services, int shard);
   ~StackShardSession() override;
 
   std::vector<TestResult> run_batch(const TestBatch& batch) override;
@@ -43,7 +44,8 @@ private:
   // Leaves the stack up and prints how to reach it and how to remove it.
   void keep_stack_for_inspection() noexcept;
 
-  RunContext& m_context;
+  const ShardSettings& m_settings;
+  const ShardServices& m_services;
   int m_shard;
   ShardTiming m_timing;
   std::filesystem::path m_shard_dir;
@@ -62,11 +64,13 @@ private:
 class StackShardSessionFactory : public ShardSessionFactory
 {
 public:
-  explicit StackShardSessionFactory(RunContext& context);
+  // `settings` and `services` must outlive the factory and its sessions.
+  StackShardSessionFactory(const ShardSettings& settings, const ShardServices& services);
   std::unique_ptr<ShardSession> open(int shard) override;
 
 private:
-  RunContext& m_context;
+  const ShardSettings& m_settings;
+  const ShardServices& m_services;
 };
 
 }  // namespace orchestrate
