@@ -174,6 +174,13 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
   m_reaper.emplace(ReaperGuard::start(run_id, m_project.lock_dir, m_reaper_launch));
 }
 
+void StackInfrastructure::say_if_budget_caps(int shard_count)
+{
+  if (m_admission->max_concurrent_stacks() < shard_count) {
+    m_events.message(m_admission->capped_message());
+  }
+}
+
 ExitCode StackInfrastructure::settle(ExitCode exit_code, const std::vector<ShardTiming>& shards)
 {
   // The reaper is released only once nothing of the run is left; a lost engine is exit 7.

@@ -70,6 +70,10 @@ public:
   // FAIL), giving their warnings as events. At the latest before the tests are scheduled.
   void require_late_checks();
 
+  // Says (as a message) when the memory budget lets fewer than `shard_count` stacks run at once:
+  // the other shards queue. After prepare().
+  void say_if_budget_caps(int shard_count);
+
   // After prepare():
   const ComposeModel& model() const
   {
