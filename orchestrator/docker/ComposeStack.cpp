@@ -86,16 +86,46 @@ std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
   return endpoints;
 }
 
+namespace {
+
+// The container of compose service `service` among a stack's containers, or end().
+std::vector<ContainerSummary>::const_iterator find_service_container(
+  const std::vector<ContainerSummary>& containers, const std::string& service)
+{
+  return std::find_if(containers.begin(), containers.end(),
+                      [&](const ContainerSummary& candidate) {
+                        const auto label = candidate.labels.find(labels::k_compose_service);
+                        return label != candidate.labels.end() && label->second == service;
+                      });
+}
+
+}  // namespace
+
+std::optional<std::map<std::string, ReadyEndpoint>> ComposeStack::published_endpoints(
+  const std::vector<FixtureConfig>& fixtures)
+{
+  const auto containers = m_engine.list_containers({label_filter(labels::k_stack, project_name())});
+  std::map<std::string, ReadyEndpoint> endpoints;
+  for (const auto& fixture : fixtures) {
+    const auto container = find_service_container(containers, fixture.service);
+    if (container == containers.end()) {
+      return std::nullopt;
+    }
+    const auto port = container->published_tcp_ports.find(fixture.container_port);
+    if (port == container->published_tcp_ports.end()) {
+      return std::nullopt;
+    }
+    endpoints[fixture.name] = ReadyEndpoint{"127.0.0.1", port->second};
+  }
+  return endpoints;
+}
+
 std::vector<std::string> ComposeStack::broken_services(const std::vector<FixtureConfig>& fixtures)
 {
   const auto containers = m_engine.list_containers({label_filter(labels::k_stack, project_name())});
   std::vector<std::string> broken;
   for (const auto& fixture : fixtures) {
-    const auto container =
-      std::find_if(containers.begin(), containers.end(), [&](const ContainerSummary& candidate) {
-        const auto service = candidate.labels.find(labels::k_compose_service);
-        return service != candidate.labels.end() && service->second == fixture.service;
-      });
+    const auto container = find_service_container(containers, fixture.service);
     if (container == containers.end()) {
       broken.push_back(fixture.service + ": container gone");
     } else if (container->state != "running") {

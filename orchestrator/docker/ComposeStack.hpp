@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,12 @@ public:
   // Throws StackNotReadyError with the service's logs, or with the port bindings seen.
   std::map<std::string, ReadyEndpoint> wait_ready(const std::vector<FixtureConfig>& fixtures,
                                                   Milliseconds timeout);
+
+  // Each fixture's endpoint as published right now (one container listing), before readiness is
+  // judged; nullopt when some fixture's container publishes no port yet. Throws what the engine
+  // throws.
+  std::optional<std::map<std::string, ReadyEndpoint>> published_endpoints(
+    const std::vector<FixtureConfig>& fixtures);
 
   // The fixtures' services that cannot serve tests any more: container gone, not running, or
   // (for fixtures gated on health) not healthy. Each entry is "service: why". One API call.

@@ -37,6 +37,8 @@ void RunRecorder::batch_started(int /*shard*/, int /*tests*/,
 
 void RunRecorder::test_started(int shard, const std::string& test_id) noexcept
 {
+  // A streaming runner (the pytest worker) has no batches: its first test is the first.
+  note_first(m_time_to_first_test);
   m_timeline.test_started(shard, test_id);
 }
 

@@ -33,7 +33,8 @@ public:
 
   // The closed shards' timings, in the order they closed.
   std::vector<ShardTiming> shard_timings() const;
-  // From the start to the first batch / the first `compose up`; nullopt when there was none.
+  // From the start to the first batch or test started (whichever came first) / the first
+  // `compose up`; nullopt when there was none.
   std::optional<Milliseconds> time_to_first_test() const;
   std::optional<Milliseconds> time_to_first_up() const;
   // What the timeline holds so far (see RunTimelineRecorder::timeline).

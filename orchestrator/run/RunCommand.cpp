@@ -155,12 +155,12 @@ ExitCode run_suite(const RunOptions& options)
   if (stacks) {
     stacks->prepare(run_id, run_dir);
   }
-  const auto settings = make_shard_settings(config.project, suite, options, config.fixtures,
-                                            run_id, run_dir,
-                                            stacks ? stacks->model() : ComposeModel{});
+  const auto settings =
+    make_shard_settings(config.project, suite, options, config.fixtures, run_id, run_dir);
   // Known once the tests are selected; shard 1 may open before that, and reads it only later.
   std::promise<int> shard_count_known;
-  const ShardServices services{*runner, engine, events, stacks ? &stacks->admission() : nullptr,
+  const ShardServices services{*runner, events,
+                               stacks ? &stacks->stack_provider() : nullptr,
                                shard_count_known.get_future().share()};
   StackShardSessionFactory stack_factory(settings, services);
   // Only the first shard opens before the tests are known: how many shards a run has depends on

@@ -50,6 +50,9 @@ StackInfrastructureOptions stack_infrastructure_options(const RunConfiguration& 
   infrastructure.memory_floor_bytes = options.memory_floor_bytes;
   infrastructure.parallel = config.parallel;
   infrastructure.keep_on_failure = options.keep_on_failure;
+  infrastructure.readiness_timeout =
+    options.readiness_timeout.value_or(config.project.defaults.readiness_timeout);
+  infrastructure.stop_timeout = config.project.defaults.stop_timeout;
   return infrastructure;
 }
 

@@ -7,6 +7,7 @@
 #include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
 #include "environments/EnvironmentLookup.hpp"
+#include "locking/OwnerIdentity.hpp"
 #include "policy/ComposeLint.hpp"
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
@@ -172,6 +173,12 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
   m_reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
   m_removal.emplace(m_engine, run_id, m_options.keep_on_failure);
   m_reaper.emplace(ReaperGuard::start(run_id, m_project.lock_dir, m_reaper_launch));
+
+  m_provider.emplace(
+    FreshStackSettings{m_project.prefix, m_options.environment, run_id, to_label(current_owner()),
+                       find_environment(m_project, m_options.environment).compose_files, m_model,
+                       m_fixtures, m_options.readiness_timeout, m_options.stop_timeout},
+    m_engine, &*m_admission);
 }
 
 void StackInfrastructure::say_if_budget_caps(int shard_count)

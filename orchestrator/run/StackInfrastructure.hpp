@@ -11,6 +11,7 @@
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
+#include "run/FreshStackProvider.hpp"
 #include "run/RunRemoval.hpp"
 
 #include <cstdint>
@@ -30,13 +31,15 @@ struct StackInfrastructureOptions
   std::uint64_t memory_floor_bytes = 0;  // new stacks wait while MemAvailable is below it
   int parallel = 1;
   bool keep_on_failure = false;  // what is kept on purpose is neither removed nor handed over
+  Milliseconds readiness_timeout{60'000};  // each stack's readiness gate
+  Milliseconds stop_timeout{0};            // each stack's `compose down` grace
 };
 
 // Everything a run needs only because its suite has fixtures (README "What a run does", steps 2-4
 // and 6-8), owned by one object that exists only for such a suite: the preflight, the
 // environment's lock, the sweep of dead runs' leftovers, the stack's compose model and its policy
-// lint, the memory-budget admission with its resource monitor, and the reaper with the removal
-// check that releases it. Built in the README's order by the constructor, sweep_dead_runs() and
+// lint, the memory-budget admission with its resource monitor, the provider of the shards' stacks,
+// and the reaper with the removal check that releases it. Built in the README's order by the constructor, sweep_dead_runs() and
 // prepare() (the run's id and folder exist only once the environment is locked, and collection
 // starts between the sweep and the compose model); destroyed in reverse: the reaper and the
 // monitor go first, the lock last. Every shard's stack must be gone before it is destroyed.
@@ -63,7 +66,8 @@ public:
   // Steps 6-8 for run `run_id`, whose folder is `run_dir`: the compose model (from the cache, or
   // `docker compose config` after the late checks), the fixtures checked against it, the policy
   // lint (UsageError naming file:line on a violation), admission and the resource monitor, then
-  // the reaper, before the run creates anything. Call once, after sweep_dead_runs().
+  // the reaper, before the run creates anything; then the stack provider. Call once, after
+  // sweep_dead_runs().
   void prepare(const std::string& run_id, const std::filesystem::path& run_dir);
 
   // Judges the late preflight checks unless that was done already (EnvironmentError, exit 7, on a
@@ -79,9 +83,9 @@ public:
   {
     return m_model;
   }
-  StackAdmission& admission()
+  StackProvider& stack_provider()
   {
-    return *m_admission;
+    return *m_provider;
   }
   const ResourceMonitor& monitor() const
   {
@@ -109,6 +113,7 @@ private:
   ComposeModel m_model;
   std::optional<StackAdmission> m_admission;
   std::optional<ResourceMonitor> m_monitor;
+  std::optional<FreshStackProvider> m_provider;  // its stacks must be gone before it is
   std::optional<RunRemoval> m_removal;
   ReaperLaunch m_reaper_launch;
   std::optional<ReaperGuard> m_reaper;  // released only after every stack was torn down

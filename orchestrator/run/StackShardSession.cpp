@@ -2,10 +2,12 @@
 
 #include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
+#include "process/SignalState.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <deque>
 #include <chrono>
 #include <ctime>
 #include <utility>
@@ -23,6 +25,62 @@ Milliseconds since(std::chrono::steady_clock::time_point start)
 // make a test run forever: after this many re-runs its failure counts.
 constexpr int k_max_requeues = 2;
 
+// Tests kept queued in a pytest worker: it runs a test only once it knows the next one (pytest's
+// `nextitem`, which keeps shared fixtures up), and one more hides the round trip to orchestrate.
+constexpr std::size_t k_tests_queued_in_worker = 2;
+
+// Like pytest-xdist's --max-worker-restart: a worker that keeps dying (a crash at import, a test
+// that kills its process every time) ends the shard instead of restarting forever. Its tests stay
+// in the queue for the other shards.
+constexpr int k_max_worker_restarts = 4;
+
+// How long a shard waits for its worker's next event before looking at interrupts again.
+constexpr Milliseconds k_worker_event_wait(100);
+
+// The feed of a run_batch() call: the batch's tests, their results collected for its caller.
+// Tests handed back (a dead stack, a dead worker) run again in the same batch; after a stop they
+// get an "interrupted" error, as every runner gives a test it could not finish.
+class BatchFeed : public TestFeed
+{
+public:
+  explicit BatchFeed(const TestBatch& batch) : m_pending(batch.begin(), batch.end())
+  {
+  }
+
+  std::optional<TestCase> next() override
+  {
+    if (m_pending.empty() || should_stop_children()) {
+      return std::nullopt;
+    }
+    TestCase test = std::move(m_pending.front());
+    m_pending.pop_front();
+    return test;
+  }
+
+  void finished(TestResult result) override
+  {
+    m_results.push_back(std::move(result));
+  }
+
+  void give_back(const std::vector<TestCase>& tests) override
+  {
+    m_pending.insert(m_pending.begin(), tests.begin(), tests.end());
+  }
+
+  std::vector<TestResult> take_results()
+  {
+    for (const auto& test : m_pending) {
+      m_results.push_back(not_run_result(test.id, "interrupted"));
+    }
+    m_pending.clear();
+    return std::move(m_results);
+  }
+
+private:
+  std::deque<TestCase> m_pending;
+  std::vector<TestResult> m_results;
+};
+
 }  // namespace
 
 StackShardSession::StackShardSession(const ShardSettings& settings,
@@ -37,31 +95,16 @@ StackShardSession::StackShardSession(const ShardSettings& settings,
   m_environment["ORCHESTRATE_SHARD_INDEX"] = std::to_string(shard);
   m_environment["ORCHESTRATE_RUN_ID"] = settings.run_id;
   if (settings.fixtures.empty()) {
-    return;  // a suite without services gets no stack at all
+    // A suite without services gets no stack at all; its worker imports the tests at once.
+    if (settings.pytest_worker) {
+      start_worker();
+    }
+    return;
   }
 
-  StackSpec spec;
-  spec.ownership.project_prefix = settings.project_prefix;
-  spec.ownership.environment = settings.environment;
-  spec.ownership.run_id = settings.run_id;
-  spec.ownership.shard = shard;
-  spec.ownership.stack =
-    shard_project_name(settings.project_prefix, settings.environment, settings.run_id, shard);
-  spec.ownership.owner = settings.owner_label;
-  spec.ownership.created_unix_seconds = static_cast<long long>(std::time(nullptr));
-  spec.compose_files = settings.compose_files;
-  spec.work_dir = m_shard_dir;
-  spec.model = settings.model;
-  spec.published_ports = fixture_published_ports(settings.fixtures);
-  spec.stop_timeout = settings.stop_timeout;
-  m_timing.project = spec.ownership.stack;
-  m_environment["COMPOSE_PROJECT_NAME"] = spec.ownership.stack;
-  m_spec = spec;
-
-  if (services.admission != nullptr) {
-    // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
-    m_admission = services.admission->admit();
-  }
+  m_stack = services.stacks->provide(shard, m_shard_dir);
+  m_timing.project = m_stack->name();
+  m_environment["COMPOSE_PROJECT_NAME"] = m_stack->name();
   services.events.shard_opening(shard);
   try {
     bring_up_stack();
@@ -78,20 +121,30 @@ StackShardSession::StackShardSession(const ShardSettings& settings,
 void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
-  m_stack = std::make_unique<ComposeStack>(m_spec, m_services.engine);
   m_services.events.stack_starting(m_shard);
   m_stack->up();
   m_timing.stack_up = since(up_started);
   m_services.events.stack_up(m_shard, up_started);
   const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
-  const auto endpoints = m_stack->wait_ready(m_settings.fixtures, m_settings.readiness_timeout);
-  m_timing.ready = since(up_started);
-  m_services.events.stack_ready(m_shard, ready_started);
-  for (const auto& fixture : m_settings.fixtures) {
-    for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
-      m_environment[name] = value;
+  const auto add_fixture_environment = [this](const std::map<std::string, ReadyEndpoint>& endpoints) {
+    for (const auto& fixture : m_settings.fixtures) {
+      for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
+        m_environment[name] = value;
+      }
+    }
+  };
+  if (m_settings.pytest_worker) {
+    // The ports are known once the containers run: the worker imports and collects the tests
+    // (which may read the fixtures' variables at import) while the services get ready.
+    m_worker.reset();
+    if (const auto published = m_stack->published_endpoints()) {
+      add_fixture_environment(*published);
+      start_worker();
     }
   }
+  add_fixture_environment(m_stack->wait_ready());
+  m_timing.ready = since(up_started);
+  m_services.events.stack_ready(m_shard, ready_started);
 }
 
 void StackShardSession::recreate_stack_if_broken() noexcept
@@ -100,7 +153,7 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     return;
   }
   try {
-    const auto broken = m_stack->broken_services(m_settings.fixtures);
+    const auto broken = m_stack->broken_services();
     if (broken.empty()) {
       return;
     }
@@ -110,8 +163,7 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     }
     try {
       // How and when each died decides which tests ran against the dead stack.
-      auto deaths = find_service_deaths(m_services.engine, m_stack->project_name(),
-                                        m_settings.fixtures);
+      auto deaths = m_stack->service_deaths();
       if (!deaths.empty()) {
         why = describe_service_deaths(deaths);
       }
@@ -120,10 +172,11 @@ void StackShardSession::recreate_stack_if_broken() noexcept
       spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
     }
     m_services.events.message("[shard " + std::to_string(m_shard) + "] stack " +
-                              m_stack->project_name() + " became unhealthy (" + why +
-                              "): recreating it");
+                             m_stack->name() + " became unhealthy (" + why +
+                             "): recreating it");
     m_timing.teardown += tear_down_stack();
     m_stack.reset();
+    m_stack = m_services.stacks->provide(m_shard, m_shard_dir);
     bring_up_stack();
     ++m_timing.stack_recreations;
   } catch (const std::exception& error) {
@@ -148,7 +201,7 @@ StackShardSession::~StackShardSession()
 
 Milliseconds StackShardSession::tear_down_stack() noexcept
 {
-  const auto duration = m_stack->tear_down().duration;
+  const auto duration = m_stack->release();
   m_services.events.teardown_ended(m_shard, duration);
   return duration;
 }
@@ -157,7 +210,7 @@ void StackShardSession::keep_stack_for_inspection() noexcept
 {
   m_stack->keep();
   std::string text = "[shard " + std::to_string(m_shard) + "] kept stack " +
-                     m_stack->project_name() + " for inspection (--keep-on-failure):\n";
+                     m_stack->name() + " for inspection (--keep-on-failure):\n";
   for (const auto& [name, value] : m_environment) {
     text += "    " + name + "=" + value + "\n";
   }
@@ -167,8 +220,13 @@ void StackShardSession::keep_stack_for_inspection() noexcept
 
 std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
 {
+  if (m_settings.pytest_worker) {
+    BatchFeed feed(batch);
+    stream_to_worker(feed);
+    return feed.take_results();
+  }
   m_services.events.batch_started(m_shard, static_cast<int>(batch.size()),
-                                  batch.empty() ? std::string() : batch.front().id);
+                                 batch.empty() ? std::string() : batch.front().id);
   const auto started = std::chrono::steady_clock::now();
   BatchRequest request;
   for (const auto& test : batch) {
@@ -256,9 +314,9 @@ void StackShardSession::requeue_tests_charged_for_dead_stack(const TestBatch& ba
   }
   if (ids.size() > charged.size()) {
     m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
-                              std::to_string(ids.size() - charged.size()) +
-                              " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
-                              ": they run again on the recreated stack");
+                             std::to_string(ids.size() - charged.size()) +
+                             " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
+                             ": they run again on the recreated stack");
   }
   results.insert(results.end(), charged.begin(), charged.end());
 }
@@ -276,6 +334,251 @@ std::vector<TestResult> StackShardSession::results_without_stack(const TestBatch
     results.back().shard = m_shard;
   }
   return results;
+}
+
+void StackShardSession::run_tests(TestFeed& feed)
+{
+  if (!m_settings.pytest_worker) {
+    ShardSession::run_tests(feed);
+    return;
+  }
+  stream_to_worker(feed);
+}
+
+void StackShardSession::start_worker()
+{
+  auto options = *m_settings.pytest_worker;
+  options.log_file = m_shard_dir / "tests.log";
+  m_worker = std::make_unique<PytestWorker>(options);
+  m_worker_environment = m_environment;
+  m_worker_shutdown_sent = false;
+  m_worker->start(m_environment);
+}
+
+void StackShardSession::submit_to_worker(const TestCase& test)
+{
+  m_in_worker[test.id] = test;
+  m_worker->submit({test.id});
+}
+
+void StackShardSession::stream_to_worker(TestFeed& feed)
+{
+  const auto started = std::chrono::steady_clock::now();
+  // Known only once the tests are selected: the first shard may have opened before that.
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_services.shard_count.get());
+  bool feed_empty = false;
+  while (true) {
+    if (should_stop_children()) {
+      if (m_worker) {
+        stop_worker("interrupted", feed, [&feed](TestResult result) {
+          // The scheduler's word for a test cut short by a stop: it did not run.
+          result.outcome = Outcome::k_error;
+          result.message = "interrupted";
+          feed.finished(std::move(result));
+        });
+      }
+      break;
+    }
+    if (!m_stack_error.empty()) {
+      throw InternalError(m_stack_error);
+    }
+    if (m_worker && m_in_worker.empty() && m_worker_environment != m_environment) {
+      m_worker.reset();  // started before the shard count was known: its imports saw another
+    }
+    if (!m_worker) {
+      auto first = feed.next();
+      if (!first) {
+        break;
+      }
+      start_worker();
+      submit_to_worker(*first);
+      feed_empty = false;
+    }
+    while (!feed_empty && !m_worker_shutdown_sent &&
+           m_worker->queued().size() < k_tests_queued_in_worker) {
+      auto test = feed.next();
+      if (!test) {
+        feed_empty = true;
+        break;
+      }
+      submit_to_worker(*test);
+    }
+    if (feed_empty && !m_worker_shutdown_sent) {
+      // Lets the worker run its last test (it waits to know the next one) and end.
+      m_worker->shutdown();
+      m_worker_shutdown_sent = true;
+    }
+    if (auto event = m_worker->next_event(k_worker_event_wait)) {
+      handle_worker_event(*event, feed);
+    }
+  }
+  m_timing.tests += since(started);
+  m_services.events.batch_ended(m_shard, started);
+}
+
+void StackShardSession::handle_worker_event(PytestWorkerEvent& event, TestFeed& feed)
+{
+  switch (event.kind) {
+  case PytestWorkerEvent::Kind::k_collected:
+    for (const auto& error : event.collection_errors) {
+      note_in_log(m_shard_dir / "tests.log", "collection error: " + error);
+    }
+    break;
+  case PytestWorkerEvent::Kind::k_started:
+    m_batch_times.push_back({event.test_id, WallClock::now(), std::nullopt});
+    m_services.events.test_started(m_shard, event.test_id);
+    break;
+  case PytestWorkerEvent::Kind::k_finished:
+    worker_test_finished(std::move(event.result), event.failed, feed);
+    break;
+  case PytestWorkerEvent::Kind::k_need_more:
+    break;  // topped up by the loop
+  case PytestWorkerEvent::Kind::k_exited:
+    worker_exited(event, feed);
+    break;
+  }
+}
+
+void StackShardSession::worker_test_finished(TestResult result, bool failed, TestFeed& feed)
+{
+  result.shard = m_shard;
+  m_services.events.test_ended(m_shard, result.id, failed);
+  for (auto& times : m_batch_times) {
+    if (times.id == result.id && !times.finished) {
+      times.finished = WallClock::now();
+    }
+  }
+  std::vector<TestResult> results{std::move(result)};
+  if (failed) {
+    m_had_failure = true;
+    results = settle_failure_against_stack(std::move(results.front()), feed);
+  }
+  for (auto& settled : results) {
+    m_in_worker.erase(settled.id);
+    ++m_timing.tests_run;
+    if (on_test_finished) {
+      on_test_finished(settled.id, settled.outcome == Outcome::k_failed ||
+                                     settled.outcome == Outcome::k_error);
+    }
+    feed.finished(std::move(settled));
+  }
+  // Only the tests around a death matter (DeadStackVerdict): older ones are forgotten.
+  constexpr std::size_t k_times_kept = 64;
+  if (m_batch_times.size() > k_times_kept) {
+    m_batch_times.erase(m_batch_times.begin(),
+                        m_batch_times.end() - static_cast<std::ptrdiff_t>(k_times_kept));
+  }
+}
+
+std::vector<TestResult> StackShardSession::settle_failure_against_stack(TestResult result,
+                                                                        TestFeed& feed)
+{
+  std::vector<TestResult> results{std::move(result)};
+  if (!m_stack) {
+    return results;
+  }
+  try {
+    if (m_stack->broken_services().empty()) {
+      return results;
+    }
+  } catch (const std::exception& error) {
+    spdlog::debug("shard {}: cannot check its stack: {}", m_shard, error.what());
+    return results;
+  }
+  // Every test the worker runs from now on runs against the broken stack: stop it first.
+  if (m_worker) {
+    stop_worker("its stack broke", feed,
+                [this, &results](TestResult cut) {
+                  cut.shard = m_shard;
+                  results.push_back(std::move(cut));
+                });
+  }
+  m_batch_deaths.clear();
+  recreate_stack_if_broken();
+  if (!m_stack_error.empty() || m_batch_deaths.empty()) {
+    return results;
+  }
+  const auto ids = apply_service_deaths(m_batch_times, m_batch_deaths, results);
+  std::vector<TestCase> again;
+  for (const auto& id : ids) {
+    const auto found = m_in_worker.find(id);
+    TestCase test = found != m_in_worker.end() ? found->second : TestCase{id, Milliseconds(0)};
+    m_in_worker.erase(id);
+    if (test.requeues >= k_max_requeues) {
+      results.push_back(not_run_result(id, "its stack died under it " +
+                                             std::to_string(test.requeues + 1) + " times (" +
+                                             describe_service_deaths(m_batch_deaths) + ")"));
+      results.back().shard = m_shard;
+      continue;
+    }
+    ++test.requeues;
+    again.push_back(std::move(test));
+  }
+  if (!again.empty()) {
+    m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
+                             std::to_string(again.size()) + " test(s) ran after " +
+                             describe_service_deaths(m_batch_deaths) +
+                             ": they run again on the recreated stack");
+    feed.give_back(again);
+  }
+  return results;
+}
+
+void StackShardSession::stop_worker(const std::string& reason, TestFeed& feed,
+                                    const std::function<void(TestResult)>& on_finished)
+{
+  m_worker->kill(reason);
+  while (auto event = m_worker->next_event(Milliseconds(0))) {
+    if (event->kind == PytestWorkerEvent::Kind::k_finished) {
+      m_services.events.test_ended(m_shard, event->result.id, true);
+      on_finished(std::move(event->result));
+    } else if (event->kind == PytestWorkerEvent::Kind::k_exited) {
+      give_back_worker_tests(feed, event->ids);
+      break;
+    }
+  }
+  m_worker.reset();
+}
+
+void StackShardSession::give_back_worker_tests(TestFeed& feed, const std::vector<std::string>& ids)
+{
+  std::vector<TestCase> tests;
+  for (const auto& id : ids) {
+    const auto found = m_in_worker.find(id);
+    if (found != m_in_worker.end()) {
+      tests.push_back(found->second);
+      m_in_worker.erase(found);
+    }
+  }
+  feed.give_back(tests);
+}
+
+void StackShardSession::worker_exited(const PytestWorkerEvent& event, TestFeed& feed)
+{
+  give_back_worker_tests(feed, event.ids);
+  // Whatever is left got no result and was not named as unstarted: it runs again elsewhere.
+  std::vector<std::string> unaccounted;
+  for (const auto& [id, test] : m_in_worker) {
+    unaccounted.push_back(id);
+  }
+  give_back_worker_tests(feed, unaccounted);
+  m_worker.reset();
+  if (event.expected) {
+    return;
+  }
+  ++m_worker_restarts;
+  note_in_log(m_shard_dir / "tests.log",
+              "the pytest worker ended (" + event.cause + "); restart " +
+                std::to_string(m_worker_restarts) + " of at most " +
+                std::to_string(k_max_worker_restarts));
+  if (m_worker_restarts > k_max_worker_restarts) {
+    throw InternalError("its pytest worker ended " + std::to_string(m_worker_restarts) +
+                        " times (at most " + std::to_string(k_max_worker_restarts) +
+                        " restarts per shard); the last time: " + event.cause);
+  }
+  // What killed the test may have taken a service down with it: the next worker gets a
+  // working stack.
+  recreate_stack_if_broken();
 }
 
 StackShardSessionFactory::StackShardSessionFactory(const ShardSettings& settings,

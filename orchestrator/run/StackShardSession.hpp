@@ -1,10 +1,12 @@
 #pragma once
 
-#include "docker/ComposeStack.hpp"
 #include "run/DeadStackVerdict.hpp"
 #include "run/ShardSettings.hpp"
+#include "run/StackProvider.hpp"
+#include "runners/PytestWorker.hpp"
 #include "scheduling/ShardSession.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -23,10 +25,32 @@ public:
   StackShardSession(const ShardSettings& settings, const ShardServices& services, int shard);
   ~StackShardSession() override;
 
+  // With a pytest worker: streams the feed's tests to it (see stream_to_worker). Other runners:
+  // small batches (ShardSession::run_tests).
+  void run_tests(TestFeed& feed) override;
   std::vector<TestResult> run_batch(const TestBatch& batch) override;
   std::vector<TestCase> take_requeued() override;
 
 private:
+  // The persistent pytest worker (docs/worker-protocol.md): keeps k_tests_queued_in_worker tests
+  // queued in it, taken from `feed` as it starts them, until the feed has none; replaces it when
+  // it dies (its unstarted tests go back to the feed), at most k_max_worker_restarts times.
+  void stream_to_worker(TestFeed& feed);
+  void start_worker();
+  void submit_to_worker(const TestCase& test);
+  void handle_worker_event(PytestWorkerEvent& event, TestFeed& feed);
+  void worker_test_finished(TestResult result, bool failed, TestFeed& feed);
+  void worker_exited(const PytestWorkerEvent& event, TestFeed& feed);
+  // A test failed: when a fixture's service is broken, stops the worker, recreates the stack, and
+  // returns the results to report (the failed test's and the one cut short), without those that
+  // ran against the dead stack: they went back to the feed. Else returns {result}.
+  std::vector<TestResult> settle_failure_against_stack(TestResult result, TestFeed& feed);
+  // Kills the worker and hands its events to `on_finished` (cut-short tests) until it exited;
+  // its unstarted tests go back to the feed.
+  void stop_worker(const std::string& reason, TestFeed& feed,
+                   const std::function<void(TestResult)>& on_finished);
+  void give_back_worker_tests(TestFeed& feed, const std::vector<std::string>& ids);
+
   // Creates the stack from m_spec, brings it up, gates it, and points m_environment at it.
   void bring_up_stack();
   // Checks the fixtures' services; when one is broken, tears the stack down and brings up a new
@@ -50,15 +74,19 @@ private:
   ShardTiming m_timing;
   std::filesystem::path m_shard_dir;
   std::map<std::string, std::string> m_environment;
-  StackSpec m_spec;          // kept to recreate the stack
   std::string m_stack_error;  // set when the stack broke and could not be recreated
   int m_batches = 0;
   std::vector<TestTimes> m_batch_times;      // the current batch's tests, as they start and end
   std::vector<ServiceDeath> m_batch_deaths;  // fixtures' services found dead during the batch
   std::vector<TestCase> m_requeued;          // for take_requeued()
   bool m_had_failure = false;
-  AdmissionTicket m_admission;            // released only after the stack is gone
-  std::unique_ptr<ComposeStack> m_stack;  // last member: torn down first
+  // The persistent pytest worker, when the suite runs pytest (ShardSettings::pytest_worker).
+  std::unique_ptr<PytestWorker> m_worker;
+  std::map<std::string, std::string> m_worker_environment;  // what it was started with
+  std::map<std::string, TestCase> m_in_worker;  // submitted to it, no result yet
+  bool m_worker_shutdown_sent = false;
+  int m_worker_restarts = 0;
+  std::unique_ptr<ShardStack> m_stack;  // last member: released first
 };
 
 class StackShardSessionFactory : public ShardSessionFactory

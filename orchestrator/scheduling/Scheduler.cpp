@@ -3,6 +3,7 @@
 #include "process/SignalState.hpp"
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -23,46 +24,6 @@ bool was_cut_short(const TestResult& result)
 {
   return result.outcome == Outcome::k_error && result.message == k_interrupted_message &&
          should_stop_children();
-}
-
-TestCase find_test(const TestBatch& batch, const std::string& id)
-{
-  for (const auto& test : batch) {
-    if (test.id == id) {
-      return test;
-    }
-  }
-  return {id, Milliseconds(0)};
-}
-
-// Runs a batch, then its failed tests again (up to `reruns` more attempts each) in the same
-// shard. A test that passes on a retry keeps that result, marked flaky, with all its attempts.
-std::vector<TestResult> run_with_reruns(ShardSession& session, const TestBatch& batch, int reruns)
-{
-  auto results = session.run_batch(batch);
-  for (int attempt = 2; attempt <= reruns + 1 && !should_stop_children(); ++attempt) {
-    TestBatch retry;
-    for (const auto& result : results) {
-      if (counts_as_failure(result)) {
-        retry.push_back(find_test(batch, result.id));
-      }
-    }
-    if (retry.empty()) {
-      break;
-    }
-    for (auto& retried : session.run_batch(retry)) {
-      for (auto& result : results) {
-        if (result.id == retried.id && counts_as_failure(result)) {
-          const bool passed_now = !counts_as_failure(retried);
-          retried.attempts = attempt;
-          retried.flaky = passed_now;
-          result = std::move(retried);
-          break;
-        }
-      }
-    }
-  }
-  return results;
 }
 
 // State shared by the shard threads of one run.
@@ -145,6 +106,83 @@ private:
   ScheduleResult m_result;
 };
 
+// One shard's view of the run: tests from the shared queue (or its static list), its own failed
+// tests again first (--reruns, in the same shard), results recorded as they come.
+class ShardFeed : public TestFeed
+{
+public:
+  ShardFeed(int shard, WorkQueue& queue, SharedRunState& state, int reruns)
+    : m_shard(shard),
+      m_queue(queue),
+      m_state(state),
+      m_reruns(reruns)
+  {
+  }
+
+  std::optional<TestCase> next() override
+  {
+    if (should_stop_children()) {
+      return std::nullopt;
+    }
+    if (!m_reruns_due.empty()) {
+      TestCase test = std::move(m_reruns_due.front());
+      m_reruns_due.erase(m_reruns_due.begin());
+      return test;
+    }
+    auto test = m_queue.take_one(m_shard);
+    if (test) {
+      m_handed_out[test->id] = *test;
+    }
+    return test;
+  }
+
+  void finished(TestResult result) override
+  {
+    const TestCase test = handed_out(result.id);
+    if (was_cut_short(result)) {
+      m_state.record_not_run(test);
+      return;
+    }
+    // A failed test runs again up to `reruns` times; one that then passes is reported passed and
+    // flaky, with its attempts. The last attempt's result is the one reported.
+    const int attempt = ++m_attempts[result.id];
+    if (counts_as_failure(result) && attempt <= m_reruns && !should_stop_children()) {
+      m_reruns_due.push_back(test);
+      return;
+    }
+    if (attempt > 1) {
+      result.attempts = attempt;
+      result.flaky = !counts_as_failure(result);
+    }
+    m_state.record_results({std::move(result)});
+  }
+
+  void give_back(const std::vector<TestCase>& tests) override
+  {
+    for (const auto& test : tests) {
+      // After a stop nothing is handed out any more: such a test did not run.
+      if (!m_queue.requeue(m_shard, {test})) {
+        m_state.record_not_run(test);
+      }
+    }
+  }
+
+private:
+  TestCase handed_out(const std::string& id) const
+  {
+    const auto found = m_handed_out.find(id);
+    return found != m_handed_out.end() ? found->second : TestCase{id, Milliseconds(0)};
+  }
+
+  int m_shard;
+  WorkQueue& m_queue;
+  SharedRunState& m_state;
+  int m_reruns;
+  std::map<std::string, TestCase> m_handed_out;
+  std::map<std::string, int> m_attempts;
+  std::vector<TestCase> m_reruns_due;
+};
+
 void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
                    SharedRunState& state, int reruns)
 {
@@ -154,34 +192,15 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
     }
     auto session = factory.open(shard);
     if (reruns == 0) {
+      // A runner that reports tests while its batch goes on lets -x stop the batch's others.
       session->on_test_finished = [&state](const std::string&, bool failed) {
         if (failed) {
           state.record_live_failure();
         }
       };
     }
-    while (!should_stop_children()) {
-      auto batch = queue.take(shard);
-      if (!batch) {
-        break;
-      }
-      auto results = run_with_reruns(*session, *batch, reruns);
-      for (auto& test : session->take_requeued()) {
-        // After a stop nothing is handed out any more: such a test did not run.
-        if (!queue.requeue(shard, {test})) {
-          state.record_not_run(test);
-        }
-      }
-      std::vector<TestResult> finished;
-      for (auto& result : results) {
-        if (was_cut_short(result)) {
-          state.record_not_run(find_test(*batch, result.id));
-        } else {
-          finished.push_back(std::move(result));
-        }
-      }
-      state.record_results(std::move(finished));
-    }
+    ShardFeed feed(shard, queue, state, reruns);
+    session->run_tests(feed);
   } catch (const std::exception& error) {
     state.record_shard_error({shard, error.what()});
   } catch (...) {

@@ -2,6 +2,7 @@
 
 #include "reporting/TestResult.hpp"
 #include "scheduling/TestCase.hpp"
+#include "scheduling/TestFeed.hpp"
 
 #include <functional>
 #include <memory>
@@ -11,12 +12,18 @@
 namespace orchestrate {
 
 // One shard's environment for the whole run: opened once (its stack brought up and gated), then
-// asked to run batches; its destructor tears everything down. The real implementation drives
+// asked to run tests; its destructor tears everything down. The real implementation drives
 // compose and a test runner; tests of the scheduler use a fake.
 class ShardSession
 {
 public:
   virtual ~ShardSession() = default;
+
+  // Runs tests from `feed` until it has none left, reporting each result to it as it ends. The
+  // default takes small batches (k_feed_batch_size tests) and runs each with run_batch(): right
+  // for runners that start in milliseconds. A session with a persistent runner (a pytest worker)
+  // streams instead. Throws when the shard cannot go on (its work stays in the queue).
+  virtual void run_tests(TestFeed& feed);
 
   // Runs one batch; returns one result per test, except the tests it hands back through
   // take_requeued(). Must not throw for test failures.

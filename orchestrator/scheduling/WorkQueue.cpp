@@ -52,11 +52,8 @@ std::optional<TestBatch> WorkQueue::take(int shard)
     return std::nullopt;
   }
   if (!m_dynamic) {
-    const auto index = static_cast<std::size_t>(shard - 1);
-    if (index >= m_per_shard.size() || m_per_shard[index].empty()) {
-      return std::nullopt;
-    }
-    return std::exchange(m_per_shard[index], {});
+    auto* own = own_tests_left(shard);
+    return own != nullptr ? std::optional<TestBatch>(std::exchange(*own, {})) : std::nullopt;
   }
   const auto left = m_shared.size() - m_next;
   if (left == 0) {
@@ -83,6 +80,36 @@ std::optional<TestBatch> WorkQueue::take(int shard)
                   m_shared.begin() + static_cast<std::ptrdiff_t>(m_next + size));
   m_next += size;
   return batch;
+}
+
+std::optional<TestCase> WorkQueue::take_one(int shard)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_stopped) {
+    return std::nullopt;
+  }
+  if (!m_dynamic) {
+    auto* own = own_tests_left(shard);
+    if (own == nullptr) {
+      return std::nullopt;
+    }
+    TestCase test = std::move(own->front());
+    own->erase(own->begin());
+    return test;
+  }
+  if (m_next == m_shared.size()) {
+    return std::nullopt;
+  }
+  return m_shared[m_next++];
+}
+
+TestBatch* WorkQueue::own_tests_left(int shard)
+{
+  const auto index = static_cast<std::size_t>(shard - 1);
+  if (index >= m_per_shard.size() || m_per_shard[index].empty()) {
+    return nullptr;
+  }
+  return &m_per_shard[index];
 }
 
 bool WorkQueue::requeue(int shard, const std::vector<TestCase>& tests)

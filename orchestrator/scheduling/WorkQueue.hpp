@@ -29,6 +29,11 @@ public:
   // The next batch for `shard` (1-based), or nullopt when there is none or the queue was stopped.
   std::optional<TestBatch> take(int shard);
 
+  // The next single test for `shard`: the longest left (dynamic) or the next of its own list
+  // (static); nullopt when there is none or the queue was stopped. For shards whose runner is
+  // fed test by test.
+  std::optional<TestCase> take_one(int shard);
+
   // Hands `tests` out again (a shard's stack died under them; ShardSession::take_requeued): in the
   // dynamic queue before everything else, in the static plan to the same shard. Returns false,
   // taking nothing, once the queue was stopped.
@@ -44,6 +49,9 @@ public:
 
 private:
   WorkQueue() = default;
+
+  // Static: `shard`'s own list when it still holds tests, else null. Needs m_mutex held.
+  TestBatch* own_tests_left(int shard);
 
   mutable std::mutex m_mutex;
   bool m_dynamic = false;

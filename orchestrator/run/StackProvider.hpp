@@ -1,0 +1,66 @@
+#pragma once
+
+#include "core/Quantities.hpp"
+#include "docker/ReadinessGate.hpp"
+#include "run/ServiceDeath.hpp"
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// One shard's stack as its shard session uses it, whoever provides it: a new compose project
+// (FreshStackProvider), a warm one claimed from a pool, one placed on another engine. The session
+// owns it; destroying it releases it (tears it down, or returns it to its pool), and so does
+// release().
+class ShardStack
+{
+public:
+  virtual ~ShardStack() = default;
+
+  // Its name (the compose project), for messages, the report and COMPOSE_PROJECT_NAME.
+  virtual const std::string& name() const = 0;
+
+  // Brings it up: containers started, ports published, readiness not judged yet. Throws (having
+  // left what it started for release()) when it cannot.
+  virtual void up() = 0;
+
+  // Where each fixture (by name) is reached, known right after up(), before readiness, so that a
+  // test runner can start and import the tests meanwhile; nullopt when not every fixture's port is
+  // published yet. Never throws.
+  virtual std::optional<std::map<std::string, ReadyEndpoint>> published_endpoints() noexcept = 0;
+
+  // Blocks until the fixtures are ready (and the one-shot services completed); returns each
+  // fixture's endpoint. Throws StackNotReadyError with the service's logs.
+  virtual std::map<std::string, ReadyEndpoint> wait_ready() = 0;
+
+  // The fixtures' services that cannot serve tests any more ("service: why"); empty when healthy.
+  virtual std::vector<std::string> broken_services() = 0;
+
+  // How and when each fixture's service that is not running and healthy ended.
+  virtual std::vector<ServiceDeath> service_deaths() = 0;
+
+  // Gives the stack back now (idempotent): removed, or reset and returned to its pool. Returns
+  // how long it took. Never throws; bounded in time.
+  virtual Milliseconds release() noexcept = 0;
+
+  // Leaves it running when released or destroyed (--keep-on-failure).
+  virtual void keep() = 0;
+};
+
+// Hands shards their stacks. Thread-safe: shard threads ask concurrently.
+class StackProvider
+{
+public:
+  virtual ~StackProvider() = default;
+
+  // A stack for `shard`, not up yet; its files (override, compose log) go to `shard_dir`. May
+  // wait (a memory budget spent by other shards' stacks). Throws when none can be had.
+  virtual std::unique_ptr<ShardStack> provide(int shard, const std::filesystem::path& shard_dir) = 0;
+};
+
+}  // namespace orchestrate

@@ -1,0 +1,34 @@
+#pragma once
+
+#include "reporting/TestResult.hpp"
+#include "scheduling/TestCase.hpp"
+
+#include <optional>
+#include <vector>
+
+namespace orchestrate {
+
+// Where one shard's session takes its tests from, one at a time, as its runner is ready for more
+// (pull-based: a shard asks when its queue runs low), and where it reports each test's result as
+// soon as it is known. The scheduler implements it over the shared queue; reruns, -x, --maxfail
+// and interrupts are its business, not the session's. Used by one shard thread.
+class TestFeed
+{
+public:
+  virtual ~TestFeed() = default;
+
+  // The next test for this shard: a rerun of one of its failed tests first, else the longest
+  // test left in the shared queue (dynamic) or the next of its own list (static). nullopt when
+  // there is none left or the run stopped.
+  virtual std::optional<TestCase> next() = 0;
+
+  // The result of a test handed out by next(). A failure may come back from next() to run again
+  // (--reruns).
+  virtual void finished(TestResult result) = 0;
+
+  // Tests handed out that this shard will not run after all (its runner died with them queued;
+  // its stack died under them): back into the shared queue for any shard.
+  virtual void give_back(const std::vector<TestCase>& tests) = 0;
+};
+
+}  // namespace orchestrate
