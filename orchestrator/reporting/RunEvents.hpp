@@ -45,11 +45,12 @@ public:
   {
   }
   // The shard starts a batch of `tests` tests, the first being `first_test`.
-  virtual void batch_started(int /*shard*/, int /*tests*/, const std::string& /*first_test*/) noexcept
+  virtual void batch_started(int /*shard*/, int /*tests*/,
+                             const std::string& /*first_test*/) noexcept
   {
   }
-  // A test of the shard's batch began / ended, as the runner reports it live. The final result
-  // comes later, through test_finished().
+  // A test of the shard began / ended, as the runner reports it live. The final result comes
+  // later, through test_finished().
   virtual void test_started(int /*shard*/, const std::string& /*test_id*/) noexcept
   {
   }

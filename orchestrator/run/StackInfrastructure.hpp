@@ -38,11 +38,12 @@ struct StackInfrastructureOptions
 // Everything a run needs only because its suite has fixtures (README "What a run does", steps 2-4
 // and 6-8), owned by one object that exists only for such a suite: the preflight, the
 // environment's lock, the sweep of dead runs' leftovers, the stack's compose model and its policy
-// lint, the memory-budget admission with its resource monitor, the provider of the shards' stacks,
-// and the reaper with the removal check that releases it. Built in the README's order by the constructor, sweep_dead_runs() and
-// prepare() (the run's id and folder exist only once the environment is locked, and collection
-// starts between the sweep and the compose model); destroyed in reverse: the reaper and the
-// monitor go first, the lock last. Every shard's stack must be gone before it is destroyed.
+// lint, the memory-budget admission with its resource monitor, the reaper with the removal check
+// that releases it, and the provider of the shards' stacks. Built in the README's order by the
+// constructor, sweep_dead_runs() and prepare() (the run's id and folder exist only once the
+// environment is locked, and collection starts between the sweep and the compose model);
+// destroyed in reverse: the reaper and the monitor go first, the lock last. Every shard's stack
+// must be gone before it is destroyed.
 class StackInfrastructure
 {
 public:
