@@ -19,6 +19,7 @@
 #include "run/ShardSettings.hpp"
 #include "run/StackInfrastructure.hpp"
 #include "run/StackShardSession.hpp"
+#include "run/WorkerCollection.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
 #include "selection/CiShard.hpp"
@@ -149,25 +150,43 @@ ExitCode run_suite(const RunOptions& options)
   }
 
   // Collecting needs no stack and a stack needs no test list: the first shard's stack comes up
-  // while the tests are collected.
+  // while the tests are collected, by that shard's pytest worker (WorkerCollection) or by the
+  // runner's central collection.
   auto runner = make_test_runner(config.project, suite, run_dir);
-  auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
+  const bool collect_in_worker = suite.runner == "pytest";
+  std::future<std::vector<std::string>> collecting;
+  if (!collect_in_worker) {
+    collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
+  }
+  std::optional<WorkerCollection> worker_collection;
+  if (collect_in_worker) {
+    worker_collection.emplace(suite.name);
+  }
   if (stacks) {
     stacks->prepare(run_id, run_dir);
   }
   const auto settings =
-    make_shard_settings(config.project, suite, options, config.fixtures, run_id, run_dir);
+    make_shard_settings(config.project, suite, options, config.parallel, config.fixtures, run_id,
+                        run_dir);
   // Known once the tests are selected; shard 1 may open before that, and reads it only later.
   std::promise<int> shard_count_known;
   const ShardServices services{*runner, events,
                                stacks ? &stacks->stack_provider() : nullptr,
+                               worker_collection ? &*worker_collection : nullptr,
                                shard_count_known.get_future().share()};
   StackShardSessionFactory stack_factory(settings, services);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
   // how many tests are selected, and a stack nobody needs costs a second of CPU.
-  PrewarmedShardFactory factory(stack_factory, config.fixtures.empty() ? 0 : 1);
+  PrewarmedShardFactory factory(stack_factory,
+                                config.fixtures.empty() && !collect_in_worker ? 0 : 1);
 
-  const auto collected = collecting.get();
+  std::optional<std::vector<std::string>> from_worker;
+  if (worker_collection) {
+    from_worker = worker_collection->wait();
+  }
+  const auto collected = from_worker         ? std::move(*from_worker)
+                         : collecting.valid() ? collecting.get()
+                                              : runner->collect();
   if (stacks) {
     stacks->require_late_checks();
   }

@@ -17,7 +17,7 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
 {
   const std::string reason =
     shard_errors.empty() ? std::string("no shard was available to run it")
-                         : "no shard's stack came up; shard " +
+                         : "no shard could run it; shard " +
                              std::to_string(shard_errors.front().shard) + ": " +
                              shard_errors.front().message;
   for (const auto& test : not_run) {

@@ -94,10 +94,20 @@ StackShardSession::StackShardSession(const ShardSettings& settings,
   m_timing.shard = shard;
   m_environment["ORCHESTRATE_SHARD_INDEX"] = std::to_string(shard);
   m_environment["ORCHESTRATE_RUN_ID"] = settings.run_id;
+  // The shards asked for; once the tests are selected it may turn out fewer (stream_to_worker).
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(settings.parallel);
   if (settings.fixtures.empty()) {
     // A suite without services gets no stack at all; its worker imports the tests at once.
     if (settings.pytest_worker) {
-      start_worker();
+      try {
+        start_worker();
+        deliver_collection();
+      } catch (const std::exception& error) {
+        if (m_services.worker_collection != nullptr) {
+          m_services.worker_collection->give_up(error.what());
+        }
+        throw;
+      }
     }
     return;
   }
@@ -108,7 +118,11 @@ StackShardSession::StackShardSession(const ShardSettings& settings,
   services.events.shard_opening(shard);
   try {
     bring_up_stack();
+    deliver_collection();
   } catch (const std::exception& error) {
+    if (m_services.worker_collection != nullptr) {
+      m_services.worker_collection->give_up(error.what());
+    }
     m_timing.error = error.what();
     if (m_stack) {
       m_timing.teardown = tear_down_stack();
@@ -145,6 +159,39 @@ void StackShardSession::bring_up_stack()
   add_fixture_environment(m_stack->wait_ready());
   m_timing.ready = since(up_started);
   m_services.events.stack_ready(m_shard, ready_started);
+  if (m_settings.pytest_worker && (!m_worker || m_worker_environment != m_environment)) {
+    start_worker();  // the ports were not published before readiness, or have changed
+  }
+}
+
+void StackShardSession::deliver_collection()
+{
+  if (m_shard != 1 || m_services.worker_collection == nullptr || !m_worker) {
+    return;
+  }
+  while (true) {
+    if (should_stop_children()) {
+      throw InterruptedError("interrupted (" + describe_interrupt() + ") while collecting suite '" +
+                             m_settings.suite + "'");
+    }
+    auto event = m_worker->next_event(k_worker_event_wait);
+    if (!event) {
+      continue;
+    }
+    if (event->kind == PytestWorkerEvent::Kind::k_collected) {
+      if (event->collection_errors.empty()) {
+        m_services.worker_collection->deliver(std::move(event->ids));
+      } else {
+        m_services.worker_collection->give_up("some modules failed to import");
+      }
+      return;
+    }
+    if (event->kind == PytestWorkerEvent::Kind::k_exited) {
+      m_services.worker_collection->give_up(event->cause);
+      m_worker.reset();  // the shard starts another when it gets tests
+      return;
+    }
+  }
 }
 
 void StackShardSession::recreate_stack_if_broken() noexcept
@@ -172,8 +219,8 @@ void StackShardSession::recreate_stack_if_broken() noexcept
       spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
     }
     m_services.events.message("[shard " + std::to_string(m_shard) + "] stack " +
-                             m_stack->name() + " became unhealthy (" + why +
-                             "): recreating it");
+                              m_stack->name() + " became unhealthy (" + why +
+                              "): recreating it");
     m_timing.teardown += tear_down_stack();
     m_stack.reset();
     m_stack = m_services.stacks->provide(m_shard, m_shard_dir);
@@ -226,7 +273,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     return feed.take_results();
   }
   m_services.events.batch_started(m_shard, static_cast<int>(batch.size()),
-                                 batch.empty() ? std::string() : batch.front().id);
+                                  batch.empty() ? std::string() : batch.front().id);
   const auto started = std::chrono::steady_clock::now();
   BatchRequest request;
   for (const auto& test : batch) {
@@ -314,9 +361,9 @@ void StackShardSession::requeue_tests_charged_for_dead_stack(const TestBatch& ba
   }
   if (ids.size() > charged.size()) {
     m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
-                             std::to_string(ids.size() - charged.size()) +
-                             " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
-                             ": they run again on the recreated stack");
+                              std::to_string(ids.size() - charged.size()) +
+                              " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
+                              ": they run again on the recreated stack");
   }
   results.insert(results.end(), charged.begin(), charged.end());
 }
@@ -516,9 +563,9 @@ std::vector<TestResult> StackShardSession::settle_failure_against_stack(TestResu
   }
   if (!again.empty()) {
     m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
-                             std::to_string(again.size()) + " test(s) ran after " +
-                             describe_service_deaths(m_batch_deaths) +
-                             ": they run again on the recreated stack");
+                              std::to_string(again.size()) + " test(s) ran after " +
+                              describe_service_deaths(m_batch_deaths) +
+                              ": they run again on the recreated stack");
     feed.give_back(again);
   }
   return results;

@@ -99,6 +99,16 @@ PytestWorkerOptions pytest_worker_options(const ProjectConfig& project, const Su
   return options;
 }
 
+std::filesystem::path worker_scratch_dir(const std::filesystem::path& run_dir)
+{
+  // sun_path holds 108 bytes with its terminating NUL; the plugin directory and the socket add
+  // "/orchestrate-pytest-XXXXXX/worker.sock".
+  constexpr std::size_t k_socket_path_limit = 107;
+  constexpr std::size_t k_added = std::string_view("/orchestrate-pytest-XXXXXX/worker.sock").size();
+  return run_dir.string().size() + k_added <= k_socket_path_limit ? run_dir
+                                                                  : std::filesystem::path();
+}
+
 PytestWorker::PytestWorker(PytestWorkerOptions options)
   : m_options(std::move(options)),
     m_tracker(std::make_unique<PytestProgressTracker>())
@@ -127,7 +137,7 @@ void PytestWorker::start(const std::map<std::string, std::string>& environment)
   if (m_process) {
     throw InternalError("a pytest worker was started twice");
   }
-  m_plugin = std::make_unique<PytestPluginDirectory>();
+  m_plugin = std::make_unique<PytestPluginDirectory>(m_options.scratch_dir);
   write_worker_plugin(m_plugin->path());
   m_socket = std::make_unique<LineSocket>(m_plugin->path() / "worker.sock");
 

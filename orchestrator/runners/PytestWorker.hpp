@@ -31,6 +31,9 @@ struct PytestWorkerOptions
   std::filesystem::path log_file;   // the shard log: pytest's stdout and stderr are appended
   std::optional<Milliseconds> per_test_timeout;  // each test's bound, setup to teardown
   Milliseconds collection_timeout{120'000};      // start-up, imports and collection
+  // Where its plugin directory (and socket) goes; empty: the system temp dir. See
+  // worker_scratch_dir().
+  std::filesystem::path scratch_dir;
 };
 
 // The options for a suite's worker: the project's interpreter and root, the suite's args and
@@ -38,6 +41,11 @@ struct PytestWorkerOptions
 PytestWorkerOptions pytest_worker_options(const ProjectConfig& project, const SuiteConfig& suite,
                                           const std::filesystem::path& log_file,
                                           Milliseconds timeout);
+
+// `run_dir` when a worker's socket made there fits a unix socket path (108 bytes with the plugin
+// directory's name), so that even a kill -9 leaves the plugin only in the run's folder; else
+// empty (the system temp dir).
+std::filesystem::path worker_scratch_dir(const std::filesystem::path& run_dir);
 
 // What a worker did, as next_event() reports it.
 struct PytestWorkerEvent

@@ -60,7 +60,9 @@ protected:
   {
     std::promise<int> shard_count;
     shard_count.set_value(shards);
-    const ShardServices services{runner, events, &provider, shard_count.get_future().share()};
+    m_settings.parallel = shards;
+    const ShardServices services{runner, events, &provider, nullptr,
+                                 shard_count.get_future().share()};
     StackShardSessionFactory factory(m_settings, services);
     auto queue = WorkQueue::make_dynamic(tests, shards, 4);
     return run_shards(queue, factory, SchedulerOptions{shards, 0, 0}, events);
