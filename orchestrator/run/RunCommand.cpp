@@ -94,6 +94,27 @@ ScheduleResult schedule_shards(std::vector<TestCase> tests, int shard_count,
   return wait_for_shards(scheduled, engine, run_id);
 }
 
+// How many shards open before the tests are collected and selected. Opening one early lets its
+// stack come up (and its pytest worker import and collect) meanwhile. When the suite's last run
+// selected at least `parallel` tests and nothing narrows this run's selection, every shard will be
+// needed: all open early, so their stacks start together instead of after the collection. Else
+// only the first (a stack nobody needs costs a second of CPU).
+int shards_to_open_early(const RunOptions& options, const std::string& suite, int parallel,
+                         const DurationStore& durations, bool worth_opening)
+{
+  if (!worth_opening) {
+    return 0;
+  }
+  const bool narrowed = !options.keyword_expression.empty() || options.last_failed ||
+                        !options.test_selectors.empty() || options.ci_shard.has_value() ||
+                        !options.marker_expression.empty();
+  const auto history = durations.stack_history(suite);
+  if (!narrowed && history && history->tests >= parallel) {
+    return parallel;
+  }
+  return 1;
+}
+
 // The exit code of a run left with no test to run, after saying so: a CI matrix wider than the
 // suite is no failure (its empty reports keep `merge` working); nothing selected is exit 5.
 std::optional<ExitCode> end_without_tests(const Selection& selection, int deselected,
@@ -175,10 +196,11 @@ ExitCode run_suite(const RunOptions& options)
                                worker_collection ? &*worker_collection : nullptr,
                                shard_count_known.get_future().share()};
   StackShardSessionFactory stack_factory(settings, services);
-  // Only the first shard opens before the tests are known: how many shards a run has depends on
-  // how many tests are selected, and a stack nobody needs costs a second of CPU.
-  PrewarmedShardFactory factory(stack_factory,
-                                config.fixtures.empty() && !collect_in_worker ? 0 : 1);
+  const auto durations_file = config.project.state_dir / "durations.json";
+  auto durations = DurationStore::load(durations_file);
+  PrewarmedShardFactory factory(
+    stack_factory, shards_to_open_early(options, suite.name, config.parallel, durations,
+                                        !config.fixtures.empty() || collect_in_worker));
 
   std::optional<std::vector<std::string>> from_worker;
   if (worker_collection) {
@@ -190,8 +212,6 @@ ExitCode run_suite(const RunOptions& options)
   if (stacks) {
     stacks->require_late_checks();
   }
-  const auto durations_file = config.project.state_dir / "durations.json";
-  auto durations = DurationStore::load(durations_file);
   const auto selection =
     select_tests(collected, config.setup.selection, durations, process_environment(),
                  [&](const std::string& line) { reporter.message(line); });
@@ -214,8 +234,8 @@ ExitCode run_suite(const RunOptions& options)
 
   RunReportWriter report(options, {run_id, suite.name, options.environment, run_dir, started},
                          reporter, recorder);
-  return report.finish(scheduled, deselected, durations, durations_file,
-                       stacks ? &*stacks : nullptr, repeat_tally);
+  return report.finish(scheduled, static_cast<int>(selection.tests.size()), deselected,
+                       durations, durations_file, stacks ? &*stacks : nullptr, repeat_tally);
 }
 
 }  // namespace orchestrate

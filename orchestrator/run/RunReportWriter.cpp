@@ -29,9 +29,10 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
 // save is logged, never fatal.
 void record_durations(DurationStore& durations, const std::filesystem::path& file,
                       const std::string& suite, const std::vector<TestResult>& results,
-                      const std::vector<ShardTiming>& shards)
+                      const std::vector<ShardTiming>& shards, int selected)
 {
   durations.record(results);
+  durations.record_suite_size(suite, selected);
   for (const auto& shard : shards) {
     durations.record_stack_time(suite, shard);
   }
@@ -65,7 +66,7 @@ RunReportWriter::RunReportWriter(const RunOptions& options, RunIdentity run,
 {
 }
 
-ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int deselected,
+ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int selected, int deselected,
                                  DurationStore& durations,
                                  const std::filesystem::path& durations_file,
                                  StackInfrastructure* stacks, const RepeatTally& repeats)
@@ -84,7 +85,8 @@ ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int deselected
   if (!m_options.ci_shard) {
     // A CI matrix machine keeps the durations file as it was: every machine must plan its share
     // from the same durations, or two of them could disagree on who runs which test.
-    record_durations(durations, durations_file, m_run.suite, results, m_recorder.shard_timings());
+    record_durations(durations, durations_file, m_run.suite, results, m_recorder.shard_timings(),
+                     selected);
   }
   const auto elapsed = std::chrono::duration_cast<Milliseconds>(
     std::chrono::steady_clock::now() - m_run.started);

@@ -36,14 +36,15 @@ public:
                   const RunRecorder& recorder);
 
   // From the scheduler's result: tests that no shard could run become errors carrying the reason
-  // (unless the run was stopped or interrupted); the test and stack times go to `durations`,
-  // saved to `durations_file` (not on a CI matrix machine); the user reads the failures, the
-  // memory peaks, the --repeat and --durations summaries, an interrupt and the summary line; the
-  // stacks' removal is settled (`stacks`: null without fixtures); then the report files are
-  // written. Returns the run's exit code. Throws Error when a report cannot be written.
-  ExitCode finish(const ScheduleResult& scheduled, int deselected, DurationStore& durations,
-                  const std::filesystem::path& durations_file, StackInfrastructure* stacks,
-                  const RepeatTally& repeats);
+  // (unless the run was stopped or interrupted); the test and stack times and how many tests were
+  // `selected` go to `durations`, saved to `durations_file` (not on a CI matrix machine); the user
+  // reads the failures, the memory peaks, the --repeat and --durations summaries, an interrupt and
+  // the summary line; the stacks' removal is settled (`stacks`: null without fixtures); then the
+  // report files are written. Returns the run's exit code. Throws Error when a report cannot be
+  // written.
+  ExitCode finish(const ScheduleResult& scheduled, int selected, int deselected,
+                  DurationStore& durations, const std::filesystem::path& durations_file,
+                  StackInfrastructure* stacks, const RepeatTally& repeats);
 
 private:
   // What the user reads at the end, in pytest's order: failures, notes, the summary line.
