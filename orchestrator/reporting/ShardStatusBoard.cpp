@@ -58,9 +58,18 @@ void ShardStatusBoard::batch_started(int shard, int tests, const std::string& fi
 void ShardStatusBoard::test_started(int shard, const std::string& test_id)
 {
   if (auto* status = find(shard)) {
+    if (status->state == ShardState::k_waiting || status->state == ShardState::k_starting) {
+      // A streaming runner (a shard's pytest worker) has no batches: its shard runs from its
+      // first test on.
+      status->state = ShardState::k_running;
+    }
     status->current_test = test_id;
-    // A runner restarted after a crash starts the rest again, never more than the batch.
-    status->started_in_batch = std::min(status->started_in_batch + 1, status->batch_size);
+    if (status->batches == 0) {
+      ++status->started_in_batch;  // a stream: every test it started
+    } else {
+      // A runner restarted after a crash starts the rest again, never more than the batch.
+      status->started_in_batch = std::min(status->started_in_batch + 1, status->batch_size);
+    }
   }
 }
 

@@ -38,11 +38,11 @@ struct ShardStatus
 {
   ShardState state = ShardState::k_waiting;
   ProgressCounts counts;
-  int batches = 0;          // batches started so far; the current one while running
+  int batches = 0;          // batches started so far; the current one while running; 0: a stream
   int batch_size = 0;       // tests in the current batch
   std::string first_test;   // the current batch's first test id
   std::string current_test; // the test running now, once the runner said so
-  int started_in_batch = 0; // tests of the current batch started so far
+  int started_in_batch = 0; // tests of the current batch (of the stream) started so far
   std::string error;        // first line of the reason, when failed
 };
 

@@ -59,11 +59,17 @@ std::string shard_activity(const ShardStatus& status)
   case ShardState::k_starting:
     return "starting stack...";
   case ShardState::k_running: {
-    std::string text = "running batch " + std::to_string(status.batches) + " (";
-    if (status.started_in_batch > 0) {
-      text += std::to_string(status.started_in_batch) + "/";
+    std::string text;
+    if (status.batches == 0) {
+      // A stream of tests (a pytest worker fed test by test): which of its tests runs now.
+      text = "running test " + std::to_string(status.started_in_batch);
+    } else {
+      text = "running batch " + std::to_string(status.batches) + " (";
+      if (status.started_in_batch > 0) {
+        text += std::to_string(status.started_in_batch) + "/";
+      }
+      text += std::to_string(status.batch_size) + (status.batch_size == 1 ? " test)" : " tests)");
     }
-    text += std::to_string(status.batch_size) + (status.batch_size == 1 ? " test)" : " tests)");
     if (status.counts.done() > 0) {
       text += " | " + shard_counts(status.counts);
     }

@@ -156,7 +156,10 @@ TEST(LiveProgressTest, TheScreenEndsWithTheFinalBlockThenTheSummaryLine)
 
 TEST(LiveProgressTest, CtrlCReplacesTheBlockWithTheInterruptedSummary)
 {
-  // Tests without services that take long enough to be interrupted while the block is up.
+  // Tests without services that take long enough to be interrupted while the block is up. Each
+  // shard's pytest worker is fed test by test: the block shows `running test 1` (it showed
+  // `running batch 1 (1/1 test)` while pytest ran in batches; a stream has no batch, and the block
+  // stayed at `waiting` until the display knew streams).
   testing::ScratchProject project;
   project.write("suites/slow.yaml", "paths: [suites/slow]\n");
   project.write("suites/slow/test_slow.py",
@@ -164,7 +167,7 @@ TEST(LiveProgressTest, CtrlCReplacesTheBlockWithTheInterruptedSummary)
                 "def test_b():\n    time.sleep(60)\n");
   const auto run = run_orchestrate_in_pty(
     {"-C", project.root().string(), "--suite", "slow", "--parallel", "2"},
-    {{"TERM", "xterm"}, {"NO_COLOR", "1"}}, "running batch 1 (1/1 test) | suites/slow");
+    {{"TERM", "xterm"}, {"NO_COLOR", "1"}}, "running test 1 | suites/slow");
 
   // Before: the block's last frame stayed, with the `^C` echoed below it, and no line said the
   // run was interrupted.

@@ -150,5 +150,21 @@ TEST(StatusLinesTest, ARunningShardShowsHowFarItsBatchIsAndTheTestRunningNow)
             "shard 1  running batch 1 (3/30 tests) | 2 passed | tests/test_orders.py::test_2");
 }
 
+TEST(StatusLinesTest, AShardFedTestByTestShowsWhichOfItsTestsRunsNow)
+{
+  // A pytest worker streams its tests: no batch is ever started, its first test starts the shard.
+  ShardStatusBoard board(1, 30);
+  board.starting(1);
+  for (int i = 0; i < 5; ++i) {
+    board.test_started(1, "tests/test_orders.py::test_" + std::to_string(i));
+  }
+  for (int i = 0; i < 4; ++i) {
+    board.test_finished(result_in(1, Outcome::k_passed));
+  }
+
+  EXPECT_EQ(texts(render_status_lines(board, Milliseconds(1'000), k_wide)).front(),
+            "shard 1  running test 5 | 4 passed | tests/test_orders.py::test_4");
+}
+
 }  // namespace
 }  // namespace orchestrate
