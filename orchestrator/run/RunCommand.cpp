@@ -16,6 +16,7 @@
 #include "run/RunConfiguration.hpp"
 #include "run/RunFolders.hpp"
 #include "run/RunReportWriter.hpp"
+#include "run/ShardCountChoice.hpp"
 #include "run/ShardSettings.hpp"
 #include "run/StackInfrastructure.hpp"
 #include "run/StackShardSession.hpp"
@@ -199,8 +200,9 @@ ExitCode run_suite(const RunOptions& options)
   const auto durations_file = config.project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
   PrewarmedShardFactory factory(
-    stack_factory, shards_to_open_early(options, suite.name, config.parallel, durations,
-                                        !config.fixtures.empty() || collect_in_worker));
+    stack_factory,
+    shards_to_open_early(options, suite.name, config.parallel_auto ? 1 : config.parallel, durations,
+                         !config.fixtures.empty() || collect_in_worker));
 
   std::optional<std::vector<std::string>> from_worker;
   if (worker_collection) {
@@ -220,7 +222,13 @@ ExitCode run_suite(const RunOptions& options)
         end_without_tests(selection, deselected, options, suite.name, reporter, started)) {
     return *exit_code;
   }
-  const int shard_count = std::min(config.parallel, static_cast<int>(selection.tests.size()));
+  int shard_count = std::min(config.parallel, static_cast<int>(selection.tests.size()));
+  if (config.parallel_auto) {
+    const auto choice = choose_shard_count(shard_count_inputs(
+      selection.tests, durations, suite.name, stacks ? &stacks->admission() : nullptr));
+    reporter.message(choice.explanation);
+    shard_count = choice.shards;
+  }
   shard_count_known.set_value(shard_count);
   if (stacks) {
     stacks->say_if_budget_caps(shard_count);

@@ -4,6 +4,7 @@
 #include "core/Error.hpp"
 #include "environments/EnvironmentLookup.hpp"
 #include "run/OutputPaths.hpp"
+#include "run/ShardCountChoice.hpp"
 
 #include <filesystem>
 
@@ -29,7 +30,11 @@ RunConfiguration load_run_configuration(const RunOptions& options)
   config.setup = prepare_run_selection(config.project, options);
   config.fixtures = load_fixtures(config.project, config.setup.suite);
   find_environment(config.project, options.environment);  // an unknown one is a usage error
-  config.parallel = options.parallel.value_or(config.project.defaults.parallel);
+  config.parallel_auto =
+    options.parallel_auto || (!options.parallel && config.project.defaults.parallel_auto);
+  config.parallel = config.parallel_auto
+                      ? k_auto_shard_limit
+                      : options.parallel.value_or(config.project.defaults.parallel);
   if (config.parallel < 1) {
     throw UsageError("--parallel must be at least 1");
   }

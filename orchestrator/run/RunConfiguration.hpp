@@ -18,6 +18,10 @@ struct RunConfiguration
   ProjectConfig project;
   RunSelectionSetup setup;  // the suite, and what narrows it
   std::vector<FixtureConfig> fixtures;  // the suite's; none: the run starts no stack
+  // --parallel auto (or the project's default): the count is chosen once the tests are selected
+  // (ShardCountChoice); until then `parallel` is k_auto_shard_limit and only the memory budget
+  // limits the stacks.
+  bool parallel_auto = false;
   int parallel = 1;
   std::uint64_t memory_budget_bytes = 0;
 };

@@ -1,9 +1,11 @@
 #include "run/RunReportWriter.hpp"
 
+#include "process/OwnCpuTime.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/DurationsReport.hpp"
 #include "reporting/JunitXml.hpp"
 #include "reporting/RunViews.hpp"
+#include "reporting/ShardTestEnds.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -115,6 +117,8 @@ ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int selected, 
   report.counts = counts;
   report.peak_memory_bytes = peak_total;
   report.shards = std::move(shards);
+  set_tests_ended(report.shards, m_recorder.timeline());
+  report.orchestrator_cpu = own_cpu_time();
   report.tests = std::move(results);
   write_reports(std::move(report));
   return exit_code;

@@ -88,6 +88,10 @@ public:
   {
     return *m_provider;
   }
+  const StackAdmission& admission() const
+  {
+    return *m_admission;
+  }
   const ResourceMonitor& monitor() const
   {
     return *m_monitor;
