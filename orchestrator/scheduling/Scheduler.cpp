@@ -30,11 +30,10 @@ bool was_cut_short(const TestResult& result)
 class SharedRunState
 {
 public:
-  SharedRunState(WorkQueue& queue, const SchedulerOptions& options,
-                 const SchedulerListener& listener)
+  SharedRunState(WorkQueue& queue, const SchedulerOptions& options, RunEvents& events)
     : m_queue(queue),
       m_options(options),
-      m_listener(listener)
+      m_events(events)
   {
   }
 
@@ -45,9 +44,7 @@ public:
       if (counts_as_failure(result)) {
         ++m_failures;
       }
-      if (m_listener.on_result) {
-        m_listener.on_result(result);
-      }
+      m_events.test_finished(result);
       m_result.results.push_back(std::move(result));
     }
     if (m_options.max_failures > 0 && m_failures >= m_options.max_failures) {
@@ -73,20 +70,10 @@ public:
     m_result.not_run.push_back(test);
   }
 
-  void record_shard_ready(int shard)
-  {
-    std::lock_guard lock(m_mutex);
-    if (m_listener.on_shard_ready) {
-      m_listener.on_shard_ready(shard);
-    }
-  }
-
   void record_shard_error(ShardError error)
   {
     std::lock_guard lock(m_mutex);
-    if (m_listener.on_shard_error) {
-      m_listener.on_shard_error(error);
-    }
+    m_events.shard_failed(error.shard, error.message);
     m_result.shard_errors.push_back(std::move(error));
   }
 
@@ -113,7 +100,7 @@ private:
   std::mutex m_mutex;
   WorkQueue& m_queue;
   const SchedulerOptions& m_options;
-  const SchedulerListener& m_listener;
+  RunEvents& m_events;
   int m_failures = 0;       // final results (after reruns)
   int m_live_failures = 0;  // failures reported while their batch ran (no reruns)
   ScheduleResult m_result;
@@ -211,7 +198,6 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
       return;
     }
     auto session = factory.open(shard);
-    state.record_shard_ready(shard);
     if (options.reruns == 0) {
       // A runner that reports tests while its batch goes on lets -x stop the batch's others.
       session->on_test_finished = [&state](const std::string&, bool failed) {
@@ -232,9 +218,9 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
 }  // namespace
 
 ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
-                          const SchedulerOptions& options, const SchedulerListener& listener)
+                          const SchedulerOptions& options, RunEvents& events)
 {
-  SharedRunState state(queue, options, listener);
+  SharedRunState state(queue, options, events);
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(options.shard_count));
   for (int shard = 1; shard <= options.shard_count; ++shard) {
