@@ -25,6 +25,8 @@ struct ShardTiming
   int tests_run = 0;
   int stack_recreations = 0;     // stacks brought up again after turning unhealthy
   std::string error;
+  bool warm_stack = false;        // --reuse: its stack was claimed warm from the pool
+  Milliseconds reset{0};          // --reuse: resetting that warm stack's services
 };
 
 // The machine-readable report of one run (`--report-json`).

@@ -72,13 +72,15 @@ public:
       return Milliseconds(0);
     }
     m_released = true;
-    const auto duration = m_stack->tear_down().duration;
+    // A kept stack stays up (--keep-on-failure, or returned to the pool of warm stacks).
+    const auto duration = m_kept ? Milliseconds(0) : m_stack->tear_down().duration;
     m_admission = AdmissionTicket();
     return duration;
   }
 
   void keep() override
   {
+    m_kept = true;
     m_stack->keep();
   }
 
@@ -88,6 +90,7 @@ private:
   AdmissionTicket m_admission;
   std::unique_ptr<ComposeStack> m_stack;
   bool m_released = false;
+  bool m_kept = false;
 };
 
 }  // namespace
@@ -112,6 +115,7 @@ std::unique_ptr<ShardStack> FreshStackProvider::provide(int shard,
                                             m_settings.run_id, shard);
   spec.ownership.owner = m_settings.owner_label;
   spec.ownership.created_unix_seconds = static_cast<long long>(std::time(nullptr));
+  spec.ownership.pool_key = m_settings.pool_key;
   spec.compose_files = m_settings.compose_files;
   spec.work_dir = shard_dir;
   spec.model = m_settings.model;

@@ -16,6 +16,7 @@
 #include "policy/ComposeLint.hpp"
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
+#include "pool/PoolSettings.hpp"
 #include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/ColorChoice.hpp"
@@ -31,12 +32,14 @@
 #include "run/EmptyShare.hpp"
 #include "run/FreshStackProvider.hpp"
 #include "run/OutputPaths.hpp"
+#include "run/PooledStackProvider.hpp"
 #include "run/PrewarmedShardFactory.hpp"
 #include "run/RepeatingShardFactory.hpp"
 #include "run/RunSelectionSetup.hpp"
 #include "run/RunContext.hpp"
 #include "run/RunRemoval.hpp"
 #include "run/RunFolders.hpp"
+#include "run/RunPool.hpp"
 #include "run/StackShardSession.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
@@ -240,6 +243,10 @@ ExitCode run_suite(const RunOptions& options)
   check_output_paths(project, options);
 
   const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
+  // --reuse (docs/warm-stacks.md): warm stacks claimed from the pool and returned to it.
+  const auto pool_settings =
+    resolve_pool_settings(options.reuse, options.reuse_ttl, suite, project.defaults);
+  const bool reuse = pool_settings.reuse && !fixtures.empty();
   DockerEngine engine;
   std::optional<LatePreflight> late_preflight;
   if (!fixtures.empty()) {
@@ -266,7 +273,8 @@ ExitCode run_suite(const RunOptions& options)
       project.lock_dir, options.environment,
       options.lock_timeout.value_or(project.defaults.lock_timeout), [&](const LockHolder& holder) {
         std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
-      }));
+      },
+      reuse));  // --reuse runs share the environment: each claims its own stacks
   }
 
   const auto run_id = new_run_id();
@@ -306,9 +314,13 @@ ExitCode run_suite(const RunOptions& options)
     context.pytest_worker = pytest_worker_options(project, suite, {}, context.test_timeout);
     context.pytest_worker->collection_timeout = collect_timeout(project, suite);
   }
+  std::optional<PoolKey> pool_key;
   if (!fixtures.empty()) {
     // Read once for the model cache's inputs and for the policy lint.
     const auto services = load_compose_services(environment.compose_files);
+    if (reuse) {
+      pool_key = stack_pool_key(environment, services, fixtures);
+    }
     context.model =
       load_stack_model(project, options.environment, services, run_id, run_dir, late_preflight);
     check_fixtures_against_model(fixtures, context.model);
@@ -317,7 +329,13 @@ ExitCode run_suite(const RunOptions& options)
   std::optional<StackAdmission> admission;
   std::optional<ResourceMonitor> monitor;
   if (!fixtures.empty()) {
-    admission.emplace(context.model, memory_budget, parallel);
+    // Warm stacks idle in the pool keep their memory: the run's stacks get what is left.
+    const int idle_warm_stacks = warm_stacks_beside(pool_place(project, options.environment),
+                                                    pool_key ? &*pool_key : nullptr, parallel);
+    admission.emplace(context.model,
+                      budget_beside_warm_stacks(memory_budget, context.model.memory_limit_bytes(),
+                                                idle_warm_stacks),
+                      parallel);
     ResourceMonitorOptions monitoring;
     monitoring.run_id = run_id;
     monitoring.memory_floor_bytes = options.memory_floor_bytes;
@@ -329,12 +347,22 @@ ExitCode run_suite(const RunOptions& options)
     context.admission = &*admission;
   }
   std::optional<FreshStackProvider> stacks;
+  const FreshStackSettings stack_settings{project.prefix, options.environment, run_id,
+                                          context.owner_label, context.compose_files, context.model,
+                                          fixtures, context.readiness_timeout, context.stop_timeout,
+                                          pool_key ? pool_key->digest : std::string()};
   if (!fixtures.empty()) {
-    stacks.emplace(FreshStackSettings{project.prefix, options.environment, run_id,
-                                      context.owner_label, context.compose_files, context.model,
-                                      fixtures, context.readiness_timeout, context.stop_timeout},
-                   engine, context.admission);
+    stacks.emplace(stack_settings, engine, context.admission);
     context.stacks = &*stacks;
+  }
+  std::optional<PooledStackProvider> pooled_stacks;  // wraps the fresh one, so is destroyed first
+  if (pool_key) {
+    pooled_stacks.emplace(
+      PooledStackSettings{pool_place(project, options.environment), *pool_key, pool_settings.ttl,
+                          stack_settings,
+                          [&reporter](const std::string& line) { reporter.message(line); }},
+      *stacks, engine, context.admission);
+    context.stacks = &*pooled_stacks;
   }
 
   // The watchdog starts before the first resource of the run exists, so that a kill -9 of this
@@ -345,7 +373,8 @@ ExitCode run_suite(const RunOptions& options)
   ReaperLaunch reaper_launch;
   reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
   if (!fixtures.empty()) {
-    removal.emplace(engine, run_id, options.keep_on_failure);
+    // A --reuse run's stacks stay up on purpose: returned to the pool, not left over.
+    removal.emplace(engine, run_id, options.keep_on_failure || reuse);
     reaper.emplace(ReaperGuard::start(run_id, project.lock_dir, reaper_launch));
   }
   StackShardSessionFactory stack_factory(context);
@@ -426,6 +455,9 @@ ExitCode run_suite(const RunOptions& options)
   reporter.failures(results);
   std::uint64_t peak_total = 0;
   auto shard_timings = context.shard_timings();
+  if (pooled_stacks) {
+    pooled_stacks->annotate(shard_timings);  // which stacks were warm, how long their reset took
+  }
   if (monitor) {
     peak_total = monitor->peak_total();
     for (auto& shard : shard_timings) {
