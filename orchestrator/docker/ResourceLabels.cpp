@@ -16,8 +16,8 @@ std::map<std::string, std::string> ownership_labels(const StackOwnership& owners
     {labels::k_owner, ownership.owner},
     {labels::k_created, std::to_string(ownership.created_unix_seconds)},
   };
-  if (!ownership.pool_key.empty()) {
-    result[labels::k_pool] = ownership.pool_key;
+  if (!ownership.pool.empty()) {
+    result[labels::k_pool] = ownership.pool;
   }
   return result;
 }
@@ -34,7 +34,7 @@ StackOwnership ownership_from_labels(const std::map<std::string, std::string>& r
   ownership.run_id = text(labels::k_run);
   ownership.stack = text(labels::k_stack);
   ownership.owner = text(labels::k_owner);
-  ownership.pool_key = text(labels::k_pool);
+  ownership.pool = text(labels::k_pool);
   const auto shard = text(labels::k_shard);
   std::from_chars(shard.data(), shard.data() + shard.size(), ownership.shard);
   const auto created = text(labels::k_created);

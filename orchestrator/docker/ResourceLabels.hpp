@@ -16,8 +16,9 @@ inline constexpr const char* k_shard = "io.orchestrate.shard";          // 1-bas
 inline constexpr const char* k_stack = "io.orchestrate.stack";          // compose project name
 inline constexpr const char* k_owner = "io.orchestrate.owner";          // host:pid:start_ticks
 inline constexpr const char* k_created = "io.orchestrate.created";      // unix seconds
-// A stack of a --reuse run, kept warm between runs: the digest of its pool key. Such a stack is
-// judged by its pool deadline, not by its owner's liveness (docs/warm-stacks.md).
+// A stack of a --reuse run, kept warm between runs: which pool it belongs to (a digest of the
+// pool's folder, so that two checkouts of one project never take each other's stacks). Such a
+// stack is judged by its pool deadline, not by its owner's liveness (docs/warm-stacks.md).
 inline constexpr const char* k_pool = "io.orchestrate.pool";
 // Compose's own label on every container it creates: the service of the project it runs.
 inline constexpr const char* k_compose_service = "com.docker.compose.service";
@@ -33,7 +34,7 @@ struct StackOwnership
   std::string stack;   // compose project name
   std::string owner;   // to_label(current_owner())
   long long created_unix_seconds = 0;
-  std::string pool_key;  // a --reuse run's stacks: the pool key's digest; "" for the others
+  std::string pool;  // a --reuse run's stacks: their pool's label (pool_label()); "" for others
 };
 
 // The label map for one stack's resources.

@@ -14,7 +14,8 @@ namespace {
 std::vector<std::string> pool_filters(const PoolPlace& place)
 {
   return {label_filter(labels::k_managed, "true"), label_filter(labels::k_project, place.project_prefix),
-          label_filter(labels::k_environment, place.environment), labels::k_pool};
+          label_filter(labels::k_environment, place.environment),
+          label_filter(labels::k_pool, pool_label(place))};
 }
 
 long long unix_seconds(std::chrono::system_clock::time_point time)
@@ -31,7 +32,6 @@ void note_resource(std::map<std::string, PoolStack>& stacks,
   }
   auto& entry = stacks[stack->second];
   entry.stack = stack->second;
-  entry.key_digest = resource_labels.at(labels::k_pool);
   entry.containers += container ? 1 : 0;
 }
 
@@ -40,6 +40,11 @@ void note_resource(std::map<std::string, PoolStack>& stacks,
 PoolPlace pool_place(const ProjectConfig& project, const std::string& environment)
 {
   return {project.prefix, environment, pool_dir(project.state_dir, environment), project.lock_dir};
+}
+
+std::string pool_label(const PoolPlace& place)
+{
+  return stable_digest(std::filesystem::absolute(place.pool_dir).lexically_normal().string());
 }
 
 std::vector<PoolStack> list_pool_stacks(DockerEngine& engine, const PoolPlace& place)
@@ -86,8 +91,9 @@ void remove_claimed_pool_stack(DockerEngine& engine, const PoolPlace& place, Sta
                                std::vector<std::string>& failures) noexcept
 {
   const auto before = failures.size();
-  remove_labelled_resources(engine, {label_filter(labels::k_stack, claim.stack()), labels::k_pool},
-                            failures);
+  remove_labelled_resources(
+    engine, {label_filter(labels::k_stack, claim.stack()), label_filter(labels::k_pool, pool_label(place))},
+    failures);
   if (failures.size() != before) {
     return;  // the record and the claim file stay: the next sweep tries again
   }

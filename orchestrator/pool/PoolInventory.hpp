@@ -26,18 +26,20 @@ struct PoolPlace
 // The pool of `environment` in `project`.
 PoolPlace pool_place(const ProjectConfig& project, const std::string& environment);
 
+// The value of io.orchestrate.pool on the stacks of `place`: a digest of its pool folder.
+std::string pool_label(const PoolPlace& place);
+
 // One warm stack as the pool sees it.
 struct PoolStack
 {
   std::string stack;
-  std::string key_digest;           // from its label; "" when it has no resources left
   int containers = 0;               // its containers on the engine
   std::optional<PoolRecord> record; // nullopt: none, or unreadable
   std::string claimed_by;           // StackClaim::holder(); "" when unclaimed
 };
 
-// Every pool stack of `place`: what carries io.orchestrate.pool with the place's project and
-// environment on the engine (containers, networks, volumes, grouped by io.orchestrate.stack),
+// Every pool stack of `place`: what carries io.orchestrate.pool=pool_label(place) with the place's
+// project and environment on the engine (containers, networks, volumes, grouped by io.orchestrate.stack),
 // plus records whose stack has nothing left on the engine. Sorted by stack. Throws as
 // DockerEngine does when the engine does not answer.
 std::vector<PoolStack> list_pool_stacks(DockerEngine& engine, const PoolPlace& place);

@@ -11,9 +11,10 @@ namespace {
 
 using Json = nlohmann::json;
 
+}  // namespace
+
 // FNV-1a, 64 bits: short, stable across builds and machines (std::hash is neither promised).
-// Only names a key; equality is decided on the full inputs.
-std::string fnv1a_hex(const std::string& text)
+std::string stable_digest(const std::string& text)
 {
   std::uint64_t hash = 0xcbf29ce484222325ull;
   for (unsigned char c : text) {
@@ -24,8 +25,6 @@ std::string fnv1a_hex(const std::string& text)
   std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
   return buffer;
 }
-
-}  // namespace
 
 PoolKey make_pool_key(const ComposeModelInputs& compose_inputs, const PublishedPorts& published)
 {
@@ -43,7 +42,7 @@ PoolKey pool_key_from_json(const nlohmann::json& inputs)
     throw Json::other_error::create(501, "not the inputs of a pool key", &inputs);
   }
   // dump() writes object keys sorted: equal inputs give equal text.
-  return PoolKey{inputs, fnv1a_hex(inputs.dump())};
+  return PoolKey{inputs, stable_digest(inputs.dump())};
 }
 
 StackImages read_stack_images(DockerEngine& engine, const std::string& stack)

@@ -31,6 +31,10 @@ struct PoolKey
   }
 };
 
+// 16 hex digits of FNV-1a over `text`: stable across builds and machines, for names and labels
+// only (never to decide equality).
+std::string stable_digest(const std::string& text);
+
 // The key of the stacks a run would start for `compose_inputs` with `published` ports.
 PoolKey make_pool_key(const ComposeModelInputs& compose_inputs, const PublishedPorts& published);
 

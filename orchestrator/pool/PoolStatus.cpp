@@ -19,12 +19,9 @@ Milliseconds seconds_between(long long from, long long to)
 
 Row row_of(const PoolStack& stack, long long now)
 {
-  Row row{stack.stack, stack.key_digest.empty() ? "-" : stack.key_digest, "-", "-",
-          stack.claimed_by.empty() ? "-" : stack.claimed_by};
+  Row row{stack.stack, "-", "-", "-", stack.claimed_by.empty() ? "-" : stack.claimed_by};
   if (stack.record) {
-    if (row[1] == "-") {
-      row[1] = stack.record->key.digest;
-    }
+    row[1] = stack.record->key.digest;
     row[2] = format_age(seconds_between(stack.record->created, now));
     row[3] = stack.record->deadline > now
                ? "in " + format_age(seconds_between(now, stack.record->deadline))

@@ -42,7 +42,7 @@ struct PooledStackSettings
 class PooledStackProvider : public StackProvider
 {
 public:
-  // `fresh` must label its stacks with settings.key's digest (StackOwnership::pool_key);
+  // `fresh` must label its stacks as the pool's (StackOwnership::pool = pool_label(place));
   // `fresh`, `engine` and `admission` (optional) must outlive this provider and its stacks.
   PooledStackProvider(PooledStackSettings settings, StackProvider& fresh, DockerEngine& engine,
                       StackAdmission* admission);

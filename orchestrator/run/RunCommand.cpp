@@ -350,7 +350,8 @@ ExitCode run_suite(const RunOptions& options)
   const FreshStackSettings stack_settings{project.prefix, options.environment, run_id,
                                           context.owner_label, context.compose_files, context.model,
                                           fixtures, context.readiness_timeout, context.stop_timeout,
-                                          pool_key ? pool_key->digest : std::string()};
+                                          pool_key ? pool_label(pool_place(project, options.environment))
+                                                   : std::string()};
   if (!fixtures.empty()) {
     stacks.emplace(stack_settings, engine, context.admission);
     context.stacks = &*stacks;

@@ -103,7 +103,7 @@ TEST(ResourceLabelsTest, ReadsBackTheOwnershipItsLabelsWereMadeOf)
   ownership.stack = "shop-test-r1-s3";
   ownership.owner = "box:12:345";
   ownership.created_unix_seconds = 1'700'000'000;
-  ownership.pool_key = "0123456789abcdef";
+  ownership.pool = "0123456789abcdef";
 
   const auto labels = ownership_labels(ownership);
   EXPECT_EQ(labels.at(labels::k_pool), "0123456789abcdef");

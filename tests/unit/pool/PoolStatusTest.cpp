@@ -17,11 +17,11 @@ PoolStack warm_stack(const std::string& name, long long created, long long deadl
 {
   PoolStack stack;
   stack.stack = name;
-  stack.key_digest = "0123456789abcdef";
   stack.containers = 2;
   PoolRecord record;
   record.stack = name;
   record.created = created;
+  record.key.digest = "0123456789abcdef";
   record.deadline = deadline;
   stack.record = record;
   stack.claimed_by = claimed_by;
