@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <exception>
+#include <future>
 
 namespace orchestrate {
 
@@ -66,10 +68,14 @@ void reset_stack_services(DockerEngine& engine, const ComposeCli& cli, const std
   const auto containers = any_exec
                             ? engine.list_containers({label_filter(labels::k_stack, stack)})
                             : std::vector<ContainerSummary>();
+  // The services are independent: their exec resets run side by side (and beside a recreate).
+  std::vector<std::future<void>> execs;
   for (const auto& fixture : fixtures) {
     switch (fixture.reset.kind) {
     case ResetSpec::Kind::k_exec:
-      reset_by_exec(engine, stack, fixture, containers);
+      execs.push_back(std::async(std::launch::async, [&engine, &stack, &fixture, &containers] {
+        reset_by_exec(engine, stack, fixture, containers);
+      }));
       break;
     case ResetSpec::Kind::k_recreate:
       if (std::find(recreated.begin(), recreated.end(), fixture.service) == recreated.end()) {
@@ -80,13 +86,32 @@ void reset_stack_services(DockerEngine& engine, const ComposeCli& cli, const std
       break;
     }
   }
+  // Every exec finishes (each is bounded by its timeout) before the first error is thrown: none
+  // may outlive the references it holds.
+  const auto wait_for_execs = [&execs] {
+    std::exception_ptr first_error;
+    for (auto& exec : execs) {
+      try {
+        exec.get();
+      } catch (...) {
+        if (!first_error) {
+          first_error = std::current_exception();
+        }
+      }
+    }
+    if (first_error) {
+      std::rethrow_exception(first_error);
+    }
+  };
   if (recreated.empty()) {
+    wait_for_execs();
     return;
   }
   std::vector<std::string> arguments{"up", "-d", "--no-build", "--force-recreate", "--no-deps"};
   arguments.insert(arguments.end(), recreated.begin(), recreated.end());
   spdlog::debug("{}: recreating {} for the reset", stack, recreated.size());
   const auto result = cli.run(arguments, k_recreate_timeout);
+  wait_for_execs();
   if (result.exit.interrupted) {
     throw Error(ExitCode::k_interrupted, "interrupted while resetting " + stack);
   }
