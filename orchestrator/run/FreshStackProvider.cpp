@@ -68,7 +68,7 @@ public:
 
   Milliseconds release() noexcept override
   {
-    if (m_released) {
+    if (m_released || m_kept) {
       return Milliseconds(0);
     }
     m_released = true;
