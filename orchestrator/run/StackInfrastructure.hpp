@@ -1,0 +1,134 @@
+#pragma once
+
+#include "cleanup/Reaper.hpp"
+#include "config/ProjectConfig.hpp"
+#include "config/SuiteConfig.hpp"
+#include "core/ExitCode.hpp"
+#include "docker/ComposeModel.hpp"
+#include "docker/DockerEngine.hpp"
+#include "locking/EnvironmentLock.hpp"
+#include "pool/PoolSettings.hpp"
+#include "reporting/RunEvents.hpp"
+#include "resources/Preflight.hpp"
+#include "resources/ResourceMonitor.hpp"
+#include "resources/StackAdmission.hpp"
+#include "run/FreshStackProvider.hpp"
+#include "run/PooledStackProvider.hpp"
+#include "run/RunRemoval.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace orchestrate {
+
+// What a run's stack infrastructure is asked for (from the run's options and orchestrate.yaml).
+struct StackInfrastructureOptions
+{
+  std::string environment;
+  Milliseconds lock_timeout{0};
+  std::uint64_t memory_budget_bytes = 0;
+  std::uint64_t memory_floor_bytes = 0;  // new stacks wait while MemAvailable is below it
+  int parallel = 1;
+  bool keep_on_failure = false;  // what is kept on purpose is neither removed nor handed over
+  Milliseconds readiness_timeout{60'000};  // each stack's readiness gate
+  Milliseconds stop_timeout{0};            // each stack's `compose down` grace
+  PoolSettings pool;  // --reuse: warm stacks claimed from and returned to the pool
+};
+
+// Everything a run needs only because its suite has fixtures (README "What a run does", steps 2-4
+// and 6-8), owned by one object that exists only for such a suite: the preflight, the
+// environment's lock, the sweep of dead runs' leftovers, the stack's compose model and its policy
+// lint, the memory-budget admission with its resource monitor, the reaper with the removal check
+// that releases it, and the provider of the shards' stacks. Built in the README's order by the
+// constructor, sweep_dead_runs() and prepare() (the run's id and folder exist only once the
+// environment is locked, and collection starts between the sweep and the compose model);
+// destroyed in reverse: the reaper and the monitor go first, the lock last. Every shard's stack
+// must be gone before it is destroyed.
+class StackInfrastructure
+{
+public:
+  // Step 2, preflight: the engine answers and memory suffices (compose, the disk and our container
+  // count are asked now and judged later, see require_late_checks()); then step 3, the
+  // environment's lock, saying on stderr who holds it while waiting. Throws EnvironmentError
+  // (exit 7) on a failed check, Error for a lock not had (see EnvironmentLock::acquire).
+  // `engine`, `project`, `fixtures` and `events` must outlive the object.
+  StackInfrastructure(DockerEngine& engine, const ProjectConfig& project,
+                      const std::vector<FixtureConfig>& fixtures,
+                      const StackInfrastructureOptions& options, RunEvents& events);
+  ~StackInfrastructure();
+
+  StackInfrastructure(const StackInfrastructure&) = delete;
+  StackInfrastructure& operator=(const StackInfrastructure&) = delete;
+
+  // Step 4: removes the leftovers of earlier runs of this project and environment whose owner
+  // died (kill -9, a crash, a lost machine), saying each as a message.
+  void sweep_dead_runs();
+
+  // Steps 6-8 for run `run_id`, whose folder is `run_dir`: the compose model (from the cache, or
+  // `docker compose config` after the late checks), the fixtures checked against it, the policy
+  // lint (UsageError naming file:line on a violation), admission and the resource monitor, then
+  // the reaper, before the run creates anything; then the stack provider. Call once, after
+  // sweep_dead_runs().
+  void prepare(const std::string& run_id, const std::filesystem::path& run_dir);
+
+  // Judges the late preflight checks unless that was done already (EnvironmentError, exit 7, on a
+  // FAIL), giving their warnings as events. At the latest before the tests are scheduled.
+  void require_late_checks();
+
+  // Says (as a message) when the memory budget lets fewer than `shard_count` stacks run at once:
+  // the other shards queue. After prepare().
+  void say_if_budget_caps(int shard_count);
+
+  // After prepare():
+  const ComposeModel& model() const
+  {
+    return m_model;
+  }
+  StackProvider& stack_provider()
+  {
+    return m_pooled_provider ? static_cast<StackProvider&>(*m_pooled_provider) : *m_provider;
+  }
+  const StackAdmission& admission() const
+  {
+    return *m_admission;
+  }
+  const ResourceMonitor& monitor() const
+  {
+    return *m_monitor;
+  }
+  std::uint64_t memory_budget_bytes() const
+  {
+    return m_options.memory_budget_bytes;
+  }
+
+  // --reuse: marks in `shards` which stacks were claimed warm and how long their reset took.
+  void note_warm_stacks(std::vector<ShardTiming>& shards) const;
+
+  // Once every stack of the run is gone: confirms that nothing of the run is left and releases
+  // the reaper, else hands the rest over to it (RunRemoval::settle, saying so on stderr). Returns
+  // the exit code as the engine's fate makes it. Never throws.
+  ExitCode settle(ExitCode exit_code, const std::vector<ShardTiming>& shards);
+
+private:
+  DockerEngine& m_engine;
+  const ProjectConfig& m_project;
+  const std::vector<FixtureConfig>& m_fixtures;
+  StackInfrastructureOptions m_options;
+  RunEvents& m_events;
+  // Declared in the order of the steps: destroyed in reverse.
+  std::optional<LatePreflight> m_late_preflight;  // empty once judged
+  EnvironmentLock m_lock;
+  ComposeModel m_model;
+  std::optional<StackAdmission> m_admission;
+  std::optional<ResourceMonitor> m_monitor;
+  std::optional<FreshStackProvider> m_provider;  // its stacks must be gone before it is
+  std::optional<PooledStackProvider> m_pooled_provider;  // --reuse: wraps m_provider
+  std::optional<RunRemoval> m_removal;
+  ReaperLaunch m_reaper_launch;
+  std::optional<ReaperGuard> m_reaper;  // released only after every stack was torn down
+};
+
+}  // namespace orchestrate
