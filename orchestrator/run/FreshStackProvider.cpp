@@ -72,8 +72,7 @@ public:
       return Milliseconds(0);
     }
     m_released = true;
-    // A kept stack stays up (--keep-on-failure, or returned to the pool of warm stacks).
-    const auto duration = m_kept ? Milliseconds(0) : m_stack->tear_down().duration;
+    const auto duration = m_stack->tear_down().duration;
     m_admission = AdmissionTicket();
     return duration;
   }
