@@ -9,6 +9,7 @@
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
 #include "docker/DockerEngine.hpp"
+#include "pool/PoolInventory.hpp"
 #include "process/SignalState.hpp"
 
 #include <boost/program_options.hpp>
@@ -66,17 +67,44 @@ int print_sweep(const std::vector<SweptResource>& swept, const SweepOptions& opt
   return failures;
 }
 
-// The prefix to sweep: the -C project's, the nearest orchestrate.yaml's (this folder or above), or
-// "" (any).
-std::string project_prefix(const po::variables_map& values)
+// The project to sweep: the -C project, the nearest orchestrate.yaml's (this folder or above), or
+// none (any project's resources; no pool, whose records live in a project).
+std::optional<ProjectConfig> cleanup_project(const po::variables_map& values)
 {
   if (values.count("project-dir") != 0) {
-    return load_project_config(values["project-dir"].as<std::string>()).prefix;
+    return load_project_config(values["project-dir"].as<std::string>());
   }
   if (const auto root = find_project_root(std::filesystem::current_path())) {
-    return load_project_config(*root).prefix;
+    return load_project_config(*root);
   }
-  return {};
+  return std::nullopt;
+}
+
+// Warm stacks are judged by their pool deadline, not by their owner: the expired, unclaimed ones
+// go (a dry run lists them). Returns how many could not be removed.
+int sweep_expired_pool(DockerEngine& engine, const std::optional<PoolPlace>& place, bool dry_run)
+{
+  if (!place) {
+    return 0;
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (dry_run) {
+    for (const auto& stack : list_pool_stacks(engine, *place)) {
+      const auto why = pool_expiry_reason(stack.record, now);
+      if (stack.claimed_by.empty() && !why.empty()) {
+        std::cout << "would remove warm stack " << stack.stack << " (" << why << ")\n";
+      }
+    }
+    return 0;
+  }
+  const auto result = sweep_pool(engine, *place, now, false);
+  for (const auto& removed : result.removed) {
+    std::cout << "removed warm stack " << removed << "\n";
+  }
+  for (const auto& failure : result.failures) {
+    std::cout << "could not remove " << failure << "\n";
+  }
+  return static_cast<int>(result.failures.size());
 }
 
 // Sleeps `interval` in small steps; returns false as soon as a SIGINT/SIGTERM arrived.
@@ -92,7 +120,8 @@ bool sleep_unless_interrupted(Milliseconds interval)
   return interrupt_count() == 0;
 }
 
-int watch(DockerEngine& engine, const SweepOptions& options, Milliseconds interval)
+int watch(DockerEngine& engine, const SweepOptions& options, const std::optional<PoolPlace>& pool,
+          Milliseconds interval)
 {
   install_signal_handlers();
   std::cout << "cleanup: sweeping every " << format_seconds(interval)
@@ -100,6 +129,7 @@ int watch(DockerEngine& engine, const SweepOptions& options, Milliseconds interv
   do {
     try {
       print_sweep(sweep_stale_resources(engine, options), options);
+      sweep_expired_pool(engine, pool, options.dry_run);
     } catch (const Error& error) {
       // A watcher outlives a restart of the engine: say so and try again next time.
       std::cerr << "orchestrate cleanup: " << error.what() << "\n" << std::flush;
@@ -140,7 +170,12 @@ int cleanup_command(const std::vector<std::string>& arguments)
   options.older_than = duration_option(values, "older-than");
   options.dry_run = values["dry-run"].as<bool>();
   options.include_env_stacks = values["include-env-stacks"].as<bool>();
-  options.project_prefix = project_prefix(values);
+  const auto project = cleanup_project(values);
+  options.project_prefix = project ? project->prefix : std::string();
+  std::optional<PoolPlace> pool;
+  if (project) {
+    pool = pool_place(*project, options.environment);
+  }
   const auto interval = duration_option(values, "watch");
   if (interval && interval->count() <= 0) {
     throw UsageError("--watch: the interval must be more than 0");
@@ -148,9 +183,10 @@ int cleanup_command(const std::vector<std::string>& arguments)
 
   DockerEngine engine;
   if (interval) {
-    return watch(engine, options, *interval);
+    return watch(engine, options, pool, *interval);
   }
-  const int failures = print_sweep(sweep_stale_resources(engine, options), options);
+  const int failures = print_sweep(sweep_stale_resources(engine, options), options) +
+                       sweep_expired_pool(engine, pool, options.dry_run);
   return to_int(failures == 0 ? ExitCode::k_all_passed : ExitCode::k_internal_error);
 }
 

@@ -99,6 +99,7 @@ ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int selected, 
     for (auto& shard : shards) {
       shard.peak_memory_bytes = stacks->monitor().peak_for_shard(shard.shard);
     }
+    stacks->note_warm_stacks(shards);  // --reuse: which stacks were warm, their reset time
   }
   show_end(results, counts, shards, stacks, peak_total, scheduled.interrupted, repeats, elapsed);
   auto exit_code = exit_code_for(scheduled, counts);

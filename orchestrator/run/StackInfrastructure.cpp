@@ -12,6 +12,7 @@
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
+#include "run/RunPool.hpp"
 
 #include <cstdio>
 #include <functional>
@@ -46,9 +47,11 @@ EnvironmentLock lock_environment(const ProjectConfig& project,
                                  const StackInfrastructureOptions& options)
 {
   return EnvironmentLock::acquire(
-    project.lock_dir, options.environment, options.lock_timeout, [&](const LockHolder& holder) {
+    project.lock_dir, options.environment, options.lock_timeout,
+    [&](const LockHolder& holder) {
       std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
-    });
+    },
+    options.pool.reuse);  // --reuse runs share the environment: each claims its own stacks
 }
 
 // The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
@@ -154,8 +157,20 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
                              [this] { require_late_checks(); });
   check_fixtures_against_model(m_fixtures, m_model);
   enforce_compose_policy(m_project, m_fixtures, services);
+  const auto& environment = find_environment(m_project, m_options.environment);
+  const auto pool = pool_place(m_project, m_options.environment);
+  std::optional<PoolKey> pool_key;
+  if (m_options.pool.reuse) {
+    pool_key = stack_pool_key(environment, services, m_fixtures);
+  }
 
-  m_admission.emplace(m_model, m_options.memory_budget_bytes, m_options.parallel);
+  // Warm stacks idle in the pool keep their memory: the run's stacks get what is left.
+  const int idle_warm_stacks =
+    warm_stacks_beside(pool, pool_key ? &*pool_key : nullptr, m_options.parallel);
+  m_admission.emplace(m_model,
+                      budget_beside_warm_stacks(m_options.memory_budget_bytes,
+                                                m_model.memory_limit_bytes(), idle_warm_stacks),
+                      m_options.parallel);
   ResourceMonitorOptions monitoring;
   monitoring.run_id = run_id;
   monitoring.memory_floor_bytes = m_options.memory_floor_bytes;
@@ -171,14 +186,28 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
   // process at any later moment still leaves nothing behind. It is released after every stack
   // was torn down.
   m_reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
-  m_removal.emplace(m_engine, run_id, m_options.keep_on_failure);
+  // A --reuse run's stacks stay up on purpose: returned to the pool, not left over.
+  m_removal.emplace(m_engine, run_id, m_options.keep_on_failure || m_options.pool.reuse);
   m_reaper.emplace(ReaperGuard::start(run_id, m_project.lock_dir, m_reaper_launch));
 
-  m_provider.emplace(
-    FreshStackSettings{m_project.prefix, m_options.environment, run_id, to_label(current_owner()),
-                       find_environment(m_project, m_options.environment).compose_files, m_model,
-                       m_fixtures, m_options.readiness_timeout, m_options.stop_timeout},
-    m_engine, &*m_admission);
+  const FreshStackSettings stack_settings{
+    m_project.prefix, m_options.environment, run_id, to_label(current_owner()),
+    environment.compose_files, m_model, m_fixtures, m_options.readiness_timeout,
+    m_options.stop_timeout, pool_key ? pool_label(pool) : std::string()};
+  m_provider.emplace(stack_settings, m_engine, &*m_admission);
+  if (pool_key) {
+    m_pooled_provider.emplace(
+      PooledStackSettings{pool, *pool_key, m_options.pool.ttl, stack_settings,
+                          [this](const std::string& line) { m_events.message(line); }},
+      *m_provider, m_engine, &*m_admission);
+  }
+}
+
+void StackInfrastructure::note_warm_stacks(std::vector<ShardTiming>& shards) const
+{
+  if (m_pooled_provider) {
+    m_pooled_provider->annotate(shards);
+  }
 }
 
 void StackInfrastructure::say_if_budget_caps(int shard_count)

@@ -7,11 +7,13 @@
 #include "docker/ComposeModel.hpp"
 #include "docker/DockerEngine.hpp"
 #include "locking/EnvironmentLock.hpp"
+#include "pool/PoolSettings.hpp"
 #include "reporting/RunEvents.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/FreshStackProvider.hpp"
+#include "run/PooledStackProvider.hpp"
 #include "run/RunRemoval.hpp"
 
 #include <cstdint>
@@ -33,6 +35,7 @@ struct StackInfrastructureOptions
   bool keep_on_failure = false;  // what is kept on purpose is neither removed nor handed over
   Milliseconds readiness_timeout{60'000};  // each stack's readiness gate
   Milliseconds stop_timeout{0};            // each stack's `compose down` grace
+  PoolSettings pool;  // --reuse: warm stacks claimed from and returned to the pool
 };
 
 // Everything a run needs only because its suite has fixtures (README "What a run does", steps 2-4
@@ -86,7 +89,7 @@ public:
   }
   StackProvider& stack_provider()
   {
-    return *m_provider;
+    return m_pooled_provider ? static_cast<StackProvider&>(*m_pooled_provider) : *m_provider;
   }
   const StackAdmission& admission() const
   {
@@ -100,6 +103,9 @@ public:
   {
     return m_options.memory_budget_bytes;
   }
+
+  // --reuse: marks in `shards` which stacks were claimed warm and how long their reset took.
+  void note_warm_stacks(std::vector<ShardTiming>& shards) const;
 
   // Once every stack of the run is gone: confirms that nothing of the run is left and releases
   // the reaper, else hands the rest over to it (RunRemoval::settle, saying so on stderr). Returns
@@ -119,6 +125,7 @@ private:
   std::optional<StackAdmission> m_admission;
   std::optional<ResourceMonitor> m_monitor;
   std::optional<FreshStackProvider> m_provider;  // its stacks must be gone before it is
+  std::optional<PooledStackProvider> m_pooled_provider;  // --reuse: wraps m_provider
   std::optional<RunRemoval> m_removal;
   ReaperLaunch m_reaper_launch;
   std::optional<ReaperGuard> m_reaper;  // released only after every stack was torn down
