@@ -126,7 +126,11 @@ TEST_P(DeadStackTest, TestsThatRanAfterAServiceDiedRunAgainAndOnlyTheTestInFligh
   EXPECT_TRUE(contains(run.output, "1 failed, 4 passed")) << run.output;
   EXPECT_TRUE(contains(run.output, dead.how)) << run.output;
   EXPECT_TRUE(contains(run.output, " during this test")) << run.output;
-  EXPECT_TRUE(contains(run.output, "run again on the recreated stack")) << run.output;
+  // No "run again on the recreated stack" asserted any more: with a persistent pytest worker the
+  // shard checks its stack at the failing test and stops the worker at once, so usually no test
+  // starts against the dead stack and nothing needs re-running (the tests it held go back to the
+  // queue unstarted). When one did start, it runs again and that message says so. Either way the
+  // outcome below holds: only the test in flight fails, the others pass on the recreated stack.
   std::ifstream report_file(report);
   const auto json = nlohmann::json::parse(report_file);
   int recreations = 0;
