@@ -36,10 +36,6 @@ namespace orchestrate {
 
 namespace {
 
-constexpr int k_max_batch_size = 500;  // bounds the runner's argv
-// Each batch pays one runner start-up (pytest importing its plugins and the test modules: about
-// half a second of CPU); a batch should carry several seconds of tests to be worth it.
-constexpr Milliseconds k_min_batch_time(4000);
 constexpr int k_forced_exit_signals = 3;
 
 Milliseconds since(std::chrono::steady_clock::time_point start)
@@ -52,7 +48,8 @@ WorkQueue make_queue(const RunOptions& options, const std::vector<TestCase>& tes
   if (options.distribution == Distribution::k_static) {
     return WorkQueue::make_static(plan_balanced_shards(tests, shards));
   }
-  return WorkQueue::make_dynamic(tests, shards, k_max_batch_size, k_min_batch_time);
+  // Shards take one test at a time (take_one): no batch sizing applies.
+  return WorkQueue::make_dynamic(tests, shards, 1);
 }
 
 // Waits for the scheduler while watching for a third Ctrl-C, which means "get out now": remove

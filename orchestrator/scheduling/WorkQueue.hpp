@@ -8,7 +8,9 @@
 
 namespace orchestrate {
 
-// Where shards take their next batch from. Thread-safe.
+// Where shards take their next tests from. Thread-safe. Runs take them one at a time
+// (take_one(): a shard's feed, scheduling/TestFeed.hpp); take() and its batch sizing below are
+// what the scheduler used before shards were fed test by test, kept only for its unit tests.
 //
 // Static: each shard has its own fixed list (a plan), handed out in one batch.
 // Dynamic: one shared queue, longest expected test first; each take hands out a batch carrying
