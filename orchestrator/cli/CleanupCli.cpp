@@ -4,17 +4,21 @@
 #include "cleanup/StaleSweep.hpp"
 #include "cli/CliSupport.hpp"
 #include "cli/Commands.hpp"
+#include "cli/EngineOptions.hpp"
 #include "config/ConfigLoader.hpp"
 #include "config/ProjectDiscovery.hpp"
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
 #include "docker/DockerEngine.hpp"
+#include "docker/EngineEndpoint.hpp"
+#include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 namespace po = boost::program_options;
@@ -66,17 +70,46 @@ int print_sweep(const std::vector<SweptResource>& swept, const SweepOptions& opt
   return failures;
 }
 
-// The prefix to sweep: the -C project's, the nearest orchestrate.yaml's (this folder or above), or
-// "" (any).
-std::string project_prefix(const po::variables_map& values)
+// The project to sweep: the -C project, the nearest orchestrate.yaml (this folder or above), or
+// none (any project, on the default engine).
+std::optional<ProjectConfig> sweep_project(const po::variables_map& values)
 {
   if (values.count("project-dir") != 0) {
-    return load_project_config(values["project-dir"].as<std::string>()).prefix;
+    return load_project_config(values["project-dir"].as<std::string>());
   }
   if (const auto root = find_project_root(std::filesystem::current_path())) {
-    return load_project_config(*root).prefix;
+    return load_project_config(*root);
   }
-  return {};
+  return std::nullopt;
+}
+
+// The engines to sweep: --engine NAME..., else every engine the project configures, else the
+// default engine.
+std::vector<EngineEndpoint> sweep_engines(const std::optional<ProjectConfig>& project,
+                                          const std::vector<std::string>& selected)
+{
+  if (!project) {
+    if (!selected.empty()) {
+      throw UsageError("--engine needs a project (orchestrate.yaml here or -C DIR) that names "
+                       "its engines");
+    }
+    return {default_engine_endpoint(current_environment())};
+  }
+  return select_engine_endpoints(*project, selected, current_environment());
+}
+
+// Sweeps every engine once; returns how many resources could not be removed.
+int sweep_once(std::vector<DockerEngine>& engines, const SweepOptions& options)
+{
+  int failures = 0;
+  for (auto& engine : engines) {
+    if (engines.size() > 1) {
+      std::cout << "engine " << engine.endpoint().name << " (" << engine.endpoint().host
+                << "):\n";
+    }
+    failures += print_sweep(sweep_stale_resources(engine, options), options);
+  }
+  return failures;
 }
 
 // Sleeps `interval` in small steps; returns false as soon as a SIGINT/SIGTERM arrived.
@@ -92,14 +125,14 @@ bool sleep_unless_interrupted(Milliseconds interval)
   return interrupt_count() == 0;
 }
 
-int watch(DockerEngine& engine, const SweepOptions& options, Milliseconds interval)
+int watch(std::vector<DockerEngine>& engines, const SweepOptions& options, Milliseconds interval)
 {
   install_signal_handlers();
   std::cout << "cleanup: sweeping every " << format_seconds(interval)
             << " until interrupted\n" << std::flush;
   do {
     try {
-      print_sweep(sweep_stale_resources(engine, options), options);
+      sweep_once(engines, options);
     } catch (const Error& error) {
       // A watcher outlives a restart of the engine: say so and try again next time.
       std::cerr << "orchestrate cleanup: " << error.what() << "\n" << std::flush;
@@ -126,8 +159,11 @@ int cleanup_command(const std::vector<std::string>& arguments)
      "also remove the env stack (`env up`) of --env and its volumes when its owner is dead")
     ("watch", po::value<std::string>(), "sweep again every INTERVAL (e.g. 30m) until SIGINT/SIGTERM")
     ("project-dir,C", po::value<std::string>(), "folder holding orchestrate.yaml: sweep only its project")
+
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
 
+  describe_engine_option(
+    described, "sweep only this engine of orchestrate.yaml's `engines` (repeatable; default: all)");
   const auto parsed = parse_command_line(arguments, k_usage, described);
   if (!parsed) {
     return 0;
@@ -140,17 +176,21 @@ int cleanup_command(const std::vector<std::string>& arguments)
   options.older_than = duration_option(values, "older-than");
   options.dry_run = values["dry-run"].as<bool>();
   options.include_env_stacks = values["include-env-stacks"].as<bool>();
-  options.project_prefix = project_prefix(values);
+  const auto project = sweep_project(values);
+  options.project_prefix = project ? project->prefix : std::string();
   const auto interval = duration_option(values, "watch");
   if (interval && interval->count() <= 0) {
     throw UsageError("--watch: the interval must be more than 0");
   }
 
-  DockerEngine engine;
-  if (interval) {
-    return watch(engine, options, *interval);
+  std::vector<DockerEngine> engines;
+  for (const auto& endpoint : sweep_engines(project, engine_names_option(values))) {
+    engines.emplace_back(endpoint);
   }
-  const int failures = print_sweep(sweep_stale_resources(engine, options), options);
+  if (interval) {
+    return watch(engines, options, *interval);
+  }
+  const int failures = sweep_once(engines, options);
   return to_int(failures == 0 ? ExitCode::k_all_passed : ExitCode::k_internal_error);
 }
 

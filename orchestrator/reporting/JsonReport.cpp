@@ -62,6 +62,7 @@ Json shard_to_json(const ShardTiming& shard)
     {"tests_run", shard.tests_run},
     {"stack_recreations", shard.stack_recreations},
     {"error", shard.error},
+    {"engine", shard.engine},
   };
   for (const auto& [key, field] : k_phase_keys) {
     json[key] = to_seconds(shard.*field);
@@ -227,6 +228,7 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   shard.tests_run = reader.integer("tests_run");
   shard.stack_recreations = reader.integer("stack_recreations", true);
   shard.error = reader.string("error", true);
+  shard.engine = reader.string("engine", true);
   return shard;
 }
 

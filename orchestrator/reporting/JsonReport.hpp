@@ -25,6 +25,7 @@ struct ShardTiming
   int tests_run = 0;
   int stack_recreations = 0;     // stacks brought up again after turning unhealthy
   std::string error;
+  std::string engine;            // the engine its stack ran on (last, if it moved); "" unknown
 };
 
 // The machine-readable report of one run (`--report-json`).

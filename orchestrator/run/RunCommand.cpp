@@ -7,6 +7,8 @@
 #include "docker/ComposeCli.hpp"
 #include "docker/ComposeModelCache.hpp"
 #include "docker/ComposeStack.hpp"
+#include "docker/EngineEndpoint.hpp"
+#include "docker/EngineEndpointFile.hpp"
 #include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
@@ -28,6 +30,9 @@
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/CollectOnly.hpp"
+#include "run/EnginePlacement.hpp"
+#include "run/EngineRemovals.hpp"
+#include "run/RunEngines.hpp"
 #include "run/EmptyShare.hpp"
 #include "run/FreshStackProvider.hpp"
 #include "run/OutputPaths.hpp"
@@ -45,6 +50,7 @@
 #include "selection/RunSelection.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <future>
 #include <optional>
 #include <spdlog/spdlog.h>
@@ -84,7 +90,7 @@ WorkQueue make_queue(const RunOptions& options, const std::vector<TestCase>& tes
 
 // Waits for the scheduler while watching for a third Ctrl-C, which means "get out now": remove
 // everything of this run through the API at once and exit, without waiting for the shards.
-ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEngine& engine,
+ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, RunEngines& engines,
                                const std::string& run_id)
 {
   while (scheduled.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
@@ -92,7 +98,9 @@ ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEng
       std::fprintf(stderr, "\nthird interrupt: removing everything of run %s now\n",
                    run_id.c_str());
       std::vector<std::string> failures;
-      remove_labelled_resources(engine, {label_filter(labels::k_run, run_id)}, failures);
+      for (DockerEngine* engine : engines.all()) {
+        remove_labelled_resources(*engine, {label_filter(labels::k_run, run_id)}, failures);
+      }
       std::fflush(nullptr);
       std::_Exit(to_int(ExitCode::k_interrupted));
     }
@@ -240,7 +248,13 @@ ExitCode run_suite(const RunOptions& options)
   check_output_paths(project, options);
 
   const auto memory_budget = options.memory_budget_bytes.value_or(project.memory_budget_bytes);
-  DockerEngine engine;
+  RunEngines engines(select_engine_endpoints(project, options.engines, current_environment()));
+  if (!fixtures.empty()) {
+    // An engine of several that does not answer is left out; the main one is judged below.
+    engines.leave_out_silent_engines(
+      [](const std::string& line) { std::fprintf(stderr, "warning: %s\n", line.c_str()); });
+  }
+  DockerEngine& engine = engines.main();
   std::optional<LatePreflight> late_preflight;
   if (!fixtures.empty()) {
     // Before anything waits or starts: the engine answers and memory suffices. Refuses with what
@@ -279,7 +293,11 @@ ExitCode run_suite(const RunOptions& options)
   if (!fixtures.empty()) {
     // Leftovers of earlier runs whose owner died (kill -9, a crash, a lost machine) are removed
     // first. Only this project's resources of this environment, only with a dead owner.
-    sweep_leftovers_of_dead_runs(engine, project, options.environment, reporter);
+    engines.for_each(
+      [&](DockerEngine& each) {
+        sweep_leftovers_of_dead_runs(each, project, options.environment, reporter);
+      },
+      [&](const std::string& line) { reporter.message("warning: " + line); });
   }
 
   auto runner = make_test_runner(project, suite, run_dir);
@@ -315,9 +333,23 @@ ExitCode run_suite(const RunOptions& options)
     enforce_compose_policy(project, fixtures, services);
   }
   std::optional<StackAdmission> admission;
+  std::optional<EnginePlacement> placement;
   std::optional<ResourceMonitor> monitor;
-  if (!fixtures.empty()) {
+  const FreshStackSettings stack_settings{project.prefix, options.environment, run_id,
+                                          context.owner_label, context.compose_files,
+                                          context.model, fixtures, context.readiness_timeout,
+                                          context.stop_timeout};
+  if (!fixtures.empty() && engines.several()) {
+    // Each engine admits by its own budget; shards go to the first with room (scale-out.md).
+    placement.emplace(stack_settings, engines.all(), engines.budgets(memory_budget), parallel,
+                      [&](const std::string& line) { reporter.message(line); });
+    context.admission = &placement->local_admission();
+    context.stacks = &*placement;
+  } else if (!fixtures.empty()) {
     admission.emplace(context.model, memory_budget, parallel);
+    context.admission = &*admission;
+  }
+  if (!fixtures.empty()) {
     ResourceMonitorOptions monitoring;
     monitoring.run_id = run_id;
     monitoring.memory_floor_bytes = options.memory_floor_bytes;
@@ -325,15 +357,12 @@ ExitCode run_suite(const RunOptions& options)
       context.timeline.memory_sampled(bytes_by_shard);
     };
     monitor.emplace(engine, monitoring);
-    admission->watch_pressure(*monitor, [&](const std::string& text) { reporter.message(text); });
-    context.admission = &*admission;
+    context.admission->watch_pressure(
+      *monitor, [&](const std::string& text) { reporter.message(text); });
   }
   std::optional<FreshStackProvider> stacks;
-  if (!fixtures.empty()) {
-    stacks.emplace(FreshStackSettings{project.prefix, options.environment, run_id,
-                                      context.owner_label, context.compose_files, context.model,
-                                      fixtures, context.readiness_timeout, context.stop_timeout},
-                   engine, context.admission);
+  if (!fixtures.empty() && !placement) {
+    stacks.emplace(stack_settings, engine, context.admission);
     context.stacks = &*stacks;
   }
 
@@ -342,10 +371,19 @@ ExitCode run_suite(const RunOptions& options)
   // it is released after every stack was torn down.
   std::optional<ReaperGuard> reaper;
   std::optional<RunRemoval> removal;
+  std::deque<RunRemoval> engine_removals;  // the other engines', when several
   ReaperLaunch reaper_launch;
   reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
   if (!fixtures.empty()) {
+    // The reaper reaches the run's engines on its own, the same way, if this process dies.
+    reaper_launch.engines_file = run_dir / "engines.json";
+    write_engine_endpoints(reaper_launch.engines_file, engines.endpoints());
     removal.emplace(engine, run_id, options.keep_on_failure);
+    for (DockerEngine* other : engines.all()) {
+      if (other != &engine) {
+        engine_removals.emplace_back(*other, run_id, options.keep_on_failure);
+      }
+    }
     reaper.emplace(ReaperGuard::start(run_id, project.lock_dir, reaper_launch));
   }
   StackShardSessionFactory stack_factory(context);
@@ -379,6 +417,11 @@ ExitCode run_suite(const RunOptions& options)
   if (admission && admission->max_concurrent_stacks() < shard_count) {
     reporter.message(admission->capped_message());
   }
+  if (placement && placement->max_concurrent_stacks() < shard_count) {
+    reporter.message("the engines' memory budgets allow " +
+                     std::to_string(placement->max_concurrent_stacks()) + " of --parallel " +
+                     std::to_string(shard_count) + " stacks; the other shards queue");
+  }
 
   reporter.start(suite.name, static_cast<int>(collected.size()), deselected, shard_count,
                  run_dir.string());
@@ -404,10 +447,13 @@ ExitCode run_suite(const RunOptions& options)
   auto scheduled_future = std::async(std::launch::async, [&] {
     return run_shards(queue, shard_factory, scheduler_options, listener);
   });
-  const auto scheduled = wait_for_shards(scheduled_future, engine, run_id);
+  const auto scheduled = wait_for_shards(scheduled_future, engines, run_id);
 
   auto results = scheduled.results;
   auto not_run = scheduled.not_run;
+  for (auto& result : results) {
+    result.engine = placement ? placement->engine_of(result.shard) : engine.endpoint().name;
+  }
   if (!scheduled.interrupted && !scheduled.stopped_early) {
     // Work left although nobody stopped dispatch: every shard that could take it failed. Like a
     // pytest fixture error, each such test is an error carrying the reason.
@@ -426,6 +472,9 @@ ExitCode run_suite(const RunOptions& options)
   reporter.failures(results);
   std::uint64_t peak_total = 0;
   auto shard_timings = context.shard_timings();
+  for (auto& shard : shard_timings) {
+    shard.engine = placement ? placement->engine_of(shard.shard) : engine.endpoint().name;
+  }
   if (monitor) {
     peak_total = monitor->peak_total();
     for (auto& shard : shard_timings) {
@@ -449,7 +498,14 @@ ExitCode run_suite(const RunOptions& options)
   auto exit_code = exit_code_for(scheduled, counts);
   if (reaper) {
     // The reaper is released only once nothing of the run is left; a lost engine is exit 7.
-    exit_code = removal->settle(*reaper, reaper_launch.log_file, shard_timings, exit_code, stderr);
+    if (placement) {
+      exit_code = settle_engine_removals(
+        engine_removals_of(engines, *removal, engine_removals, shard_timings), *reaper,
+        reaper_launch.log_file, exit_code, stderr);
+    } else {
+      exit_code =
+        removal->settle(*reaper, reaper_launch.log_file, shard_timings, exit_code, stderr);
+    }
   }
 
   if (!options.junit_xml.empty()) {

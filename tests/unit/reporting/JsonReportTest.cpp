@@ -37,6 +37,7 @@ RunReport sample_report()
   first.peak_memory_bytes = 110ull << 20;
   first.tests_run = 2;
   first.stack_recreations = 1;
+  first.engine = "build-2";
   ShardTiming second = first;
   second.shard = 2;
   second.project = "app-test-ab12-s2";
@@ -107,6 +108,7 @@ TEST(JsonReportTest, RoundTripKeepsEveryField)
     EXPECT_EQ(read.shards[i].tests_run, written.shards[i].tests_run);
     EXPECT_EQ(read.shards[i].stack_recreations, written.shards[i].stack_recreations);
     EXPECT_EQ(read.shards[i].error, written.shards[i].error);
+    EXPECT_EQ(read.shards[i].engine, written.shards[i].engine);
   }
 
   ASSERT_EQ(read.tests.size(), 3u);
