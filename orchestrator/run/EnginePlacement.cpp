@@ -259,7 +259,7 @@ bool EnginePlacement::check_lost(std::size_t index)
     const std::lock_guard lock(m_mutex);
     m_lost.push_back(endpoint.name);
   }
-  spdlog::warn("{}", message);
+  spdlog::debug("{}", message);
   if (m_on_message) {
     m_on_message(message);
   }

@@ -15,6 +15,8 @@
 #include "support/SshServer.hpp"
 
 #include <gtest/gtest.h>
+#include <iostream>
+#include <sstream>
 #include <nlohmann/json.hpp>
 
 #include <signal.h>
@@ -323,6 +325,13 @@ TEST_F(ScaleOutTest, KilledExtraEngineMidRunMovesItsShardsAndTheRunStillPasses)
   const auto output = run.output();
   EXPECT_EQ(exit.exit_code, 0) << output;
   EXPECT_NE(output.find("engine tls stopped answering"), std::string::npos) << output;
+  // What the run said about it, for the log.
+  std::istringstream lines(output);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("engine") != std::string::npos || line.find("passed") != std::string::npos) {
+      std::cout << "  run: " << line << "\n";
+    }
+  }
 
   // Back again, the reaper (handed what was left there) removes the run's leftovers.
   g_engines->tls->start_engine();
