@@ -9,6 +9,8 @@
 #include "core/FileText.hpp"
 #include "docker/DockerEngine.hpp"
 #include "docker/EngineEndpoint.hpp"
+#include "locking/OwnerIdentity.hpp"
+#include "process/ProcStat.hpp"
 #include "support/DockerTestSupport.hpp"
 #include "support/Eventually.hpp"
 #include "support/ExtraEngine.hpp"
@@ -250,6 +252,47 @@ TEST_F(ScaleOutTest, RunOnTheSshEnginePublishesPortsOnItsAddress)
   const auto result = run({"--engine", "ssh", "--parallel", "2"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("2 passed"), std::string::npos) << result.output;
+}
+
+// Starts a container on the engine `environment` points the docker CLI at, labelled as a
+// leftover of this project whose owner (a pid that does not run) is dead.
+void start_dead_owners_leftover(const ScratchProject& project,
+                                const std::map<std::string, std::string>& environment)
+{
+  const std::string owner = current_owner().host + ":4194303:1";
+  ProcessOptions options;
+  options.argv = {"docker", "run", "-d", "--label", "io.orchestrate.managed=true",
+                  "--label", "io.orchestrate.project=" + project.prefix(),
+                  "--label", "io.orchestrate.env=test", "--label", "io.orchestrate.run=gone",
+                  "--label", "io.orchestrate.stack=" + project.prefix() + "-test-gone-s1",
+                  "--label", "io.orchestrate.owner=" + owner, k_image, "sleep", "600"};
+  options.extra_environment = environment;
+  options.capture_output = true;
+  const auto result = run_command(options, Milliseconds(60'000));
+  ASSERT_TRUE(result.exit.succeeded()) << result.output;
+}
+
+TEST_F(ScaleOutTest, CleanupSweepsTheNamedEngineOnlyThenEveryConfiguredEngine)
+{
+  ASSERT_FALSE(process_is_running(4194303));
+  const auto certs = g_engines->tls->client_cert_dir().string();
+  start_dead_owners_leftover(m_project, {{"DOCKER_HOST", g_engines->tls->tls_host()},
+                                         {"DOCKER_TLS_VERIFY", "1"},
+                                         {"DOCKER_CERT_PATH", certs}});
+  start_dead_owners_leftover(m_project, {{"DOCKER_HOST", "unix:///var/run/docker.sock"}});
+  DockerEngine local;
+  DockerEngine tls(tls_endpoint());
+
+  auto swept = run_orchestrate({"cleanup", "-C", m_project.root().string(), "--engine", "tls"});
+  EXPECT_EQ(swept.exit_code, 0) << swept.output;
+  EXPECT_TRUE(leftovers_with_label(tls, m_project.label()).empty()) << swept.output;
+  EXPECT_EQ(leftovers_with_label(local, m_project.label()).containers.size(), 1u)
+    << "--engine tls swept another engine:\n" << swept.output;
+
+  swept = run_orchestrate({"cleanup", "-C", m_project.root().string()});
+  EXPECT_EQ(swept.exit_code, 0) << swept.output;
+  EXPECT_NE(swept.output.find("engine local"), std::string::npos) << swept.output;
+  EXPECT_TRUE(leftovers_with_label(local, m_project.label()).empty()) << swept.output;
 }
 
 TEST_F(ScaleOutTest, UnknownEngineNameIsAUsageErrorNamingTheEngines)
