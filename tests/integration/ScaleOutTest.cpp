@@ -403,6 +403,38 @@ TEST_F(ScaleOutTest, KillNineOfOrchestrateLeavesNothingOnAnyEngineWithinTenSecon
   for (auto* engine : {&local, &tls, &ssh}) {
     expect_nothing_left(*engine, m_project.label(), Milliseconds(10'000), killed);
   }
+  std::cout << "kill -9 to nothing left on the three engines: "
+            << std::chrono::duration_cast<Milliseconds>(std::chrono::steady_clock::now() - killed)
+                 .count()
+            << " ms\n";
+}
+
+TEST_F(ScaleOutTest, EnvStackGoesUpOnTheNamedEngineAndDownFromIt)
+{
+  // The dev environment: the same compose file, as a long-lived stack on the tls engine.
+  auto text = read_file_text(m_project.root() / "orchestrate.yaml").value_or("");
+  text.replace(text.find("environments:\n"), 14,
+               "environments:\n  dev: {compose_files: [compose.yml]}\n");
+  m_project.write("orchestrate.yaml", text);
+  const std::vector<std::string> dev{"env", "-C", m_project.root().string(), "--env", "dev",
+                                     "--engine", "tls"};
+  auto with = [&](const char* action) {
+    auto arguments = dev;
+    arguments.insert(arguments.begin() + 1, action);
+    return run_orchestrate(arguments);
+  };
+  DockerEngine local;
+  DockerEngine tls(tls_endpoint());
+  const auto up = with("up");
+  EXPECT_EQ(up.exit_code, 0) << up.output;
+  EXPECT_EQ(leftovers_with_label(tls, m_project.label()).containers.size(), 1u) << up.output;
+  EXPECT_TRUE(leftovers_with_label(local, m_project.label()).empty()) << up.output;
+  const auto status = with("status");
+  EXPECT_EQ(status.exit_code, 0) << status.output;
+  EXPECT_NE(status.output.find("beat"), std::string::npos) << status.output;
+  const auto down = with("down");
+  EXPECT_EQ(down.exit_code, 0) << down.output;
+  EXPECT_TRUE(leftovers_with_label(tls, m_project.label()).empty()) << down.output;
 }
 
 }  // namespace
