@@ -11,6 +11,8 @@
 
 #include <boost/program_options.hpp>
 
+#include <charconv>
+
 namespace po = boost::program_options;
 
 namespace orchestrate::cli {
@@ -35,6 +37,17 @@ exit codes: 0 all passed, 1 tests failed, 2 interrupted, 3 internal error, 4 usa
             5 no tests collected, 6 environment lock busy, 7 Docker unavailable (preflight)
 )";
 
+// The number of --parallel; the range is checked by the run (at least 1).
+int parallel_option(const std::string& text)
+{
+  int number = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw UsageError("--parallel: expected a number of shards or auto, got '" + text + "'");
+  }
+  return number;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& arguments)
@@ -46,7 +59,9 @@ int run_command(const std::vector<std::string>& arguments)
     ("help,h", "show this help")
     ("version", "print the version")
     ("suite,s", po::value<std::string>(), "suite to run (suites/<NAME>.yaml)")
-    ("parallel,n", po::value<int>(), "shards to run at once (default: orchestrate.yaml)")
+    ("parallel,n", po::value<std::string>(),
+     "shards to run at once, or auto: chosen from cores, memory budget and recorded durations "
+     "(default: orchestrate.yaml)")
     ("env", po::value<std::string>()->default_value("test"), "environment to run in")
     ("dist", po::value<std::string>()->default_value("dynamic"),
      "dynamic: shards take batches from a shared queue; static: fixed duration-balanced shards")
@@ -101,7 +116,12 @@ int run_command(const std::vector<std::string>& arguments)
   }
   options.environment = values["env"].as<std::string>();
   if (values.count("parallel") != 0) {
-    options.parallel = values["parallel"].as<int>();
+    const auto parallel = values["parallel"].as<std::string>();
+    if (parallel == "auto") {
+      options.parallel_auto = true;
+    } else {
+      options.parallel = parallel_option(parallel);
+    }
   }
   const auto dist = values["dist"].as<std::string>();
   if (dist == "static") {

@@ -22,6 +22,7 @@ struct EnvironmentConfig
 struct RunDefaults
 {
   int parallel = 4;
+  bool parallel_auto = false;  // `parallel: auto`: the run chooses (run/ShardCountChoice.hpp)
   Milliseconds readiness_timeout{60'000};  // per stack, from `up` to every fixture ready
   // Stop grace period at teardown. 0: kill at once (test data is thrown away); more: SIGTERM, then
   // `docker compose down -t` waits that long before SIGKILL.

@@ -140,7 +140,11 @@ RunDefaults read_defaults(const YamlMapping& file)
     return defaults;
   }
   if (auto parallel = mapping->get("parallel")) {
-    defaults.parallel = parallel->as_int(1, INT_MAX);
+    if (parallel->node().IsScalar() && parallel->node().Scalar() == "auto") {
+      defaults.parallel_auto = true;
+    } else {
+      defaults.parallel = parallel->as_int(1, INT_MAX);
+    }
   }
   if (auto timeout = mapping->get("readiness_timeout")) {
     defaults.readiness_timeout = timeout->as_duration();

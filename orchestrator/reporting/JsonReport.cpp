@@ -43,6 +43,7 @@ constexpr std::array<std::pair<const char*, Milliseconds ShardTiming::*>, 4> k_p
   {"tests", &ShardTiming::tests},
   {"teardown", &ShardTiming::teardown},
 }};
+constexpr const char* k_tests_ended_key = "tests_ended";
 
 Json counts_to_json(const SummaryCounts& counts)
 {
@@ -67,6 +68,7 @@ Json shard_to_json(const ShardTiming& shard)
   for (const auto& [key, field] : k_phase_keys) {
     json[key] = to_seconds(shard.*field);
   }
+  json[k_tests_ended_key] = to_seconds(shard.tests_ended);
   return json;
 }
 
@@ -227,6 +229,7 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   shard.peak_memory_bytes = reader.byte_count("peak_memory_bytes");
   shard.tests_run = reader.integer("tests_run");
   shard.stack_recreations = reader.integer("stack_recreations", true);
+  shard.tests_ended = reader.seconds(k_tests_ended_key, true);
   shard.error = reader.string("error", true);
   shard.engine = reader.string("engine", true);
   return shard;
@@ -270,6 +273,7 @@ void write_json_report(const std::filesystem::path& file, const RunReport& repor
     {"time_to_first_test", to_seconds(report.time_to_first_test)},
     {"time_to_first_up", to_seconds(report.time_to_first_up)},
     {"peak_memory_bytes", report.peak_memory_bytes},
+    {"orchestrator_cpu_ms", report.orchestrator_cpu.count()},
     {"summary", counts_to_json(report.counts)},
     {"shards", shards},
     {"tests", tests},
@@ -314,6 +318,7 @@ RunReport read_json_report(const std::filesystem::path& file)
   report.time_to_first_test = reader.seconds("time_to_first_test");
   report.time_to_first_up = reader.seconds("time_to_first_up", true);
   report.peak_memory_bytes = reader.byte_count("peak_memory_bytes");
+  report.orchestrator_cpu = Milliseconds{reader.integer("orchestrator_cpu_ms", true)};
   report.counts = counts_from_json(reader.object("summary"));
   for (std::size_t i = 0; i < reader.array("shards").size(); ++i) {
     report.shards.push_back(shard_from_json(reader.element("shards", i)));

@@ -24,6 +24,9 @@ struct ShardTiming
   std::uint64_t peak_memory_bytes = 0;
   int tests_run = 0;
   int stack_recreations = 0;     // stacks brought up again after turning unhealthy
+  // When the shard's last test ended, from the start of the run (0: it ran none). The spread of
+  // these over the shards is how evenly the work was balanced: the slowest shard sets the end.
+  Milliseconds tests_ended{0};
   std::string error;
   std::string engine;            // the engine its stack ran on (last, if it moved); "" unknown
 };
@@ -39,6 +42,9 @@ struct RunReport
   Milliseconds time_to_first_test{0};
   Milliseconds time_to_first_up{0};  // start-up overhead: from the start until the first `up`
   std::uint64_t peak_memory_bytes = 0;
+  // The orchestrate process's own CPU time (user + sys; not pytest's or compose's), to compare
+  // with wall_time: what the orchestrator itself costs.
+  Milliseconds orchestrator_cpu{0};
   SummaryCounts counts;
   std::vector<ShardTiming> shards;
   std::vector<TestResult> tests;

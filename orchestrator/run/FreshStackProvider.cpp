@@ -68,7 +68,7 @@ public:
 
   Milliseconds release() noexcept override
   {
-    if (m_released) {
+    if (m_released || m_kept) {
       return Milliseconds(0);
     }
     m_released = true;
@@ -79,6 +79,7 @@ public:
 
   void keep() override
   {
+    m_kept = true;
     m_stack->keep();
   }
 
@@ -88,6 +89,7 @@ private:
   AdmissionTicket m_admission;
   std::unique_ptr<ComposeStack> m_stack;
   bool m_released = false;
+  bool m_kept = false;
 };
 
 }  // namespace

@@ -10,9 +10,17 @@ PrewarmedShardFactory::PrewarmedShardFactory(ShardSessionFactory& inner, int ear
   : m_inner(inner)
 {
   for (int shard = 1; shard <= early_shards; ++shard) {
-    m_opening.emplace(shard, std::async(std::launch::async, [this, shard] {
-                        return m_inner.open(shard);
-                      }));
+    std::promise<std::unique_ptr<ShardSession>> opened;
+    m_opening.emplace(shard, opened.get_future());
+    m_threads.emplace_back([this, shard, opened = std::move(opened)]() mutable {
+      try {
+        opened.set_value(m_inner.open(shard));
+      } catch (...) {
+        opened.set_exception(std::current_exception());
+      }
+      std::unique_lock lock(m_mutex);
+      m_released.wait(lock, [this] { return m_ending; });
+    });
   }
 }
 
@@ -26,6 +34,14 @@ PrewarmedShardFactory::~PrewarmedShardFactory()
       // A destructor: nothing may escape, whatever the opening threw.
       spdlog::debug("shard {} opened early failed: {}", shard, current_exception_message());
     }
+  }
+  {
+    std::lock_guard lock(m_mutex);
+    m_ending = true;
+  }
+  m_released.notify_all();
+  for (auto& thread : m_threads) {
+    thread.join();
   }
 }
 

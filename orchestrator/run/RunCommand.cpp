@@ -19,6 +19,7 @@
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
+#include "process/OwnCpuTime.hpp"
 #include "process/SignalState.hpp"
 #include "reporting/ColorChoice.hpp"
 #include "reporting/DurationsReport.hpp"
@@ -26,6 +27,7 @@
 #include "reporting/JsonReport.hpp"
 #include "reporting/ProgressReporter.hpp"
 #include "reporting/RunViews.hpp"
+#include "reporting/ShardTestEnds.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
@@ -42,7 +44,9 @@
 #include "run/RunContext.hpp"
 #include "run/RunRemoval.hpp"
 #include "run/RunFolders.hpp"
+#include "run/ShardCountChoice.hpp"
 #include "run/StackShardSession.hpp"
+#include "run/WorkerCollection.hpp"
 #include "scheduling/Scheduler.hpp"
 #include "scheduling/ShardPlan.hpp"
 #include "selection/CiShard.hpp"
@@ -114,7 +118,7 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
 {
   const std::string reason =
     shard_errors.empty() ? std::string("no shard was available to run it")
-                         : "no shard's stack came up; shard " +
+                         : "no shard could run it; shard " +
                              std::to_string(shard_errors.front().shard) + ": " +
                              shard_errors.front().message;
   for (const auto& test : not_run) {
@@ -126,9 +130,10 @@ void add_unrunnable_results(const std::vector<TestCase>& not_run,
 // save is logged, never fatal.
 void record_durations(DurationStore& durations, const std::filesystem::path& file,
                       const std::string& suite, const std::vector<TestResult>& results,
-                      const std::vector<ShardTiming>& shards)
+                      const std::vector<ShardTiming>& shards, int selected)
 {
   durations.record(results);
+  durations.record_suite_size(suite, selected);
   for (const auto& shard : shards) {
     durations.record_stack_time(suite, shard);
   }
@@ -216,6 +221,27 @@ ComposeModel load_stack_model(const ProjectConfig& project, const std::string& e
   return resolve_and_cache_compose_model(cli, key, cache_file);
 }
 
+// How many shards open before the tests are collected and selected. Opening one early lets its
+// stack come up (and its pytest worker import and collect) meanwhile. When the suite's last run
+// selected at least `parallel` tests and nothing narrows this run's selection, every shard will be
+// needed: all open early, so their stacks start together instead of after the collection. Else
+// only the first (a stack nobody needs costs a second of CPU).
+int shards_to_open_early(const RunOptions& options, const std::string& suite, int parallel,
+                         const DurationStore& durations, bool worth_opening)
+{
+  if (!worth_opening) {
+    return 0;
+  }
+  const bool narrowed = !options.keyword_expression.empty() || options.last_failed ||
+                        !options.test_selectors.empty() || options.ci_shard.has_value() ||
+                        !options.marker_expression.empty();
+  const auto history = durations.stack_history(suite);
+  if (!narrowed && history && history->tests >= parallel) {
+    return parallel;
+  }
+  return 1;
+}
+
 ExitCode exit_code_for(const ScheduleResult& scheduled, const SummaryCounts& counts)
 {
   if (scheduled.interrupted) {
@@ -241,7 +267,12 @@ ExitCode run_suite(const RunOptions& options)
   const auto& suite = setup.suite;
   const auto fixtures = load_fixtures(project, suite);
   const auto& environment = find_environment(project, options.environment);
-  const int parallel = options.parallel.value_or(project.defaults.parallel);
+  // With --parallel auto the count is chosen once the tests are selected; until then only the
+  // memory budget limits the stacks.
+  const bool parallel_auto =
+    options.parallel_auto || (!options.parallel && project.defaults.parallel_auto);
+  const int parallel =
+    parallel_auto ? k_auto_shard_limit : options.parallel.value_or(project.defaults.parallel);
   if (parallel < 1) {
     throw UsageError("--parallel must be at least 1");
   }
@@ -302,8 +333,13 @@ ExitCode run_suite(const RunOptions& options)
 
   auto runner = make_test_runner(project, suite, run_dir);
   // Collecting needs no stack and a stack needs no test list: the first shard's stack comes up
-  // while the tests are collected.
-  auto collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
+  // while the tests are collected, by that shard's pytest worker (WorkerCollection) or by the
+  // runner's central collection.
+  const bool collect_in_worker = suite.runner == "pytest";
+  std::future<std::vector<std::string>> collecting;
+  if (!collect_in_worker) {
+    collecting = std::async(std::launch::async, [&runner] { return runner->collect(); });
+  }
 
   RunContext context(project, suite, *runner, engine, reporter);
   context.fixtures = fixtures;
@@ -320,9 +356,16 @@ ExitCode run_suite(const RunOptions& options)
   context.test_timeout = options.test_timeout.value_or(
     suite.test_timeout.count() > 0 ? suite.test_timeout : project.defaults.test_timeout);
   context.keep_on_failure = options.keep_on_failure;
-  if (suite.runner == "pytest") {
+  std::optional<WorkerCollection> worker_collection;
+  if (collect_in_worker) {
     context.pytest_worker = pytest_worker_options(project, suite, {}, context.test_timeout);
+    // As with batches: the tests' output goes straight to the shard log as it is written, so a
+    // test that is killed keeps its output. Suite args that turn capturing back on come later and
+    // win.
+    context.pytest_worker->args.insert(context.pytest_worker->args.begin(), "-s");
     context.pytest_worker->collection_timeout = collect_timeout(project, suite);
+    context.pytest_worker->scratch_dir = worker_scratch_dir(run_dir);
+    context.worker_collection = &worker_collection.emplace(suite.name);
   }
   if (!fixtures.empty()) {
     // Read once for the model cache's inputs and for the policy lint.
@@ -389,12 +432,21 @@ ExitCode run_suite(const RunOptions& options)
   StackShardSessionFactory stack_factory(context);
   // Only the first shard opens before the tests are known: how many shards a run has depends on
   // how many tests are selected, and a stack nobody needs costs a second of CPU.
-  PrewarmedShardFactory factory(stack_factory, fixtures.empty() ? 0 : 1);
-
-  const auto collected = collecting.get();
-  require_late_checks(late_preflight);
   const auto durations_file = project.state_dir / "durations.json";
   auto durations = DurationStore::load(durations_file);
+  PrewarmedShardFactory factory(stack_factory,
+                                shards_to_open_early(options, suite.name,
+                                                     parallel_auto ? 1 : parallel, durations,
+                                                     !fixtures.empty() || collect_in_worker));
+
+  std::optional<std::vector<std::string>> from_worker;
+  if (worker_collection) {
+    from_worker = worker_collection->wait();
+  }
+  const auto collected = from_worker   ? std::move(*from_worker)
+                         : collecting.valid() ? collecting.get()
+                                              : runner->collect();
+  require_late_checks(late_preflight);
   auto selection = select_tests(collected, setup.selection, durations, process_environment(),
                                 [&](const std::string& line) { reporter.message(line); });
   auto& tests = selection.tests;
@@ -412,7 +464,13 @@ ExitCode run_suite(const RunOptions& options)
     reporter.summary(counts, since(started));
     return ExitCode::k_no_tests_collected;
   }
-  const int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+  int shard_count = std::min(parallel, static_cast<int>(tests.size()));
+  if (parallel_auto) {
+    const auto choice = choose_shard_count(
+      shard_count_inputs(tests, durations, suite.name, admission ? &*admission : nullptr));
+    reporter.message(choice.explanation);
+    shard_count = choice.shards;
+  }
   context.shard_count = shard_count;
   if (admission && admission->max_concurrent_stacks() < shard_count) {
     reporter.message(admission->capped_message());
@@ -466,7 +524,8 @@ ExitCode run_suite(const RunOptions& options)
   if (!options.ci_shard) {
     // A CI matrix machine keeps the durations file as it was: every machine must plan its share
     // from the same durations, or two of them could disagree on who runs which test.
-    record_durations(durations, durations_file, suite.name, results, context.shard_timings());
+    record_durations(durations, durations_file, suite.name, results, context.shard_timings(),
+                     static_cast<int>(tests.size()));
   }
   const auto elapsed = since(started);
   reporter.failures(results);
@@ -522,6 +581,8 @@ ExitCode run_suite(const RunOptions& options)
   report.counts = counts;
   report.peak_memory_bytes = peak_total;
   report.shards = shard_timings;
+  set_tests_ended(report.shards, context.timeline.timeline());
+  report.orchestrator_cpu = own_cpu_time();
   report.tests = results;
   if (!options.report_json.empty()) {
     write_json_report(options.report_json, report);

@@ -9,6 +9,7 @@
 #include "reporting/RunTimeline.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/StackProvider.hpp"
+#include "run/WorkerCollection.hpp"
 #include "runners/PytestWorker.hpp"
 #include "runners/TestRunner.hpp"
 
@@ -57,6 +58,8 @@ struct RunContext
   // Set for pytest suites: each shard runs one persistent worker fed test by test (the log file
   // is the shard's). Unset: batches through `runner`.
   std::optional<PytestWorkerOptions> pytest_worker;
+  // Set with pytest_worker: shard 1's worker delivers the suite's collection here.
+  WorkerCollection* worker_collection = nullptr;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   RunTimelineRecorder timeline;  // each shard's phases and tests, for --trace, --html and report
 

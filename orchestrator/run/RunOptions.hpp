@@ -23,6 +23,7 @@ struct RunOptions
   std::string suite;
   std::string environment = "test";
   std::optional<int> parallel;
+  bool parallel_auto = false;  // --parallel auto: choose_shard_count decides (ShardCountChoice)
   Distribution distribution = Distribution::k_dynamic;
   int max_failures = 0;  // -x is 1; 0: no limit
   int reruns = 0;        // retries of a failed test; passing on a retry is reported flaky

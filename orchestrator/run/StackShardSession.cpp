@@ -92,10 +92,20 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   m_timing.shard = shard;
   m_environment["ORCHESTRATE_SHARD_INDEX"] = std::to_string(shard);
   m_environment["ORCHESTRATE_RUN_ID"] = context.run_id;
+  // The shards asked for; once the tests are selected it may turn out fewer (stream_to_worker).
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(context.shard_count);
   if (context.fixtures.empty()) {
     // A suite without services gets no stack at all; its worker imports the tests at once.
     if (context.pytest_worker) {
-      start_worker();
+      try {
+        start_worker();
+        deliver_collection();
+      } catch (const std::exception& error) {
+        if (m_context.worker_collection != nullptr) {
+          m_context.worker_collection->give_up(error.what());
+        }
+        throw;
+      }
     }
     return;
   }
@@ -106,7 +116,11 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
   context.reporter.shard_starting(shard);
   try {
     bring_up_stack();
+    deliver_collection();
   } catch (const std::exception& error) {
+    if (m_context.worker_collection != nullptr) {
+      m_context.worker_collection->give_up(error.what());
+    }
     m_timing.error = error.what();
     if (m_stack) {
       m_timing.teardown = tear_down_stack();
@@ -143,6 +157,39 @@ void StackShardSession::bring_up_stack()
   add_fixture_environment(m_stack->wait_ready());
   m_timing.ready = since(up_started);
   m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, ready_started);
+  if (m_context.pytest_worker && (!m_worker || m_worker_environment != m_environment)) {
+    start_worker();  // the ports were not published before readiness, or have changed
+  }
+}
+
+void StackShardSession::deliver_collection()
+{
+  if (m_shard != 1 || m_context.worker_collection == nullptr || !m_worker) {
+    return;
+  }
+  while (true) {
+    if (should_stop_children()) {
+      throw InterruptedError("interrupted (" + describe_interrupt() + ") while collecting suite '" +
+                             m_context.suite.name + "'");
+    }
+    auto event = m_worker->next_event(k_worker_event_wait);
+    if (!event) {
+      continue;
+    }
+    if (event->kind == PytestWorkerEvent::Kind::k_collected) {
+      if (event->collection_errors.empty()) {
+        m_context.worker_collection->deliver(std::move(event->ids));
+      } else {
+        m_context.worker_collection->give_up("some modules failed to import");
+      }
+      return;
+    }
+    if (event->kind == PytestWorkerEvent::Kind::k_exited) {
+      m_context.worker_collection->give_up(event->cause);
+      m_worker.reset();  // the shard starts another when it gets tests
+      return;
+    }
+  }
 }
 
 void StackShardSession::recreate_stack_if_broken() noexcept

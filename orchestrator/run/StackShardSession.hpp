@@ -36,6 +36,9 @@ private:
   // it dies (its unstarted tests go back to the feed), at most k_max_worker_restarts times.
   void stream_to_worker(TestFeed& feed);
   void start_worker();
+  // Shard 1: waits for its worker's collection and hands it to the run (WorkerCollection), or
+  // tells the run to collect centrally.
+  void deliver_collection();
   void submit_to_worker(const TestCase& test);
   void handle_worker_event(PytestWorkerEvent& event, TestFeed& feed);
   void worker_test_finished(TestResult result, bool failed, TestFeed& feed);

@@ -52,7 +52,6 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
     }
     const auto& command = find_command(name);
     ProcessOptions options;
-    options.end_escaped = true;  // a test's daemons end with its runner
     options.argv = command.argv;
     options.working_directory = m_project.root;
     options.extra_environment = request.environment;
@@ -68,8 +67,13 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
       request.on_test_started(name, std::chrono::system_clock::now());
     }
     try {
-      ChildProcess process(options);
-      const auto exit = process.wait(request.per_test_timeout);
+      ProcessWatcher process(options);
+      if (request.per_test_timeout) {
+        process.arm_deadline(*request.per_test_timeout,
+                             "timeout after " + format_seconds(*request.per_test_timeout));
+      }
+      const auto ending = process.wait();
+      const auto& exit = ending.exit;
       if (exit.interrupted) {
         outcome.exit = exit;
         break;  // stopped, not failed: it gets the "interrupted" result below
@@ -80,7 +84,7 @@ BatchOutcome CommandRunner::run_batch(const BatchRequest& request)
         result.outcome = Outcome::k_passed;
       } else {
         result.outcome = Outcome::k_failed;
-        result.message = exit.timed_out     ? "timeout after " + format_seconds(*request.per_test_timeout)
+        result.message = ending.stopped()   ? ending.reason
                          : exit.signal != 0 ? describe_signal(exit.signal)
                                             : "exit code " + std::to_string(exit.exit_code);
         result.details = result.message + "\n" + tail_of(process.output());

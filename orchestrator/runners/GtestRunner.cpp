@@ -17,7 +17,6 @@
 #include <iterator>
 #include <set>
 #include <sstream>
-#include <thread>
 
 namespace orchestrate {
 
@@ -26,8 +25,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr Milliseconds k_poll_interval(50);
-// gtest has no SIGTERM handler; the grace is for what the tests started.
-constexpr Milliseconds k_stop_grace(2000);
 // One argv string may hold at most 128 KiB (MAX_ARG_STRLEN); stay well below it.
 constexpr std::size_t k_max_filter_length = 100'000;
 constexpr std::string_view k_also_run_disabled = "--gtest_also_run_disabled_tests";
@@ -193,7 +190,6 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
   std::filesystem::remove(xml_file, ignored);
 
   ProcessOptions options;
-  options.end_escaped = true;  // a test's daemons end with its runner
   options.argv = {binary().string()};
   options.argv.insert(options.argv.end(), m_suite.args.begin(), m_suite.args.end());
   if (asks_for_brief_output(m_suite.args)) {
@@ -207,24 +203,14 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
   options.output_file = request.log_file;
 
   LogFollower log(request.log_file);
-  ChildProcess process(options);
+  ProcessWatcher process(options);
   GtestProgress progress(Clock::now());
   ProcessRun run;
-  Milliseconds stopped_after{0};
-  const auto stop = [&](Ending ending) {
-    process.stop(ending == Ending::k_interrupted && interrupt_count() > 1 ? Milliseconds(0)
-                                                                          : k_stop_grace);
-    run.exit = process.poll().value_or(ProcessExit{});
-    run.exit.interrupted = ending == Ending::k_interrupted;
-    run.exit.timed_out = ending == Ending::k_timed_out;
-    run.ending = ending;
-  };
   std::string announced;  // the running test last passed to on_test_started
   std::size_t finished_announced = 0;
-  while (true) {
-    const auto exit = process.poll();
-    const auto now = Clock::now();
-    progress.feed(log.read_new(), now);
+  std::string charged;  // whom the armed deadline blames: the running test, or nobody
+  const auto ending = process.watch(k_poll_interval, [&] {
+    progress.feed(log.read_new(), Clock::now());
     for (; finished_announced < progress.finished().size(); ++finished_announced) {
       const auto& ended = progress.finished()[finished_announced];
       if (request.on_test_finished) {
@@ -237,26 +223,24 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
       announced = *started;
       request.on_test_started(announced, std::chrono::system_clock::now());
     }
-    if (exit) {
-      run.exit = *exit;
-      break;
-    }
-    if (should_stop_children()) {
-      stop(Ending::k_interrupted);
-      break;
-    }
-    const auto* running = progress.running();
-    const auto quiet_since = running != nullptr ? progress.running_since() : progress.last_change();
-    if (request.per_test_timeout && now - quiet_since >= *request.per_test_timeout) {
+    if (request.per_test_timeout) {
       // A hang outside any test (a suite's setup, a global environment) charges nobody.
-      run.charged = running != nullptr ? *running : std::string();
-      stopped_after = std::chrono::duration_cast<Milliseconds>(now - quiet_since);
-      spdlog::debug("[pid: {}] {} ran past its timeout: stopping the gtest binary", process.pid(),
-                    running != nullptr ? *running : "the binary outside any test");
-      stop(Ending::k_timed_out);
-      break;
+      const auto* running = progress.running();
+      charged = running != nullptr ? *running : std::string();
+      process.arm_deadline(running != nullptr ? progress.running_since() : progress.last_change(),
+                           *request.per_test_timeout,
+                           (running != nullptr ? *running : "the binary outside any test") +
+                             " ran past its timeout");
     }
-    std::this_thread::sleep_for(k_poll_interval);
+  });
+  run.exit = ending.exit;
+  Milliseconds stopped_after{0};
+  if (ending.stopped_by == ProcessEnding::StoppedBy::k_interrupt) {
+    run.ending = Ending::k_interrupted;
+  } else if (ending.stopped_by == ProcessEnding::StoppedBy::k_deadline) {
+    run.ending = Ending::k_timed_out;
+    run.charged = charged;
+    stopped_after = ending.overdue_after;
   }
   // What it printed just before the end.
   progress.feed(log.read_new(), Clock::now());
@@ -283,13 +267,11 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     run.ending = Ending::k_crashed;
     run.charged = running != nullptr ? *running : std::string();
   }
-  const std::string ended = run.exit.signal != 0
-                              ? describe_signal(run.exit.signal)
-                              : "exited with code " + std::to_string(run.exit.exit_code);
   run.cause = run.ending == Ending::k_timed_out
                 ? "timeout: the gtest binary spent " + format_seconds(stopped_after) +
                     " outside any test and was stopped"
-                : "the gtest binary " + ended + " outside any test, before reporting this one";
+                : describe_exit("the gtest binary", run.exit) +
+                    " outside any test, before reporting this one";
   if (running == nullptr || *running != run.charged || requested.count(*running) == 0) {
     // A timed-out test that ended just before the stop: the one it caught runs again.
     return run;
@@ -300,9 +282,7 @@ GtestRunner::ProcessRun GtestRunner::run_process(const std::vector<std::string>&
     result.message = "timeout after " + format_seconds(*request.per_test_timeout);
     result.duration = stopped_after;
   } else {
-    result.message = "crashed: " + (run.exit.signal != 0 ? describe_signal(run.exit.signal)
-                                                         : "the gtest binary " + ended +
-                                                             " during this test");
+    result.message = crash_message("the gtest binary", run.exit);
     result.duration =
       std::chrono::duration_cast<Milliseconds>(Clock::now() - progress.running_since());
   }

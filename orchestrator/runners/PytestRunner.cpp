@@ -16,7 +16,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-#include <thread>
 #include <tuple>
 
 namespace orchestrate {
@@ -27,8 +26,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int k_pytest_no_tests_collected = 5;
 constexpr Milliseconds k_poll_interval(50);
-// SIGTERM ends pytest at once (Python has no handler for it); the grace is for tests' children.
-constexpr Milliseconds k_stop_grace(2000);
 // Outside any test (start-up, imports, hooks between tests) the bound is the per-test timeout,
 // but never less than this: pytest's own start-up takes seconds on a loaded machine, and a short
 // per-test timeout must not stop it.
@@ -279,7 +276,6 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   std::filesystem::remove(progress_path, ignored);
 
   ProcessOptions options;
-  options.end_escaped = true;  // a test's daemons end with its runner
   // -u: a test's prints reach the log at once, so a kill cannot lose them in a buffer.
   options.argv = base_command();
   options.argv.insert(options.argv.begin() + 1, "-u");
@@ -296,10 +292,19 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
     progress_path.string();
   options.output_file = request.log_file;
 
-  ChildProcess process(options);
+  ProcessWatcher process(options);
   PytestProgressFile progress(progress_path);
   PytestProgressTracker tracker;
   auto last_progress = Clock::now();
+  std::optional<Milliseconds> stall_bound;
+  if (request.per_test_timeout) {
+    stall_bound = std::max(*request.per_test_timeout, k_min_stall_bound);
+  }
+  // Outside any test: pytest's start-up, the import of the test modules, or a hook between tests
+  // hangs. Without this bound the shard would wait for it forever.
+  const std::string stall = stall_bound ? "pytest ran no test for " + format_seconds(*stall_bound) +
+                                            " (stuck in start-up, collection or between tests)"
+                                        : std::string();
   const auto read_progress = [&] {
     for (const auto& event : progress.read_new()) {
       const std::size_t finished_before = tracker.finished().size();
@@ -317,53 +322,35 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
     }
   };
 
-  ProcessRun run;
-  Milliseconds stopped_after{0};
-  while (true) {
-    const auto exit = process.poll();
+  std::string blamed;  // the test whose timeout is armed; empty when the stall bound is
+  const auto ending = process.watch(k_poll_interval, [&] {
     read_progress();
-    if (exit) {
-      run.exit = *exit;
-      break;
+    if (!request.per_test_timeout) {
+      return;
     }
-    if (should_stop_children()) {
-      // A second interrupt asks for speed: no grace.
-      process.stop(interrupt_count() > 1 ? Milliseconds(0) : k_stop_grace);
-      run.exit = process.poll().value_or(ProcessExit{});
-      run.exit.interrupted = true;
-      run.ending = Ending::k_interrupted;
-      break;
+    if (const auto* running = tracker.running()) {
+      blamed = running->nodeid;
+      process.arm_deadline(tracker.running_since(), *request.per_test_timeout,
+                           blamed + " ran past its timeout");
+    } else {
+      blamed.clear();
+      process.arm_deadline(last_progress, *stall_bound, stall);
     }
-    const auto* running = tracker.running();
-    if (running != nullptr && request.per_test_timeout &&
-        Clock::now() - tracker.running_since() >= *request.per_test_timeout) {
-      run.stopped_test = running->nodeid;
-      stopped_after =
-        std::chrono::duration_cast<Milliseconds>(Clock::now() - tracker.running_since());
-      spdlog::debug("[pid: {}] {} ran past its timeout: stopping pytest", process.pid(),
-                    run.stopped_test);
-      process.stop(k_stop_grace);
-      run.exit = process.poll().value_or(ProcessExit{});
-      run.exit.timed_out = true;
-      run.ending = Ending::k_timed_out;
-      break;
-    }
-    if (running == nullptr && request.per_test_timeout &&
-        Clock::now() - last_progress >= std::max(*request.per_test_timeout, k_min_stall_bound)) {
-      // Outside any test: pytest's start-up, the import of the test modules, or a hook between
-      // tests hangs. Without this bound the shard would wait for it forever.
-      run.stall = "pytest ran no test for " +
-                  format_seconds(std::max(*request.per_test_timeout, k_min_stall_bound)) +
-                  " (stuck in start-up, collection or between tests)";
-      spdlog::debug("[pid: {}] {}: stopping pytest", process.pid(), run.stall);
-      note_in_log(request.log_file, run.stall + "; stopped");
-      process.stop(k_stop_grace);
-      run.exit = process.poll().value_or(ProcessExit{});
-      run.exit.timed_out = true;
-      run.ending = Ending::k_stalled;
-      break;
-    }
-    std::this_thread::sleep_for(k_poll_interval);
+  });
+
+  ProcessRun run;
+  run.exit = ending.exit;
+  Milliseconds stopped_after{0};
+  if (ending.stopped_by == ProcessEnding::StoppedBy::k_interrupt) {
+    run.ending = Ending::k_interrupted;
+  } else if (ending.stopped_by == ProcessEnding::StoppedBy::k_deadline && !blamed.empty()) {
+    run.ending = Ending::k_timed_out;
+    run.stopped_test = blamed;
+    stopped_after = ending.overdue_after;
+  } else if (ending.stopped_by == ProcessEnding::StoppedBy::k_deadline) {
+    run.ending = Ending::k_stalled;
+    run.stall = stall;
+    note_in_log(request.log_file, run.stall + "; stopped");
   }
   // What the plugin flushed just before the end.
   read_progress();
@@ -392,12 +379,8 @@ PytestRunner::ProcessRun PytestRunner::run_process(const std::vector<std::string
   } else {
     run.ending = Ending::k_crashed;
     run.stopped_test = running->nodeid;
-    const std::string cause =
-      run.exit.signal != 0
-        ? describe_signal(run.exit.signal)
-        : "pytest exited with code " + std::to_string(run.exit.exit_code) + " during this test";
     run.results.push_back(cut_short_result(
-      *running, "crashed: " + cause,
+      *running, crash_message("pytest", run.exit),
       std::chrono::duration_cast<Milliseconds>(Clock::now() - tracker.running_since()),
       request.log_file));
   }
@@ -429,14 +412,11 @@ BatchOutcome PytestRunner::run_batch(const BatchRequest& request)
     prepare_restart(run.stopped_test + " did not finish", results.pending().size(), current);
   }
 
-  std::string cause = "pytest exited with code " + std::to_string(outcome.exit.exit_code) +
-                      " before reporting this test";
+  std::string cause = describe_exit("pytest", outcome.exit) + " before reporting this test";
   if (outcome.exit.interrupted) {
     cause = "interrupted";
   } else if (!stall.empty()) {
     cause = stall;
-  } else if (outcome.exit.signal != 0) {
-    cause = "pytest was " + describe_signal(outcome.exit.signal) + " before reporting this test";
   }
   outcome.results = std::move(results).finish(cause);
   return outcome;

@@ -25,8 +25,6 @@ using Clock = std::chrono::steady_clock;
 // How often next_event() looks at the process between socket reads: a dead process is noticed
 // within this even when its socket stays open (a grandchild holding it).
 constexpr Milliseconds k_exit_check_interval(50);
-// SIGTERM ends pytest at once (Python has no handler for it); the grace is for tests' children.
-constexpr Milliseconds k_stop_grace(2000);
 // After pytest closes its socket it only finishes its session (terminal summary, atexit): a
 // process still there after this is stuck and gets killed.
 constexpr Milliseconds k_exit_after_close(10'000);
@@ -99,6 +97,16 @@ PytestWorkerOptions pytest_worker_options(const ProjectConfig& project, const Su
   return options;
 }
 
+std::filesystem::path worker_scratch_dir(const std::filesystem::path& run_dir)
+{
+  // sun_path holds 108 bytes with its terminating NUL; the plugin directory and the socket add
+  // "/orchestrate-pytest-XXXXXX/worker.sock".
+  constexpr std::size_t k_socket_path_limit = 107;
+  constexpr std::size_t k_added = std::string_view("/orchestrate-pytest-XXXXXX/worker.sock").size();
+  return run_dir.string().size() + k_added <= k_socket_path_limit ? run_dir
+                                                                  : std::filesystem::path();
+}
+
 PytestWorker::PytestWorker(PytestWorkerOptions options)
   : m_options(std::move(options)),
     m_tracker(std::make_unique<PytestProgressTracker>())
@@ -127,7 +135,7 @@ void PytestWorker::start(const std::map<std::string, std::string>& environment)
   if (m_process) {
     throw InternalError("a pytest worker was started twice");
   }
-  m_plugin = std::make_unique<PytestPluginDirectory>();
+  m_plugin = std::make_unique<PytestPluginDirectory>(m_options.scratch_dir);
   write_worker_plugin(m_plugin->path());
   m_socket = std::make_unique<LineSocket>(m_plugin->path() / "worker.sock");
 
@@ -154,8 +162,10 @@ void PytestWorker::start(const std::map<std::string, std::string>& environment)
     m_socket->path().string();
   options.output_file = m_options.log_file;
   m_log_start = size_of(m_options.log_file);
-  m_started_at = Clock::now();
-  m_process.emplace(options);
+  m_process.emplace(options, InterruptPolicy::k_ignore);
+  m_process->arm_deadline(m_options.collection_timeout,
+                          "pytest did not collect within " +
+                            format_seconds(m_options.collection_timeout));
 }
 
 void PytestWorker::submit(const std::vector<std::string>& ids)
@@ -184,10 +194,6 @@ std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
 {
   const auto deadline = Clock::now() + timeout;
   while (m_events.empty() && m_process && !m_exited) {
-    check_deadlines();
-    if (!m_events.empty()) {
-      break;
-    }
     const auto left = std::chrono::duration_cast<Milliseconds>(deadline - Clock::now());
     const auto wait = std::clamp(left, Milliseconds(0), k_exit_check_interval);
     if (m_socket->closed()) {
@@ -197,7 +203,13 @@ std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
     for (const auto& line : m_socket->receive(wait)) {
       handle_line(line);
     }
-    if (const auto exit = m_process->poll()) {
+    // A deadline blames the test running when the watcher decides.
+    const std::string blamed = running();
+    if (const auto ending = m_process->poll()) {
+      if (ending->stopped()) {
+        report_stop(blamed, *ending);
+        break;
+      }
       // What it wrote just before the end is still in the socket.
       while (!m_socket->closed()) {
         const auto lines = m_socket->receive(Milliseconds(0));
@@ -208,14 +220,17 @@ std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
           handle_line(line);
         }
       }
-      report_exit(*exit);
+      report_exit(*ending);
       break;
     }
-    if (m_socket->closed()) {
-      m_closed_at = m_closed_at.value_or(Clock::now());
-      if (Clock::now() - *m_closed_at >= k_exit_after_close) {
-        stop_process("pytest did not exit " + format_seconds(k_exit_after_close) +
-                     " after closing its channel");
+    if (m_socket->closed() && !m_closed_at) {
+      m_closed_at = Clock::now();
+      // Unless a test's timeout ends it sooner.
+      const auto deadline_now = m_process->deadline();
+      if (!deadline_now || *m_closed_at + k_exit_after_close < *deadline_now) {
+        m_process->arm_deadline(*m_closed_at, k_exit_after_close,
+                                "pytest did not exit " + format_seconds(k_exit_after_close) +
+                                  " after closing its channel");
       }
     }
     if (Clock::now() >= deadline) {
@@ -230,37 +245,18 @@ std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
   return event;
 }
 
-void PytestWorker::check_deadlines()
-{
-  const auto now = Clock::now();
-  if (!m_collected && now - m_started_at >= m_options.collection_timeout) {
-    stop_process("pytest did not collect within " +
-                 format_seconds(m_options.collection_timeout));
-    return;
-  }
-  const auto* test = m_tracker->running();
-  if (test != nullptr && m_options.per_test_timeout &&
-      now - m_tracker->running_since() >= *m_options.per_test_timeout) {
-    spdlog::debug("[pid: {}] {} ran past its timeout: stopping the pytest worker", pid(),
-                  test->nodeid);
-    stop_process("timeout after " + format_seconds(*m_options.per_test_timeout));
-  }
-}
-
 void PytestWorker::kill(const std::string& reason)
 {
   if (m_process && !m_exited) {
-    stop_process(reason);
+    const std::string blamed = running();
+    report_stop(blamed, m_process->stop(reason));
   }
 }
 
-void PytestWorker::stop_process(const std::string& cause)
+void PytestWorker::report_stop(const std::string& blamed, const ProcessEnding& ending)
 {
-  // The test to blame is the one running when we decide; one that starts during the stop (the
+  // The test to blame is the one running when we decided; one that started during the stop (the
   // slow test finished just in time) is not at fault and goes back to the queue.
-  m_stop_cause = cause;
-  const std::string blamed = running();
-  m_process->stop(k_stop_grace);
   for (const auto& line : m_socket->receive(Milliseconds(0))) {
     handle_line(line);
   }
@@ -269,7 +265,7 @@ void PytestWorker::stop_process(const std::string& cause)
     m_queued.push_front(now_running);
     m_tracker = std::make_unique<PytestProgressTracker>();
   }
-  report_exit(m_process->poll().value_or(ProcessExit{}));
+  report_exit(ending);
 }
 
 TestResult PytestWorker::cut_short(const std::string& message)
@@ -295,21 +291,16 @@ TestResult PytestWorker::cut_short(const std::string& message)
   return result;
 }
 
-void PytestWorker::report_exit(const ProcessExit& exit)
+void PytestWorker::report_exit(const ProcessEnding& ending)
 {
   m_exited = true;
-  const std::string ending =
-    exit.signal != 0 ? describe_signal(exit.signal)
-                     : "pytest exited with code " + std::to_string(exit.exit_code);
+  const ProcessExit& exit = ending.exit;
   bool cut = false;
   if (m_tracker->running() != nullptr) {
-    const std::string message =
-      !m_stop_cause.empty() ? m_stop_cause
-      : exit.signal != 0    ? "crashed: " + ending
-                            : "crashed: " + ending + " during this test";
     PytestWorkerEvent finished;
     finished.kind = PytestWorkerEvent::Kind::k_finished;
-    finished.result = cut_short(message);
+    finished.result =
+      cut_short(ending.stopped() ? ending.reason : crash_message("pytest", exit));
     finished.test_id = finished.result.id;
     finished.failed = true;
     m_events.push_back(std::move(finished));
@@ -320,17 +311,15 @@ void PytestWorker::report_exit(const ProcessExit& exit)
   exited.exit = exit;
   exited.ids.assign(m_queued.begin(), m_queued.end());
   m_queued.clear();
-  exited.expected = m_shutdown_sent && m_stop_cause.empty() && !cut && exit.signal == 0 &&
+  exited.expected = m_shutdown_sent && !ending.stopped() && !cut && exit.signal == 0 &&
                     (exit.exit_code == 0 || exit.exit_code == 1) && exited.ids.empty();
   if (exited.expected) {
     exited.cause = "shut down";
-  } else if (!m_stop_cause.empty()) {
-    exited.cause = m_stop_cause;
-  } else if (!m_collected) {
-    exited.cause = ending + " before collecting:\n" +
+  } else if (!ending.stopped() && !m_collected) {
+    exited.cause = ending.describe("pytest") + " before collecting:\n" +
                    log_tail(m_options.log_file, m_log_start, std::nullopt, k_max_startup_output_bytes);
   } else {
-    exited.cause = ending;
+    exited.cause = ending.describe("pytest");
   }
   spdlog::debug("[pid: {}] pytest worker ended: {}", pid(), exited.cause);
   m_events.push_back(std::move(exited));
@@ -346,6 +335,7 @@ void PytestWorker::handle_line(const std::string& line)
   switch (message->kind) {
   case PytestWorkerMessage::Kind::k_collected:
     m_collected = message->ids;
+    m_process->disarm_deadline();
     event.kind = PytestWorkerEvent::Kind::k_collected;
     event.ids = std::move(message->ids);
     for (const auto& error : message->collection_errors) {
@@ -377,6 +367,10 @@ void PytestWorker::handle_line(const std::string& line)
     }
     m_tracker->apply(progress, Clock::now());
     if (progress.kind == PytestProgressEvent::Kind::k_start) {
+      if (m_options.per_test_timeout) {
+        m_process->arm_deadline(m_tracker->running_since(), *m_options.per_test_timeout,
+                                "timeout after " + format_seconds(*m_options.per_test_timeout));
+      }
       event.kind = PytestWorkerEvent::Kind::k_started;
       event.test_id = progress.nodeid;
       break;
@@ -400,6 +394,7 @@ void PytestWorker::handle_line(const std::string& line)
       }
     }
     m_running_output.clear();
+    m_process->disarm_deadline();
     // A fresh tracker per test: a worker lives for thousands of tests, and nothing is running.
     m_tracker = std::make_unique<PytestProgressTracker>();
     break;

@@ -2,7 +2,7 @@
 
 #include "config/ProjectConfig.hpp"
 #include "config/SuiteConfig.hpp"
-#include "process/ChildProcess.hpp"
+#include "process/ProcessWatcher.hpp"
 #include "reporting/TestResult.hpp"
 
 #include <chrono>
@@ -31,6 +31,9 @@ struct PytestWorkerOptions
   std::filesystem::path log_file;   // the shard log: pytest's stdout and stderr are appended
   std::optional<Milliseconds> per_test_timeout;  // each test's bound, setup to teardown
   Milliseconds collection_timeout{120'000};      // start-up, imports and collection
+  // Where its plugin directory (and socket) goes; empty: the system temp dir. See
+  // worker_scratch_dir().
+  std::filesystem::path scratch_dir;
 };
 
 // The options for a suite's worker: the project's interpreter and root, the suite's args and
@@ -38,6 +41,11 @@ struct PytestWorkerOptions
 PytestWorkerOptions pytest_worker_options(const ProjectConfig& project, const SuiteConfig& suite,
                                           const std::filesystem::path& log_file,
                                           Milliseconds timeout);
+
+// `run_dir` when a worker's socket made there fits a unix socket path (108 bytes with the plugin
+// directory's name), so that even a kill -9 leaves the plugin only in the run's folder; else
+// empty (the system temp dir).
+std::filesystem::path worker_scratch_dir(const std::filesystem::path& run_dir);
 
 // What a worker did, as next_event() reports it.
 struct PytestWorkerEvent
@@ -58,7 +66,7 @@ struct PytestWorkerEvent
   std::vector<std::string> collection_errors;
   std::size_t queued = 0;
   ProcessExit exit;
-  std::string cause;  // k_exited: "shut down", "timeout after 5.00s", "killed by signal 9 ..."
+  std::string cause;  // k_exited: "shut down", "timeout after 5.00s", "pytest was killed by ..."
   bool expected = false;  // k_exited: after shutdown(), with nothing cut short
 };
 
@@ -132,15 +140,18 @@ public:
 
 private:
   void handle_line(const std::string& line);
-  void check_deadlines();
-  void stop_process(const std::string& cause);
-  void report_exit(const ProcessExit& exit);
+  // After the watcher stopped the process (a deadline, kill()): `blamed` was running when it
+  // decided.
+  void report_stop(const std::string& blamed, const ProcessEnding& ending);
+  void report_exit(const ProcessEnding& ending);
   TestResult cut_short(const std::string& message);
 
   PytestWorkerOptions m_options;
   std::unique_ptr<PytestPluginDirectory> m_plugin;
   std::unique_ptr<LineSocket> m_socket;
-  std::optional<ChildProcess> m_process;
+  // The process, with the deadline of what it does now: collecting, the running test, ending
+  // after it closed its channel. Interrupts are the shard session's to act on (kill()).
+  std::optional<ProcessWatcher> m_process;
   std::unique_ptr<PytestProgressTracker> m_tracker;
   std::string m_running_output;  // the running test's captured output, phase by phase
   // With -s: where the running test's output starts in the shard log, and where its last
@@ -150,10 +161,8 @@ private:
   std::deque<PytestWorkerEvent> m_events;
   std::deque<std::string> m_queued;
   std::optional<std::vector<std::string>> m_collected;
-  std::chrono::steady_clock::time_point m_started_at{};
   std::optional<std::chrono::steady_clock::time_point> m_closed_at;  // when its socket closed
   std::uint64_t m_log_start = 0;  // the log's size at start(): the process's output begins here
-  std::string m_stop_cause;       // why we killed it; empty when it ended by itself
   bool m_shutdown_sent = false;
   bool m_exited = false;
 };

@@ -6,7 +6,6 @@
 #include "runners/GtestRunner.hpp"
 #include "runners/PytestRunner.hpp"
 
-#include <cstring>
 #include <fstream>
 #include <set>
 
@@ -70,13 +69,10 @@ void throw_if_collection_cut_short(const ProcessExit& exit, const SuiteConfig& s
   }
 }
 
-std::string describe_signal(int signal_number)
+std::string crash_message(const std::string& program, const ProcessExit& exit)
 {
-  std::string text = "killed by signal " + std::to_string(signal_number);
-  if (const char* name = ::sigabbrev_np(signal_number)) {
-    text += std::string(" (SIG") + name + ")";
-  }
-  return text;
+  return "crashed: " + (exit.signal != 0 ? describe_signal(exit.signal)
+                                         : describe_exit(program, exit) + " during this test");
 }
 
 void note_in_log(const std::filesystem::path& log_file, const std::string& note)

@@ -2,7 +2,7 @@
 
 #include "config/ProjectConfig.hpp"
 #include "config/SuiteConfig.hpp"
-#include "process/ChildProcess.hpp"
+#include "process/ProcessWatcher.hpp"
 #include "reporting/TestResult.hpp"
 
 #include <chrono>
@@ -87,8 +87,9 @@ Milliseconds collect_timeout(const ProjectConfig& project, const SuiteConfig& su
 void throw_if_collection_cut_short(const ProcessExit& exit, const SuiteConfig& suite,
                                    Milliseconds timeout, const std::string& where);
 
-// "killed by signal 6 (SIGABRT)": how a runner names the signal that ended a test process.
-std::string describe_signal(int signal_number);
+// The failure of the test that `program` ended in the middle of: "crashed: killed by signal 11
+// (SIGSEGV)", "crashed: pytest exited with code 3 during this test".
+std::string crash_message(const std::string& program, const ProcessExit& exit);
 
 // Appends "orchestrate: <note>" on a line of its own to the shard log, so that a reader of the
 // log sees what the runner did between a test runner's lines (a kill, a restart).

@@ -172,9 +172,9 @@ public:
 
   void give_back(const std::vector<TestCase>& tests) override
   {
-    for (const auto& test : tests) {
-      // After a stop nothing is handed out any more: such a test did not run.
-      if (!m_queue.requeue(m_shard, {test})) {
+    // After a stop nothing is handed out any more: such tests did not run.
+    if (!tests.empty() && !m_queue.requeue(m_shard, tests)) {
+      for (const auto& test : tests) {
         m_state.record_not_run(test);
       }
     }

@@ -123,8 +123,9 @@ bool WorkQueue::requeue(int shard, const std::vector<TestCase>& tests)
     m_shared.insert(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next), tests.begin(),
                     tests.end());
   } else {
+    // Next in line too: they were due first (a worker's unstarted tests keep their order).
     auto& own = m_per_shard.at(static_cast<std::size_t>(shard - 1));
-    own.insert(own.end(), tests.begin(), tests.end());
+    own.insert(own.begin(), tests.begin(), tests.end());
   }
   return true;
 }

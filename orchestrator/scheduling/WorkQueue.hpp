@@ -34,9 +34,9 @@ public:
   // fed test by test.
   std::optional<TestCase> take_one(int shard);
 
-  // Hands `tests` out again (a shard's stack died under them; ShardSession::take_requeued): in the
-  // dynamic queue before everything else, in the static plan to the same shard. Returns false,
-  // taking nothing, once the queue was stopped.
+  // Hands `tests` out again (a shard's stack died under them, its worker died before starting
+  // them): before everything else, in the dynamic queue for any shard, in the static plan for the
+  // same shard. Returns false, taking nothing, once the queue was stopped.
   bool requeue(int shard, const std::vector<TestCase>& tests);
 
   // Stops handing out work (-x, --maxfail, interrupt). Returns what was never handed out.

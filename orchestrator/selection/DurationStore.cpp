@@ -103,12 +103,15 @@ StackHistory stack_from_json(const Json& json)
     history.*field = seconds_value(json.at(key));
   }
   history.runs = runs_value(json.at("runs"));
+  if (json.contains("tests")) {
+    history.tests = runs_value(json.at("tests"));  // files written before it have none
+  }
   return history;
 }
 
 Json stack_to_json(const StackHistory& history)
 {
-  Json json{{"runs", history.runs}};
+  Json json{{"runs", history.runs}, {"tests", history.tests}};
   for (const auto& [key, field] : k_stack_phases) {
     json[key] = to_seconds(history.*field);
   }
@@ -376,6 +379,12 @@ void DurationStore::record_stack_time(const std::string& suite, const ShardTimin
     history.*field = history.runs == 0 ? sample.*field : smoothed(history.*field, sample.*field);
   }
   history.runs += 1;
+  m_recorded_stacks.insert(suite);
+}
+
+void DurationStore::record_suite_size(const std::string& suite, int tests)
+{
+  m_stacks[suite].tests = tests;
   m_recorded_stacks.insert(suite);
 }
 

@@ -33,6 +33,7 @@ struct StackHistory
   Milliseconds ready{0};
   Milliseconds teardown{0};
   int runs = 0;  // how many shards recorded it
+  int tests = 0; // how many tests its last run selected (0: unknown): how many shards to open early
 };
 
 // Recorded test durations and last outcomes (`.orchestrate/durations.json` by default, under the
@@ -90,6 +91,9 @@ public:
   // Folds one shard's stack phases into the suite's stack history. A shard whose stack failed
   // (`shard.error` not empty) is left out: its phases were cut short.
   void record_stack_time(const std::string& suite, const ShardTiming& shard);
+
+  // Notes how many tests a run of `suite` selected.
+  void record_suite_size(const std::string& suite, int tests);
 
   // The test ids among `test_ids` (in their order) whose last recorded outcome was failed or
   // error: `--lf`. Empty when none failed last time; pytest then runs everything

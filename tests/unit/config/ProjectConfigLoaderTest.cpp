@@ -292,6 +292,25 @@ TEST_F(ProjectConfigLoaderTest, RejectsComposeFileThatDoesNotExistAtTheLineOfThe
                        (m_root / "compose/missing.yml").string() + ")");
 }
 
+TEST_F(ProjectConfigLoaderTest, ReadsParallelAutoAsTheRunsOwnChoice)
+{
+  write_project("defaults:\n  parallel: auto\n");
+
+  const auto config = load_project();
+
+  EXPECT_TRUE(config.defaults.parallel_auto);
+}
+
+TEST_F(ProjectConfigLoaderTest, LeavesParallelAutoOffForANumber)
+{
+  write_project("defaults:\n  parallel: 3\n");
+
+  const auto config = load_project();
+
+  EXPECT_FALSE(config.defaults.parallel_auto);
+  EXPECT_EQ(config.defaults.parallel, 3);
+}
+
 TEST_F(ProjectConfigLoaderTest, RejectsParallelThatIsNotANumber)
 {
   EXPECT_EQ(error_with("defaults:\n  parallel: ten\n"),

@@ -23,6 +23,7 @@ RunReport sample_report()
   report.time_to_first_test = Milliseconds{2'101};
   report.time_to_first_up = Milliseconds{42};
   report.peak_memory_bytes = 215ull << 20;
+  report.orchestrator_cpu = Milliseconds{321};
   report.counts = SummaryCounts{.failed = 1, .passed = 2, .skipped = 5, .deselected = 3,
                                .xfailed = 6, .xpassed = 7, .errors = 8, .flaky = 1, .reruns = 1,
                                .not_run = 4};
@@ -38,6 +39,7 @@ RunReport sample_report()
   first.tests_run = 2;
   first.stack_recreations = 1;
   first.engine = "build-2";
+  first.tests_ended = Milliseconds{11'766};
   ShardTiming second = first;
   second.shard = 2;
   second.project = "app-test-ab12-s2";
@@ -93,6 +95,7 @@ TEST(JsonReportTest, RoundTripKeepsEveryField)
   EXPECT_EQ(read.time_to_first_test, written.time_to_first_test);
   EXPECT_EQ(read.time_to_first_up, written.time_to_first_up);
   EXPECT_EQ(read.peak_memory_bytes, written.peak_memory_bytes);
+  EXPECT_EQ(read.orchestrator_cpu, written.orchestrator_cpu);
   EXPECT_EQ(read.counts, written.counts);
 
   ASSERT_EQ(read.shards.size(), 2u);
@@ -107,6 +110,7 @@ TEST(JsonReportTest, RoundTripKeepsEveryField)
     EXPECT_EQ(read.shards[i].peak_memory_bytes, written.shards[i].peak_memory_bytes);
     EXPECT_EQ(read.shards[i].tests_run, written.shards[i].tests_run);
     EXPECT_EQ(read.shards[i].stack_recreations, written.shards[i].stack_recreations);
+    EXPECT_EQ(read.shards[i].tests_ended, written.shards[i].tests_ended);
     EXPECT_EQ(read.shards[i].error, written.shards[i].error);
     EXPECT_EQ(read.shards[i].engine, written.shards[i].engine);
   }
@@ -134,9 +138,11 @@ TEST(JsonReportTest, WritesTimesAsSecondsAndOutcomesByName)
   EXPECT_DOUBLE_EQ(json.at("wall_time").get<double>(), 12.345);
   EXPECT_EQ(json.at("exit_code"), 1);
   EXPECT_DOUBLE_EQ(json.at("shards").at(0).at("stack_up").get<double>(), 2.001);
+  EXPECT_DOUBLE_EQ(json.at("shards").at(0).at("tests_ended").get<double>(), 11.766);
   EXPECT_EQ(json.at("tests").at(2).at("outcome"), "failed");
   EXPECT_DOUBLE_EQ(json.at("tests").at(0).at("duration").get<double>(), 1.001);
   EXPECT_EQ(json.at("summary").at("not_run"), 4);
+  EXPECT_EQ(json.at("orchestrator_cpu_ms"), 321);
 }
 
 TEST(JsonReportTest, RejectsAMissingFileNamingIt)
@@ -223,6 +229,19 @@ TEST_F(EditedJsonReportTest, TreatsMessageAndShardErrorAsOptional)
   EXPECT_EQ(read.tests[2].message, "");
   EXPECT_EQ(read.shards[1].error, "");
   EXPECT_EQ(read.tests[2].outcome, Outcome::k_failed);
+}
+
+TEST_F(EditedJsonReportTest, ReadsAReportWithoutOrchestratorCpuAsZero)
+{
+  write_edited([](nlohmann::json& json) { json.erase("orchestrator_cpu_ms"); });
+  EXPECT_EQ(read_json_report(m_file).orchestrator_cpu, Milliseconds{0});
+}
+
+TEST_F(EditedJsonReportTest, ReadsAShardWithoutTestsEndedAsZero)
+{
+  // Reports written before the key existed.
+  write_edited([](nlohmann::json& json) { json["shards"][0].erase("tests_ended"); });
+  EXPECT_EQ(read_json_report(m_file).shards[0].tests_ended, Milliseconds{0});
 }
 
 TEST(JsonReportTest, ThrowsInternalErrorWhenTheFileCannotBeWritten)

@@ -31,6 +31,23 @@ struct FakeShardLog
 // Decides a test's outcome from its id and attempt number (1-based).
 using OutcomeScript = std::function<Outcome(const std::string& id, int attempt)>;
 
+// Records that `shard` ran `id` and returns the result the script gives this attempt.
+inline TestResult run_fake_test(FakeShardLog& log, int shard, const std::string& id,
+                                const OutcomeScript& script)
+{
+  int attempt = 0;
+  {
+    std::lock_guard lock(log.mutex);
+    log.tests_by_shard[shard].push_back(id);
+    attempt = ++log.attempts[id];
+  }
+  TestResult result;
+  result.id = id;
+  result.shard = shard;
+  result.outcome = script(id, attempt);
+  return result;
+}
+
 class FakeShardSession : public ShardSession
 {
 public:
@@ -69,16 +86,7 @@ public:
         continue;
       }
       std::this_thread::sleep_for(m_per_test);
-      int attempt = 0;
-      {
-        std::lock_guard lock(m_log.mutex);
-        m_log.tests_by_shard[m_shard].push_back(test.id);
-        attempt = ++m_log.attempts[test.id];
-      }
-      TestResult result;
-      result.id = test.id;
-      result.shard = m_shard;
-      result.outcome = m_script(test.id, attempt);
+      TestResult result = run_fake_test(m_log, m_shard, test.id, m_script);
       if (on_test_finished) {
         on_test_finished(test.id, result.outcome == Outcome::k_failed ||
                                     result.outcome == Outcome::k_error);
