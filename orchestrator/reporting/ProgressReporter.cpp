@@ -236,7 +236,7 @@ void ProgressReporter::shard_event(const std::function<void(ShardStatusBoard&)>&
   }
 }
 
-void ProgressReporter::shard_starting(int shard) noexcept
+void ProgressReporter::shard_opening(int shard) noexcept
 {
   shard_event([shard](ShardStatusBoard& board) { board.starting(shard); });
 }
@@ -280,6 +280,13 @@ void ProgressReporter::shard_finished(int shard) noexcept
   shard_event([shard](ShardStatusBoard& board) { board.finished(shard); });
 }
 
+void ProgressReporter::shard_closed(const ShardTiming& timing) noexcept
+{
+  if (timing.error.empty()) {
+    shard_finished(timing.shard);
+  }
+}
+
 void ProgressReporter::shard_failed(int shard, const std::string& message)
 {
   std::lock_guard lock(m_mutex);
@@ -316,6 +323,12 @@ void ProgressReporter::message(const std::string& text)
 {
   std::lock_guard lock(m_mutex);
   print_locked(text + "\n");
+}
+
+void ProgressReporter::warning(const std::string& text)
+{
+  std::lock_guard lock(m_mutex);
+  std::fprintf(stderr, "warning: %s\n", text.c_str());
 }
 
 void ProgressReporter::failures(const std::vector<TestResult>& results)

@@ -2,6 +2,7 @@
 
 #include "reporting/LiveDisplay.hpp"
 #include "reporting/RedrawThrottle.hpp"
+#include "reporting/RunEvents.hpp"
 #include "reporting/ShardStatusBoard.hpp"
 #include "reporting/Terminal.hpp"
 #include "reporting/TestResult.hpp"
@@ -41,16 +42,17 @@ ProgressStyle resolve_progress_style(ProgressStyle requested, std::FILE* out, Ve
 // interrupt (SignalState) they remove the block instead, and the closing lines take its place.
 // Both then print failure sections and the summary line.
 //
-// Thread-safe: shard threads report through it. The shard events (shard_starting,
-// batch_started, shard_tearing_down, shard_finished) only feed the live block and never throw.
-class ProgressReporter
+// Thread-safe: shard threads report through it, as one sink of the run's events (RunEvents). The
+// shard events (shard_opening, batch_started, test_started, shard_tearing_down, shard_closed) only
+// feed the live block and never throw; the timing events are not shown.
+class ProgressReporter : public RunEvents
 {
 public:
   // `style` must be k_lines or k_live (see resolve_progress_style).
   ProgressReporter(std::FILE* out, Verbosity verbosity, bool color,
                    ProgressStyle style = ProgressStyle::k_lines);
   // Leaves the live block's last state on screen if failures()/summary() did not.
-  ~ProgressReporter();
+  ~ProgressReporter() override;
 
   ProgressReporter(const ProgressReporter&) = delete;
   ProgressReporter& operator=(const ProgressReporter&) = delete;
@@ -58,16 +60,21 @@ public:
   // Headline before tests start: platform-like info pytest users expect.
   void start(const std::string& suite, int collected, int deselected, int shards,
              const std::string& run_dir);
-  void shard_starting(int shard) noexcept;
+  void shard_opening(int shard) noexcept override;
   void shard_ready(int shard, const std::string& project);
-  void batch_started(int shard, int tests, const std::string& first_test) noexcept;
+  void batch_started(int shard, int tests, const std::string& first_test) noexcept override;
   // A test of the shard's current batch began (live display only).
-  void test_started(int shard, const std::string& test_id) noexcept;
-  void shard_tearing_down(int shard) noexcept;
+  void test_started(int shard, const std::string& test_id) noexcept override;
+  void shard_tearing_down(int shard) noexcept override;
+  // A shard that opened is finished (shard_finished); one that failed to open keeps its failure,
+  // which shard_failed() shows next.
+  void shard_closed(const ShardTiming& timing) noexcept override;
   void shard_finished(int shard) noexcept;
-  void shard_failed(int shard, const std::string& message);
-  void test_finished(const TestResult& result);
-  void message(const std::string& text);
+  void shard_failed(int shard, const std::string& message) override;
+  void test_finished(const TestResult& result) override;
+  void message(const std::string& text) override;
+  // `warning: <text>` on stderr.
+  void warning(const std::string& text) override;
 
   // Failure sections (`____ test_id ____` + details) for failed and errored tests.
   void failures(const std::vector<TestResult>& results);

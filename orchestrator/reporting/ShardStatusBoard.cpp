@@ -58,6 +58,10 @@ void ShardStatusBoard::batch_started(int shard, int tests, const std::string& fi
 void ShardStatusBoard::test_started(int shard, const std::string& test_id)
 {
   if (auto* status = find(shard)) {
+    // A shard fed test by test (a persistent worker) has no batches: its first test says it runs.
+    if (status->state == ShardState::k_waiting || status->state == ShardState::k_starting) {
+      status->state = ShardState::k_running;
+    }
     status->current_test = test_id;
     // A runner restarted after a crash starts the rest again, never more than the batch.
     status->started_in_batch = std::min(status->started_in_batch + 1, status->batch_size);

@@ -38,7 +38,7 @@ struct ShardStatus
 {
   ShardState state = ShardState::k_waiting;
   ProgressCounts counts;
-  int batches = 0;          // batches started so far; the current one while running
+  int batches = 0;          // batches started so far (0: fed test by test, no batches)
   int batch_size = 0;       // tests in the current batch
   std::string first_test;   // the current batch's first test id
   std::string current_test; // the test running now, once the runner said so

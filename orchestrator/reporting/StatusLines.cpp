@@ -59,11 +59,14 @@ std::string shard_activity(const ShardStatus& status)
   case ShardState::k_starting:
     return "starting stack...";
   case ShardState::k_running: {
-    std::string text = "running batch " + std::to_string(status.batches) + " (";
-    if (status.started_in_batch > 0) {
-      text += std::to_string(status.started_in_batch) + "/";
+    std::string text = "running";
+    if (status.batches > 0) {
+      text += " batch " + std::to_string(status.batches) + " (";
+      if (status.started_in_batch > 0) {
+        text += std::to_string(status.started_in_batch) + "/";
+      }
+      text += std::to_string(status.batch_size) + (status.batch_size == 1 ? " test)" : " tests)");
     }
-    text += std::to_string(status.batch_size) + (status.batch_size == 1 ? " test)" : " tests)");
     if (status.counts.done() > 0) {
       text += " | " + shard_counts(status.counts);
     }

@@ -83,26 +83,28 @@ private:
 
 }  // namespace
 
-StackShardSession::StackShardSession(RunContext& context, int shard)
-  : m_context(context),
+StackShardSession::StackShardSession(const ShardSettings& settings,
+                                     const ShardServices& services, int shard)
+  : m_settings(settings),
+    m_services(services),
     m_shard(shard),
-    m_shard_dir(context.run_dir / ("shard-" + std::to_string(shard)))
+    m_shard_dir(settings.run_dir / ("shard-" + std::to_string(shard)))
 {
   std::filesystem::create_directories(m_shard_dir);
   m_timing.shard = shard;
   m_environment["ORCHESTRATE_SHARD_INDEX"] = std::to_string(shard);
-  m_environment["ORCHESTRATE_RUN_ID"] = context.run_id;
+  m_environment["ORCHESTRATE_RUN_ID"] = settings.run_id;
   // The shards asked for; once the tests are selected it may turn out fewer (stream_to_worker).
-  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(context.shard_count);
-  if (context.fixtures.empty()) {
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(settings.parallel);
+  if (settings.fixtures.empty()) {
     // A suite without services gets no stack at all; its worker imports the tests at once.
-    if (context.pytest_worker) {
+    if (settings.pytest_worker) {
       try {
         start_worker();
         deliver_collection();
       } catch (const std::exception& error) {
-        if (m_context.worker_collection != nullptr) {
-          m_context.worker_collection->give_up(error.what());
+        if (m_services.worker_collection != nullptr) {
+          m_services.worker_collection->give_up(error.what());
         }
         throw;
       }
@@ -110,22 +112,22 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
     return;
   }
 
-  m_stack = context.stacks->provide(shard, m_shard_dir);
+  m_stack = services.stacks->provide(shard, m_shard_dir);
   m_timing.project = m_stack->name();
   m_environment["COMPOSE_PROJECT_NAME"] = m_stack->name();
-  context.reporter.shard_starting(shard);
+  services.events.shard_opening(shard);
   try {
     bring_up_stack();
     deliver_collection();
   } catch (const std::exception& error) {
-    if (m_context.worker_collection != nullptr) {
-      m_context.worker_collection->give_up(error.what());
+    if (m_services.worker_collection != nullptr) {
+      m_services.worker_collection->give_up(error.what());
     }
     m_timing.error = error.what();
     if (m_stack) {
       m_timing.teardown = tear_down_stack();
     }
-    m_context.record_shard(m_timing);
+    m_services.events.shard_closed(m_timing);
     throw;
   }
 }
@@ -133,19 +135,19 @@ StackShardSession::StackShardSession(RunContext& context, int shard)
 void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
-  m_context.note_first_up();
+  m_services.events.stack_starting(m_shard);
   m_stack->up();
   m_timing.stack_up = since(up_started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_stack_up, up_started);
+  m_services.events.stack_up(m_shard, up_started);
   const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
   const auto add_fixture_environment = [this](const std::map<std::string, ReadyEndpoint>& endpoints) {
-    for (const auto& fixture : m_context.fixtures) {
+    for (const auto& fixture : m_settings.fixtures) {
       for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
         m_environment[name] = value;
       }
     }
   };
-  if (m_context.pytest_worker) {
+  if (m_settings.pytest_worker) {
     // The ports are known once the containers run: the worker imports and collects the tests
     // (which may read the fixtures' variables at import) while the services get ready.
     m_worker.reset();
@@ -156,21 +158,21 @@ void StackShardSession::bring_up_stack()
   }
   add_fixture_environment(m_stack->wait_ready());
   m_timing.ready = since(up_started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_ready, ready_started);
-  if (m_context.pytest_worker && (!m_worker || m_worker_environment != m_environment)) {
+  m_services.events.stack_ready(m_shard, ready_started);
+  if (m_settings.pytest_worker && (!m_worker || m_worker_environment != m_environment)) {
     start_worker();  // the ports were not published before readiness, or have changed
   }
 }
 
 void StackShardSession::deliver_collection()
 {
-  if (m_shard != 1 || m_context.worker_collection == nullptr || !m_worker) {
+  if (m_shard != 1 || m_services.worker_collection == nullptr || !m_worker) {
     return;
   }
   while (true) {
     if (should_stop_children()) {
       throw InterruptedError("interrupted (" + describe_interrupt() + ") while collecting suite '" +
-                             m_context.suite.name + "'");
+                             m_settings.suite + "'");
     }
     auto event = m_worker->next_event(k_worker_event_wait);
     if (!event) {
@@ -178,14 +180,14 @@ void StackShardSession::deliver_collection()
     }
     if (event->kind == PytestWorkerEvent::Kind::k_collected) {
       if (event->collection_errors.empty()) {
-        m_context.worker_collection->deliver(std::move(event->ids));
+        m_services.worker_collection->deliver(std::move(event->ids));
       } else {
-        m_context.worker_collection->give_up("some modules failed to import");
+        m_services.worker_collection->give_up("some modules failed to import");
       }
       return;
     }
     if (event->kind == PytestWorkerEvent::Kind::k_exited) {
-      m_context.worker_collection->give_up(event->cause);
+      m_services.worker_collection->give_up(event->cause);
       m_worker.reset();  // the shard starts another when it gets tests
       return;
     }
@@ -216,39 +218,38 @@ void StackShardSession::recreate_stack_if_broken() noexcept
     } catch (const std::exception& error) {
       spdlog::debug("shard {}: cannot tell how its services died: {}", m_shard, error.what());
     }
-    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] stack " +
-                               m_stack->name() + " became unhealthy (" + why +
-                               "): recreating it");
+    m_services.events.message("[shard " + std::to_string(m_shard) + "] stack " +
+                              m_stack->name() + " became unhealthy (" + why +
+                              "): recreating it");
     m_timing.teardown += tear_down_stack();
     m_stack.reset();
-    m_stack = m_context.stacks->provide(m_shard, m_shard_dir);
+    m_stack = m_services.stacks->provide(m_shard, m_shard_dir);
     bring_up_stack();
     ++m_timing.stack_recreations;
   } catch (const std::exception& error) {
     // The shard cannot serve tests any more; its remaining tests get this as their error.
     m_stack_error = std::string("the shard's stack could not be recreated: ") + error.what();
-    m_context.reporter.shard_failed(m_shard, m_stack_error);
+    m_services.events.shard_failed(m_shard, m_stack_error);
   }
 }
 
 StackShardSession::~StackShardSession()
 {
   if (m_stack) {
-    m_context.reporter.shard_tearing_down(m_shard);
+    m_services.events.shard_tearing_down(m_shard);
   }
-  if (m_stack && m_had_failure && m_context.keep_on_failure) {
+  if (m_stack && m_had_failure && m_settings.keep_on_failure) {
     keep_stack_for_inspection();
   } else if (m_stack) {
     m_timing.teardown = tear_down_stack();
   }
-  m_context.record_shard(m_timing);
-  m_context.reporter.shard_finished(m_shard);
+  m_services.events.shard_closed(m_timing);
 }
 
 Milliseconds StackShardSession::tear_down_stack() noexcept
 {
   const auto duration = m_stack->release();
-  m_context.timeline.phase_ended_after(m_shard, SpanKind::k_teardown, duration);
+  m_services.events.teardown_ended(m_shard, duration);
   return duration;
 }
 
@@ -261,19 +262,18 @@ void StackShardSession::keep_stack_for_inspection() noexcept
     text += "    " + name + "=" + value + "\n";
   }
   text += "  remove it with: orchestrate cleanup   (its owner has exited, so cleanup finds it)";
-  m_context.reporter.message(text);
+  m_services.events.message(text);
 }
 
 std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
 {
-  if (m_context.pytest_worker) {
+  if (m_settings.pytest_worker) {
     BatchFeed feed(batch);
     stream_to_worker(feed);
     return feed.take_results();
   }
-  m_context.note_first_test();
-  m_context.reporter.batch_started(m_shard, static_cast<int>(batch.size()),
-                                   batch.empty() ? std::string() : batch.front().id);
+  m_services.events.batch_started(m_shard, static_cast<int>(batch.size()),
+                                  batch.empty() ? std::string() : batch.front().id);
   const auto started = std::chrono::steady_clock::now();
   BatchRequest request;
   for (const auto& test : batch) {
@@ -283,7 +283,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     return results_without_stack(batch);
   }
   // Known only once the tests are selected: the first shard may have opened before that.
-  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_context.shard_count);
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_services.shard_count.get());
   request.environment = m_environment;
   // A crash or timeout may have taken a service down with the test: before a new runner process
   // takes over the rest of the batch, check the stack and recreate it if it is broken.
@@ -291,11 +291,10 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   m_batch_deaths.clear();
   request.on_test_started = [this](const std::string& test_id, WallClock::time_point started) {
     m_batch_times.push_back({test_id, started, std::nullopt});
-    m_context.reporter.test_started(m_shard, test_id);
-    m_context.timeline.test_started(m_shard, test_id);
+    m_services.events.test_started(m_shard, test_id);
   };
   request.on_test_finished = [this](const std::string& test_id, bool failed) {
-    m_context.timeline.test_finished(m_shard, test_id, failed);
+    m_services.events.test_ended(m_shard, test_id, failed);
     for (auto& times : m_batch_times) {
       if (times.id == test_id && !times.finished) {
         times.finished = WallClock::now();
@@ -312,10 +311,10 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
   request.work_dir = m_shard_dir / ("batch-" + std::to_string(++m_batches));
   std::filesystem::create_directories(request.work_dir);
   request.log_file = m_shard_dir / "tests.log";
-  if (m_context.test_timeout.count() > 0) {
-    request.per_test_timeout = m_context.test_timeout;
+  if (m_settings.test_timeout.count() > 0) {
+    request.per_test_timeout = m_settings.test_timeout;
   }
-  auto outcome = m_context.runner.run_batch(request);
+  auto outcome = m_services.runner.run_batch(request);
   for (auto& result : outcome.results) {
     result.shard = m_shard;
   }
@@ -332,7 +331,7 @@ std::vector<TestResult> StackShardSession::run_batch(const TestBatch& batch)
     requeue_tests_charged_for_dead_stack(batch, outcome.results);
   }
   m_timing.tests += since(started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_batch, started);
+  m_services.events.batch_ended(m_shard, started);
   m_timing.tests_run += static_cast<int>(outcome.results.size());
   return std::move(outcome.results);
 }
@@ -361,10 +360,10 @@ void StackShardSession::requeue_tests_charged_for_dead_stack(const TestBatch& ba
     m_requeued.push_back(std::move(again));
   }
   if (ids.size() > charged.size()) {
-    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] " +
-                               std::to_string(ids.size() - charged.size()) +
-                               " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
-                               ": they run again on the recreated stack");
+    m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
+                              std::to_string(ids.size() - charged.size()) +
+                              " test(s) ran after " + describe_service_deaths(m_batch_deaths) +
+                              ": they run again on the recreated stack");
   }
   results.insert(results.end(), charged.begin(), charged.end());
 }
@@ -386,7 +385,7 @@ std::vector<TestResult> StackShardSession::results_without_stack(const TestBatch
 
 void StackShardSession::run_tests(TestFeed& feed)
 {
-  if (!m_context.pytest_worker) {
+  if (!m_settings.pytest_worker) {
     ShardSession::run_tests(feed);
     return;
   }
@@ -395,7 +394,7 @@ void StackShardSession::run_tests(TestFeed& feed)
 
 void StackShardSession::start_worker()
 {
-  auto options = *m_context.pytest_worker;
+  auto options = *m_settings.pytest_worker;
   options.log_file = m_shard_dir / "tests.log";
   m_worker = std::make_unique<PytestWorker>(options);
   m_worker_environment = m_environment;
@@ -413,7 +412,7 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
 {
   const auto started = std::chrono::steady_clock::now();
   // Known only once the tests are selected: the first shard may have opened before that.
-  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_context.shard_count);
+  m_environment["ORCHESTRATE_SHARD_COUNT"] = std::to_string(m_services.shard_count.get());
   bool feed_empty = false;
   while (true) {
     if (should_stop_children()) {
@@ -442,26 +441,36 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
       submit_to_worker(*first);
       feed_empty = false;
     }
+    // Tests ahead of the running one only while the queue can spare them: near the end, a shard
+    // holding three tests could leave another shard idle.
     while (!feed_empty && !m_worker_shutdown_sent &&
-           m_worker->queued().size() < k_tests_queued_in_worker) {
+           m_worker->queued().size() < k_tests_queued_in_worker &&
+           (m_in_worker.empty() || feed.has_tests_to_spare())) {
       auto test = feed.next();
       if (!test) {
         feed_empty = true;
         break;
       }
       submit_to_worker(*test);
+      m_worker_flushed = false;
     }
     if (feed_empty && !m_worker_shutdown_sent) {
       // Lets the worker run its last test (it waits to know the next one) and end.
       m_worker->shutdown();
       m_worker_shutdown_sent = true;
+    } else if (!m_worker_shutdown_sent && !m_worker_flushed && !m_in_worker.empty() &&
+               m_worker->queued().size() < k_tests_queued_in_worker &&
+               !feed.has_tests_to_spare()) {
+      // It may not learn its next test yet: it runs what it holds and waits for more.
+      m_worker->flush();
+      m_worker_flushed = true;
     }
     if (auto event = m_worker->next_event(k_worker_event_wait)) {
       handle_worker_event(*event, feed);
     }
   }
   m_timing.tests += since(started);
-  m_context.timeline.phase_ended(m_shard, SpanKind::k_batch, started);
+  m_services.events.batch_ended(m_shard, started);
 }
 
 void StackShardSession::handle_worker_event(PytestWorkerEvent& event, TestFeed& feed)
@@ -473,10 +482,8 @@ void StackShardSession::handle_worker_event(PytestWorkerEvent& event, TestFeed& 
     }
     break;
   case PytestWorkerEvent::Kind::k_started:
-    m_context.note_first_test();
     m_batch_times.push_back({event.test_id, WallClock::now(), std::nullopt});
-    m_context.reporter.test_started(m_shard, event.test_id);
-    m_context.timeline.test_started(m_shard, event.test_id);
+    m_services.events.test_started(m_shard, event.test_id);
     break;
   case PytestWorkerEvent::Kind::k_finished:
     worker_test_finished(std::move(event.result), event.failed, feed);
@@ -492,7 +499,7 @@ void StackShardSession::handle_worker_event(PytestWorkerEvent& event, TestFeed& 
 void StackShardSession::worker_test_finished(TestResult result, bool failed, TestFeed& feed)
 {
   result.shard = m_shard;
-  m_context.timeline.test_finished(m_shard, result.id, failed);
+  m_services.events.test_ended(m_shard, result.id, failed);
   for (auto& times : m_batch_times) {
     if (times.id == result.id && !times.finished) {
       times.finished = WallClock::now();
@@ -565,10 +572,10 @@ std::vector<TestResult> StackShardSession::settle_failure_against_stack(TestResu
     again.push_back(std::move(test));
   }
   if (!again.empty()) {
-    m_context.reporter.message("[shard " + std::to_string(m_shard) + "] " +
-                               std::to_string(again.size()) + " test(s) ran after " +
-                               describe_service_deaths(m_batch_deaths) +
-                               ": they run again on the recreated stack");
+    m_services.events.message("[shard " + std::to_string(m_shard) + "] " +
+                              std::to_string(again.size()) + " test(s) ran after " +
+                              describe_service_deaths(m_batch_deaths) +
+                              ": they run again on the recreated stack");
     feed.give_back(again);
   }
   return results;
@@ -580,7 +587,7 @@ void StackShardSession::stop_worker(const std::string& reason, TestFeed& feed,
   m_worker->kill(reason);
   while (auto event = m_worker->next_event(Milliseconds(0))) {
     if (event->kind == PytestWorkerEvent::Kind::k_finished) {
-      m_context.timeline.test_finished(m_shard, event->result.id, true);
+      m_services.events.test_ended(m_shard, event->result.id, true);
       on_finished(std::move(event->result));
     } else if (event->kind == PytestWorkerEvent::Kind::k_exited) {
       give_back_worker_tests(feed, event->ids);
@@ -631,13 +638,16 @@ void StackShardSession::worker_exited(const PytestWorkerEvent& event, TestFeed& 
   recreate_stack_if_broken();
 }
 
-StackShardSessionFactory::StackShardSessionFactory(RunContext& context) : m_context(context)
+StackShardSessionFactory::StackShardSessionFactory(const ShardSettings& settings,
+                                                   const ShardServices& services)
+  : m_settings(settings),
+    m_services(services)
 {
 }
 
 std::unique_ptr<ShardSession> StackShardSessionFactory::open(int shard)
 {
-  return std::make_unique<StackShardSession>(m_context, shard);
+  return std::make_unique<StackShardSession>(m_settings, m_services, shard);
 }
 
 }  // namespace orchestrate

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "run/DeadStackVerdict.hpp"
-#include "run/RunContext.hpp"
+#include "run/ShardSettings.hpp"
 #include "run/StackProvider.hpp"
 #include "runners/PytestWorker.hpp"
 #include "scheduling/ShardSession.hpp"
@@ -21,7 +21,8 @@ class StackShardSession : public ShardSession
 public:
   // Brings the stack up and waits until it is ready. Throws (after tearing down what it started)
   // when it cannot.
-  StackShardSession(RunContext& context, int shard);
+  // `settings` and `services` must outlive the session.
+  StackShardSession(const ShardSettings& settings, const ShardServices& services, int shard);
   ~StackShardSession() override;
 
   // With a pytest worker: streams the feed's tests to it (see stream_to_worker). Other runners:
@@ -70,7 +71,8 @@ private:
   // Leaves the stack up and prints how to reach it and how to remove it.
   void keep_stack_for_inspection() noexcept;
 
-  RunContext& m_context;
+  const ShardSettings& m_settings;
+  const ShardServices& m_services;
   int m_shard;
   ShardTiming m_timing;
   std::filesystem::path m_shard_dir;
@@ -81,11 +83,12 @@ private:
   std::vector<ServiceDeath> m_batch_deaths;  // fixtures' services found dead during the batch
   std::vector<TestCase> m_requeued;          // for take_requeued()
   bool m_had_failure = false;
-  // The persistent pytest worker, when the suite runs pytest (RunContext::pytest_worker).
+  // The persistent pytest worker, when the suite runs pytest (ShardSettings::pytest_worker).
   std::unique_ptr<PytestWorker> m_worker;
   std::map<std::string, std::string> m_worker_environment;  // what it was started with
   std::map<std::string, TestCase> m_in_worker;  // submitted to it, no result yet
   bool m_worker_shutdown_sent = false;
+  bool m_worker_flushed = false;  // told to run what it holds without a next test
   int m_worker_restarts = 0;
   std::unique_ptr<ShardStack> m_stack;  // last member: released first
 };
@@ -93,11 +96,13 @@ private:
 class StackShardSessionFactory : public ShardSessionFactory
 {
 public:
-  explicit StackShardSessionFactory(RunContext& context);
+  // `settings` and `services` must outlive the factory and its sessions.
+  StackShardSessionFactory(const ShardSettings& settings, const ShardServices& services);
   std::unique_ptr<ShardSession> open(int shard) override;
 
 private:
-  RunContext& m_context;
+  const ShardSettings& m_settings;
+  const ShardServices& m_services;
 };
 
 }  // namespace orchestrate

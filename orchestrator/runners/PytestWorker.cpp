@@ -190,6 +190,13 @@ void PytestWorker::shutdown()
   }
 }
 
+void PytestWorker::flush()
+{
+  if (m_socket && !m_shutdown_sent && !m_exited) {
+    m_socket->send(worker_flush_command());
+  }
+}
+
 std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
 {
   const auto deadline = Clock::now() + timeout;

@@ -108,6 +108,11 @@ public:
   // Asks the worker to run what it has queued and end. Its k_exited then has `expected` set.
   void shutdown();
 
+  // Asks the worker to run what it has queued now, the last test without knowing a next one (so
+  // its module and session fixtures are torn down after it), and then to wait for more: for a
+  // shard that may not take another test ahead (others need them) but may get one later.
+  void flush();
+
   // The next event, waiting at most `timeout` for it; nullopt when none came. Enforces the
   // per-test and collection timeouts while it waits. After k_exited it returns nullopt. Never
   // throws.

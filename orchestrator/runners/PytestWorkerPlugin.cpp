@@ -23,6 +23,8 @@ sends, in order, until it is told to shut down. See docs/worker-protocol.md.
 Commands (JSON lines from orchestrate):
   {"command": "run", "ids": [...]}   queue these tests
   {"command": "shutdown"}            run what is queued, then end the session
+  {"command": "flush"}               run what is queued now (the last without a next test),
+                                     then wait for more
 Events (JSON lines to orchestrate, as they happen):
   {"event": "collected", "ids": [...], "errors": [{"nodeid", "longrepr"}]}
   {"event": "start" | "result" | "finish", ...}   as the progress plugin writes them, plus
@@ -125,11 +127,13 @@ class _Worker:
             items.setdefault(item.nodeid, item)
         queue = collections.deque()
         shutdown = False
+        # After "flush": run what is queued, the last without a next test, then wait again.
+        flushing = False
         asked_with = None  # how many were queued when we last said we wait
         while True:
             # A test runs only once the next one is known (or none will come), so that its
             # teardown keeps the fixtures the next test shares (pytest's nextitem).
-            must_wait = len(queue) < 2 and not shutdown
+            must_wait = len(queue) < 2 and not shutdown and not (flushing and queue)
             if must_wait and asked_with != len(queue):
                 self._channel.send({"event": "need_more", "queued": len(queue)})
                 asked_with = len(queue)
@@ -143,16 +147,19 @@ class _Worker:
                             self._channel.send({"event": "not_found", "nodeid": nodeid})
                 elif name == "shutdown":
                     shutdown = True
+                elif name == "flush":
+                    flushing = True
             if self._channel.closed:
                 # Orchestrate is gone: nobody would see another result.
                 break
-            if len(queue) >= 2 or (shutdown and queue):
+            if len(queue) >= 2 or ((shutdown or flushing) and queue):
                 item = queue.popleft()
                 nextitem = queue[0] if queue else None
                 item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
                 asked_with = None
             elif shutdown:
                 break
+            flushing = flushing and bool(queue)
         return True
 
     # trylast: after the terminal reporter has written the file name, so the output starts here.

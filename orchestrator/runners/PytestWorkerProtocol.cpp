@@ -106,4 +106,9 @@ std::string worker_shutdown_command()
   return Json{{"command", "shutdown"}}.dump() + "\n";
 }
 
+std::string worker_flush_command()
+{
+  return Json{{"command", "flush"}}.dump() + "\n";
+}
+
 }  // namespace orchestrate

@@ -45,5 +45,6 @@ std::optional<PytestWorkerMessage> parse_worker_message(std::string_view line);
 // The command lines orchestrate sends, each ending in a newline.
 std::string worker_run_command(const std::vector<std::string>& ids);
 std::string worker_shutdown_command();
+std::string worker_flush_command();
 
 }  // namespace orchestrate

@@ -30,11 +30,10 @@ bool was_cut_short(const TestResult& result)
 class SharedRunState
 {
 public:
-  SharedRunState(WorkQueue& queue, const SchedulerOptions& options,
-                 const SchedulerListener& listener)
+  SharedRunState(WorkQueue& queue, const SchedulerOptions& options, RunEvents& events)
     : m_queue(queue),
       m_options(options),
-      m_listener(listener)
+      m_events(events)
   {
   }
 
@@ -45,9 +44,7 @@ public:
       if (counts_as_failure(result)) {
         ++m_failures;
       }
-      if (m_listener.on_result) {
-        m_listener.on_result(result);
-      }
+      m_events.test_finished(result);
       m_result.results.push_back(std::move(result));
     }
     if (m_options.max_failures > 0 && m_failures >= m_options.max_failures) {
@@ -73,20 +70,10 @@ public:
     m_result.not_run.push_back(test);
   }
 
-  void record_shard_ready(int shard)
-  {
-    std::lock_guard lock(m_mutex);
-    if (m_listener.on_shard_ready) {
-      m_listener.on_shard_ready(shard);
-    }
-  }
-
   void record_shard_error(ShardError error)
   {
     std::lock_guard lock(m_mutex);
-    if (m_listener.on_shard_error) {
-      m_listener.on_shard_error(error);
-    }
+    m_events.shard_failed(error.shard, error.message);
     m_result.shard_errors.push_back(std::move(error));
   }
 
@@ -113,7 +100,7 @@ private:
   std::mutex m_mutex;
   WorkQueue& m_queue;
   const SchedulerOptions& m_options;
-  const SchedulerListener& m_listener;
+  RunEvents& m_events;
   int m_failures = 0;       // final results (after reruns)
   int m_live_failures = 0;  // failures reported while their batch ran (no reruns)
   ScheduleResult m_result;
@@ -124,12 +111,18 @@ private:
 class ShardFeed : public TestFeed
 {
 public:
-  ShardFeed(int shard, WorkQueue& queue, SharedRunState& state, int reruns)
+  ShardFeed(int shard, int shard_count, WorkQueue& queue, SharedRunState& state, int reruns)
     : m_shard(shard),
+      m_shard_count(shard_count),
       m_queue(queue),
       m_state(state),
       m_reruns(reruns)
   {
+  }
+
+  bool has_tests_to_spare() const override
+  {
+    return !m_reruns_due.empty() || m_queue.holds_more_than(m_shard_count, m_shard);
   }
 
   std::optional<TestCase> next() override
@@ -188,6 +181,7 @@ private:
   }
 
   int m_shard;
+  int m_shard_count;
   WorkQueue& m_queue;
   SharedRunState& m_state;
   int m_reruns;
@@ -197,15 +191,14 @@ private:
 };
 
 void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
-                   SharedRunState& state, int reruns)
+                   SharedRunState& state, const SchedulerOptions& options)
 {
   try {
     if (queue.stopped() || interrupt_count() > 0) {
       return;
     }
     auto session = factory.open(shard);
-    state.record_shard_ready(shard);
-    if (reruns == 0) {
+    if (options.reruns == 0) {
       // A runner that reports tests while its batch goes on lets -x stop the batch's others.
       session->on_test_finished = [&state](const std::string&, bool failed) {
         if (failed) {
@@ -213,7 +206,7 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
         }
       };
     }
-    ShardFeed feed(shard, queue, state, reruns);
+    ShardFeed feed(shard, options.shard_count, queue, state, options.reruns);
     session->run_tests(feed);
   } catch (const std::exception& error) {
     state.record_shard_error({shard, error.what()});
@@ -225,14 +218,14 @@ void run_one_shard(int shard, WorkQueue& queue, ShardSessionFactory& factory,
 }  // namespace
 
 ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
-                          const SchedulerOptions& options, const SchedulerListener& listener)
+                          const SchedulerOptions& options, RunEvents& events)
 {
-  SharedRunState state(queue, options, listener);
+  SharedRunState state(queue, options, events);
   std::vector<std::thread> threads;
   threads.reserve(static_cast<std::size_t>(options.shard_count));
   for (int shard = 1; shard <= options.shard_count; ++shard) {
     threads.emplace_back(run_one_shard, shard, std::ref(queue), std::ref(factory),
-                         std::ref(state), options.reruns);
+                         std::ref(state), std::cref(options));
   }
   for (auto& thread : threads) {
     thread.join();

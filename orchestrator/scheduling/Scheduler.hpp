@@ -1,9 +1,9 @@
 #pragma once
 
+#include "reporting/RunEvents.hpp"
 #include "scheduling/ShardSession.hpp"
 #include "scheduling/WorkQueue.hpp"
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,14 +31,6 @@ struct ScheduleResult
   bool interrupted = false;
 };
 
-// Called (serialised, from shard threads) as results and shard events arrive, for live progress.
-struct SchedulerListener
-{
-  std::function<void(int shard)> on_shard_ready;
-  std::function<void(const TestResult&)> on_result;
-  std::function<void(const ShardError&)> on_shard_error;
-};
-
 // Runs shards in parallel, one thread per shard: open the shard's session, then take batches from
 // the queue until it is empty or stopped, then close the session (its destructor tears down), so
 // teardowns of several shards run in parallel. Every thread catches everything: a shard that fails
@@ -46,8 +38,17 @@ struct SchedulerListener
 // reported as not run (static). A failed test is retried up to `reruns` times in the same shard;
 // one that then passes is reported passed and flaky, with its attempts. When max_failures is
 // reached, dispatch stops and running tests are stopped (request_stop()); the tests that were
-// stopped before they finished are reported as not run. Never throws.
+// stopped before they finished are reported as not run. Each final result and each shard error
+// goes to `events` as it is recorded (test_finished, shard_failed; serialised). Never throws.
 ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
-                          const SchedulerOptions& options, const SchedulerListener& listener = {});
+                          const SchedulerOptions& options, RunEvents& events);
+
+// The same with nobody listening (the scheduler's own tests).
+inline ScheduleResult run_shards(WorkQueue& queue, ShardSessionFactory& factory,
+                                 const SchedulerOptions& options)
+{
+  RunEvents ignored;
+  return run_shards(queue, factory, options, ignored);
+}
 
 }  // namespace orchestrate

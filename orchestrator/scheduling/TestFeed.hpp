@@ -22,6 +22,14 @@ public:
   // there is none left or the run stopped.
   virtual std::optional<TestCase> next() = 0;
 
+  // Whether this shard may take tests ahead of the one it runs next (to keep a persistent
+  // runner fed): not when the shared queue holds no more tests than there are shards, which
+  // then need them more (two long tests and two shards must not both go to one shard).
+  virtual bool has_tests_to_spare() const
+  {
+    return true;
+  }
+
   // The result of a test handed out by next(). A failure may come back from next() to run again
   // (--reruns).
   virtual void finished(TestResult result) = 0;

@@ -147,6 +147,16 @@ std::vector<TestCase> WorkQueue::stop()
   return never_run;
 }
 
+bool WorkQueue::holds_more_than(int shards, int shard) const
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_dynamic) {
+    const auto index = static_cast<std::size_t>(shard - 1);
+    return index < m_per_shard.size() && !m_per_shard[index].empty();
+  }
+  return m_shared.size() - m_next > static_cast<std::size_t>(shards);
+}
+
 bool WorkQueue::stopped() const
 {
   std::lock_guard lock(m_mutex);

@@ -44,6 +44,10 @@ public:
 
   bool stopped() const;
 
+  // Dynamic: whether more than `shards` tests are left to hand out. Static: whether `shard`'s own
+  // list holds any (no other shard takes from it).
+  bool holds_more_than(int shards, int shard) const;
+
   // Everything not handed out yet.
   std::vector<TestCase> remaining() const;
 

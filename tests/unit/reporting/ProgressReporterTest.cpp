@@ -56,8 +56,8 @@ void report_small_run(ProgressReporter& reporter)
 {
   reporter.message("memory budget note");
   reporter.start("unit", 3, 1, 2, "/tmp/run");
-  reporter.shard_starting(1);
-  reporter.shard_starting(2);
+  reporter.shard_opening(1);
+  reporter.shard_opening(2);
   reporter.shard_failed(2, "stack never became ready\nlast log lines");
   reporter.batch_started(1, 2, "t.py::test_a");
   reporter.test_finished(result("t.py::test_a", 1, Outcome::k_passed));
@@ -181,7 +181,7 @@ TEST(ProgressReporterTest, LiveStyleShowsAShardThatStartedBeforeTheTestsWereKnow
   CapturedOutput out;
   {
     ProgressReporter reporter(out.file(), Verbosity::k_quiet, false, ProgressStyle::k_live);
-    reporter.shard_starting(1);  // opened early, while collecting
+    reporter.shard_opening(1);  // opened early, while collecting
     reporter.start("unit", 4, 0, 2, "/tmp/run");
     reporter.failures({});
   }

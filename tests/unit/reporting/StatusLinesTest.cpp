@@ -136,6 +136,18 @@ TEST(StatusLinesTest, TooManyShardsForTheTerminalShowTheBusyOnesAndCountTheRest)
   EXPECT_EQ(lines[6].rfind("[  0%]", 0), 0u) << lines[6];
 }
 
+TEST(StatusLinesTest, AShardFedTestByTestRunsFromItsFirstTestAndShowsNoBatch)
+{
+  ShardStatusBoard board(1, 30);
+  board.starting(1);
+  board.test_started(1, "tests/test_orders.py::test_0");
+  board.test_finished(result_in(1, Outcome::k_passed));
+  board.test_started(1, "tests/test_orders.py::test_1");
+
+  EXPECT_EQ(texts(render_status_lines(board, Milliseconds(1'000), k_wide)).front(),
+            "shard 1  running | 1 passed | tests/test_orders.py::test_1");
+}
+
 TEST(StatusLinesTest, ARunningShardShowsHowFarItsBatchIsAndTheTestRunningNow)
 {
   ShardStatusBoard board(1, 30);
