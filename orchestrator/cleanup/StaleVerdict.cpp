@@ -73,6 +73,10 @@ StaleVerdict judge_resource(const std::map<std::string, std::string>& resource_l
   if (!options.project_prefix.empty() && project != options.project_prefix) {
     return {false, "project '" + project + "', not '" + options.project_prefix + "'"};
   }
+  if (!label_value(resource_labels, labels::k_pool).empty()) {
+    // A warm stack's creator has exited by design: its pool deadline decides (PoolInventory).
+    return {false, "warm pool stack (removed at its pool deadline; see `orchestrate pool status`)"};
+  }
   if (label_value(resource_labels, labels::k_run).empty() && !options.include_env_stacks) {
     // Its owner died when `env up` returned: "owner dead" says nothing about whether anyone
     // still uses the stack.

@@ -34,7 +34,8 @@ using OwnerStateFunction = std::function<OwnerState(const OwnerIdentity&)>;
 
 // Judges one container, network or volume by its labels alone; never looks at its name.
 //
-// Kept: anything without io.orchestrate.managed=true; anything of another environment than
+// Kept: anything without io.orchestrate.managed=true; a warm pool stack (io.orchestrate.pool set),
+// which its pool deadline governs instead (pool/PoolInventory.hpp); anything of another environment than
 // options.environment (so the dev stack only when that is "dev"); anything of another project
 // than options.project_prefix when that is set; an env stack's resources (io.orchestrate.run
 // missing or empty, as `env up` labels them) unless options.include_env_stacks. Removed: what `owner_state_of` says has a dead

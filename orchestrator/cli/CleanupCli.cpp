@@ -11,6 +11,7 @@
 #include "core/ExitCode.hpp"
 #include "docker/DockerEngine.hpp"
 #include "docker/EngineEndpoint.hpp"
+#include "pool/PoolInventory.hpp"
 #include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 
@@ -71,7 +72,7 @@ int print_sweep(const std::vector<SweptResource>& swept, const SweepOptions& opt
 }
 
 // The project to sweep: the -C project, the nearest orchestrate.yaml (this folder or above), or
-// none (any project, on the default engine).
+// none (any project, on the default engine; no pool, whose records live in a project).
 std::optional<ProjectConfig> sweep_project(const po::variables_map& values)
 {
   if (values.count("project-dir") != 0) {
@@ -98,8 +99,38 @@ std::vector<EngineEndpoint> sweep_engines(const std::optional<ProjectConfig>& pr
   return select_engine_endpoints(*project, selected, current_environment());
 }
 
-// Sweeps every engine once; returns how many resources could not be removed.
-int sweep_once(std::vector<DockerEngine>& engines, const SweepOptions& options)
+// Warm stacks are judged by their pool deadline, not by their owner: the expired, unclaimed ones
+// go (a dry run lists them). Returns how many could not be removed.
+int sweep_expired_pool(DockerEngine& engine, const std::optional<PoolPlace>& place, bool dry_run)
+{
+  if (!place) {
+    return 0;
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (dry_run) {
+    for (const auto& stack : list_pool_stacks(engine, *place)) {
+      const auto why = pool_expiry_reason(stack.record, now);
+      if (stack.claimed_by.empty() && !why.empty()) {
+        std::cout << "would remove warm stack " << stack.stack << " (" << why << ")\n";
+      }
+    }
+    return 0;
+  }
+  const auto result = sweep_pool(engine, *place, now, false);
+  for (const auto& removed : result.removed) {
+    std::cout << "removed warm stack " << removed << "\n";
+  }
+  for (const auto& failure : result.failures) {
+    std::cout << "could not remove " << failure << "\n";
+  }
+  return static_cast<int>(result.failures.size());
+}
+
+// Sweeps every engine once, and the pool's expired warm stacks on the first, the main engine
+// (where a run with the same engines keeps its warm stacks); returns how many resources could not
+// be removed.
+int sweep_once(std::vector<DockerEngine>& engines, const SweepOptions& options,
+               const std::optional<PoolPlace>& pool)
 {
   int failures = 0;
   for (auto& engine : engines) {
@@ -109,7 +140,7 @@ int sweep_once(std::vector<DockerEngine>& engines, const SweepOptions& options)
     }
     failures += print_sweep(sweep_stale_resources(engine, options), options);
   }
-  return failures;
+  return failures + sweep_expired_pool(engines.front(), pool, options.dry_run);
 }
 
 // Sleeps `interval` in small steps; returns false as soon as a SIGINT/SIGTERM arrived.
@@ -125,14 +156,15 @@ bool sleep_unless_interrupted(Milliseconds interval)
   return interrupt_count() == 0;
 }
 
-int watch(std::vector<DockerEngine>& engines, const SweepOptions& options, Milliseconds interval)
+int watch(std::vector<DockerEngine>& engines, const SweepOptions& options,
+          const std::optional<PoolPlace>& pool, Milliseconds interval)
 {
   install_signal_handlers();
   std::cout << "cleanup: sweeping every " << format_seconds(interval)
             << " until interrupted\n" << std::flush;
   do {
     try {
-      sweep_once(engines, options);
+      sweep_once(engines, options, pool);
     } catch (const Error& error) {
       // A watcher outlives a restart of the engine: say so and try again next time.
       std::cerr << "orchestrate cleanup: " << error.what() << "\n" << std::flush;
@@ -178,6 +210,10 @@ int cleanup_command(const std::vector<std::string>& arguments)
   options.include_env_stacks = values["include-env-stacks"].as<bool>();
   const auto project = sweep_project(values);
   options.project_prefix = project ? project->prefix : std::string();
+  std::optional<PoolPlace> pool;
+  if (project) {
+    pool = pool_place(*project, options.environment);
+  }
   const auto interval = duration_option(values, "watch");
   if (interval && interval->count() <= 0) {
     throw UsageError("--watch: the interval must be more than 0");
@@ -188,9 +224,9 @@ int cleanup_command(const std::vector<std::string>& arguments)
     engines.emplace_back(endpoint);
   }
   if (interval) {
-    return watch(engines, options, *interval);
+    return watch(engines, options, pool, *interval);
   }
-  const int failures = sweep_once(engines, options);
+  const int failures = sweep_once(engines, options, pool);
   return to_int(failures == 0 ? ExitCode::k_all_passed : ExitCode::k_internal_error);
 }
 

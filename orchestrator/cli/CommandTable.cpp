@@ -10,6 +10,8 @@ const std::map<std::string, Command>& subcommands()
     {"merge", merge_command},
     {"cleanup", cleanup_command},
     {"__reaper", reaper_command},
+    {"pool", pool_command},
+    {"__pool-keeper", pool_keeper_command},
     {"env", env_command},
     {"lock", lock_command},
     {"validate", validate_command},

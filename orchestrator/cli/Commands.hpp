@@ -17,6 +17,8 @@ int merge_command(const std::vector<std::string>& arguments);
 int cleanup_command(const std::vector<std::string>& arguments);
 int reaper_command(const std::vector<std::string>& arguments);  // hidden: `orchestrate __reaper`
 int env_command(const std::vector<std::string>& arguments);
+int pool_command(const std::vector<std::string>& arguments);
+int pool_keeper_command(const std::vector<std::string>& arguments);  // hidden: `__pool-keeper`
 int lock_command(const std::vector<std::string>& arguments);
 int validate_command(const std::vector<std::string>& arguments);
 int report_command(const std::vector<std::string>& arguments);

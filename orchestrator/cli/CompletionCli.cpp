@@ -35,6 +35,7 @@ const std::map<std::string, CommandExtras>& command_extras()
     {"env", {"bring a long-lived environment up or down, or show it", {"up", "down", "status"},
              false}},
     {"lock", {"show who holds the environment locks", {"status"}, false}},
+    {"pool", {"show or remove the warm stacks of --reuse runs", {"status", "down"}, false}},
     {"lint", {"check compose files against the test-stack policy", {}, true}},
     {"merge", {"merge JSON and JUnit reports of several machines or runs", {}, true}},
     {"validate", {"run the release validation checklist", {}, false}},

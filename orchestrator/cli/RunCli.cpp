@@ -25,7 +25,7 @@ constexpr const char* k_usage = R"(usage: orchestrate [run] [--suite NAME] [opti
 Runs a test suite in parallel shards, each against its own Docker Compose stack, and leaves
 nothing behind.
 
-commands: run (default), cleanup, env, lock, lint, validate, merge, report
+commands: run (default), cleanup, env, pool, lock, lint, validate, merge, report
 
 Test ids and paths narrow the suite (pytest's node ids: suites/integration/test_pg.py::test_x);
 without --suite they pick the suite whose paths hold them. Without -C the nearest orchestrate.yaml
@@ -89,6 +89,12 @@ int run_command(const std::vector<std::string>& arguments)
     ("html", po::value<std::string>(), "write a self-contained HTML report of the run here")
     ("project-dir,C", po::value<std::string>(),
      "folder holding orchestrate.yaml (default: the nearest in this folder or above)")
+    ("reuse", po::bool_switch(),
+     "claim warm stacks of earlier --reuse runs (reset first) and return this run's stacks to "
+     "the pool instead of removing them")
+    ("no-reuse", po::bool_switch(), "fresh stacks, removed at the end (overrides `reuse: true`)")
+    ("reuse-ttl", po::value<std::string>(),
+     "how long a returned stack stays warm without being claimed (default 15m)")
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output")
     ("quiet,q", po::bool_switch(&quiet), "less output")
     ("progress", po::value<std::string>()->default_value("auto"),
@@ -182,6 +188,16 @@ int run_command(const std::vector<std::string>& arguments)
     options.progress = ProgressStyle::k_lines;
   } else if (progress != "auto") {
     throw UsageError("--progress: expected auto, live or lines, got '" + progress + "'");
+  }
+  if (values["reuse"].as<bool>() && values["no-reuse"].as<bool>()) {
+    throw UsageError("--reuse and --no-reuse contradict each other; give one");
+  }
+  if (values["reuse"].as<bool>() || values["no-reuse"].as<bool>()) {
+    options.reuse = values["reuse"].as<bool>();
+  }
+  options.reuse_ttl = duration_option(values, "reuse-ttl");
+  if (options.reuse_ttl && options.reuse_ttl->count() == 0) {
+    throw UsageError("--reuse-ttl must be longer than 0");
   }
   read_selection_options(values, options);
   install_signal_handlers();

@@ -1,4 +1,5 @@
 #include "config/ConfigLoader.hpp"
+#include "config/FixtureReset.hpp"
 #include "config/NamedConfigFiles.hpp"
 #include "config/YamlFields.hpp"
 
@@ -8,7 +9,8 @@ namespace orchestrate {
 
 namespace {
 
-const std::vector<std::string> k_fixture_keys = {"service", "port", "readiness", "environment"};
+const std::vector<std::string> k_fixture_keys = {"service", "port", "readiness", "environment",
+                                                 "reset"};
 const std::vector<std::string> k_readiness_keys = {"kind", "log"};
 
 constexpr const char* k_kinds = "health, port or log";
@@ -146,6 +148,7 @@ FixtureConfig load_fixture_config(const ProjectConfig& project, const std::strin
   fixture.port_line = port.line();
   fixture.readiness = read_readiness(file);
   fixture.environment = read_environment(file);
+  fixture.reset = read_fixture_reset(file);
   return fixture;
 }
 

@@ -30,6 +30,8 @@ struct RunDefaults
   Milliseconds lock_timeout{600'000};      // how long a run waits for the environment lock
   Milliseconds test_timeout{0};            // per test; 0 means none
   Milliseconds collect_timeout{300'000};   // the central collection (imports of every module)
+  bool reuse = false;                      // keep shard stacks warm between runs (--reuse)
+  Milliseconds reuse_ttl{900'000};         // how long a warm stack waits idle in the pool
 };
 
 // How a policy rule (a lint rule of docs/lint.md) is enforced: `error` refuses the stack (the

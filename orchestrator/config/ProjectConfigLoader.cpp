@@ -23,7 +23,7 @@ const std::vector<std::string> k_project_keys = {
 const std::vector<std::string> k_environment_keys = {"compose_files"};
 const std::vector<std::string> k_default_keys = {
   "parallel", "readiness_timeout", "stop_timeout", "lock_timeout", "test_timeout",
-  "collect_timeout",
+  "collect_timeout", "reuse", "reuse_ttl",
 };
 
 constexpr const char* k_compose_name_rule =
@@ -166,6 +166,15 @@ RunDefaults read_defaults(const YamlMapping& file)
     defaults.collect_timeout = timeout->as_duration();
     if (defaults.collect_timeout.count() == 0) {
       timeout->fail_expected("a duration longer than 0");  // would fail every collection
+    }
+  }
+  if (auto reuse = mapping->get("reuse")) {
+    defaults.reuse = reuse->as_bool();
+  }
+  if (auto ttl = mapping->get("reuse_ttl")) {
+    defaults.reuse_ttl = ttl->as_duration();
+    if (defaults.reuse_ttl.count() == 0) {
+      ttl->fail_expected("a duration longer than 0");  // a warm stack would expire at once
     }
   }
   return defaults;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,21 @@ struct ReadinessSpec
   std::string log_pattern;
 };
 
+// How a warm stack's fixture service is brought back to a clean state before a run that claimed
+// the stack runs its first test (`reset:` in fixtures/<name>.yaml; see docs/warm-stacks.md).
+struct ResetSpec
+{
+  enum class Kind {
+    k_recreate,  // compose recreates the service's containers: safe for anything (the default)
+    k_exec,      // `argv` runs inside the running container and must exit 0
+    k_none,      // a stateless service: nothing to do
+  };
+  Kind kind = Kind::k_recreate;
+  std::vector<std::string> argv;    // k_exec only
+  Milliseconds timeout{60'000};     // k_exec only: how long the command may take
+  int line = 0;                     // 1-based line of `reset`, 0 when absent, for messages
+};
+
 // fixtures/<name>.yaml: one service of the compose stack, seen from the tests.
 struct FixtureConfig
 {
@@ -33,6 +49,7 @@ struct FixtureConfig
   ReadinessSpec readiness;
   // Variables handed to tests. Values may use {host} and {port}: the mapped host address and port.
   std::map<std::string, std::string> environment;
+  ResetSpec reset;  // how a claimed warm stack cleans this service (--reuse only)
 };
 
 // One test of a `command` suite: a name and an argv, run from the project root.
@@ -55,6 +72,7 @@ struct SuiteConfig
   std::vector<NamedCommand> commands; // command: one test each
   Milliseconds test_timeout{0};       // per test; 0 means the project default
   Milliseconds collect_timeout{0};    // the central collection; 0 means the project default
+  std::optional<bool> reuse;          // `reuse:`; unset means the project default
 };
 
 }  // namespace orchestrate

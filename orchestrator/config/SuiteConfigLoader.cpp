@@ -12,7 +12,7 @@ namespace {
 // Keys every suite may have, and the keys only one runner understands. A key of another runner is
 // an error rather than silently ignored: `binary:` in a pytest suite is a mistake worth reporting.
 const std::vector<std::string> k_common_keys = {"runner", "fixtures", "test_timeout",
-                                              "collect_timeout"};
+                                              "collect_timeout", "reuse"};
 
 struct RunnerKeys
 {
@@ -156,6 +156,9 @@ SuiteConfig load_suite_config(const ProjectConfig& project, const std::string& n
   }
   if (auto timeout = file.get("collect_timeout")) {
     suite.collect_timeout = timeout->as_duration();
+  }
+  if (auto reuse = file.get("reuse")) {
+    suite.reuse = reuse->as_bool();
   }
   return suite;
 }

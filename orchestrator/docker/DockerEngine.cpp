@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string_view>
+#include <thread>
 #include <unistd.h>
 
 namespace orchestrate {
@@ -191,6 +192,35 @@ HttpResponse perform(const EngineTransport& endpoint,
   return response;
 }
 
+// POSTs `body` (JSON) to `path`; as perform() otherwise.
+HttpResponse perform_post(const EngineTransport& endpoint, const std::string& path,
+                          const std::string& body, Milliseconds timeout = k_request_timeout)
+{
+  CurlEasy handle = make_engine_handle(endpoint, "POST", path);
+  CURL* h = handle.get();
+  HttpResponse response;
+  curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(h, CURLOPT_POSTFIELDS, body.c_str());
+  curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_to_string);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);
+  const CURLcode code = curl_easy_perform(h);
+  curl_slist_free_all(headers);
+  if (code == CURLE_OPERATION_TIMEDOUT) {
+    response.status = 0;  // the caller judges a timeout
+    return response;
+  }
+  if (code != CURLE_OK) {
+    spdlog::debug("docker: POST {} failed: {}", path, curl_easy_strerror(code));
+    throw_unreachable(endpoint, code);
+  }
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &response.status);
+  spdlog::debug("docker: POST {} -> {}", path, response.status);
+  return response;
+}
+
 json parse_body(const char* method, const std::string& path, const HttpResponse& response)
 {
   try {
@@ -342,6 +372,8 @@ ContainerSummary summary_from_list_entry(const json& entry, const std::string& a
     }
   }
   summary.exit_code = exit_code_from_status_text(string_member(entry, "Status"));
+  summary.image = string_member(entry, "Image");
+  summary.image_id = string_member(entry, "ImageID");
   choose_reachable_ports(summary, address);
   return summary;
 }
@@ -772,6 +804,59 @@ bool DockerEngine::remove_network(const std::string& id)
 bool DockerEngine::remove_volume(const std::string& name)
 {
   return remove_resource(*m_transport, api_prefix() + "/volumes/" + url_escape(name) + "?force=1");
+}
+
+std::optional<std::string> DockerEngine::image_id(const std::string& name)
+{
+  const auto image = get_json(*m_transport, api_prefix() + "/images/" + url_escape(name) + "/json");
+  if (!image) {
+    return std::nullopt;
+  }
+  return string_member(*image, "Id");
+}
+
+ExecOutcome DockerEngine::exec_in_container(const std::string& id,
+                                            const std::vector<std::string>& argv,
+                                            Milliseconds timeout)
+{
+  const std::string create_path = api_prefix() + "/containers/" + url_escape(id) + "/exec";
+  const json request{{"Cmd", argv}, {"AttachStdout", true}, {"AttachStderr", true}};
+  const HttpResponse created = perform_post(*m_transport, create_path, request.dump());
+  if (created.status == 409) {
+    throw InternalError("cannot run a command in container " + id + ": it is not running");
+  }
+  if (created.status != 201) {
+    throw_unexpected_status("POST", create_path, created);
+  }
+  const std::string exec_id = string_member(parse_body("POST", create_path, created), "Id");
+  const std::string start_path = api_prefix() + "/exec/" + url_escape(exec_id) + "/start";
+  // Attached: the answer is the command's output and ends when the command does.
+  const HttpResponse started =
+    perform_post(*m_transport, start_path, json{{"Detach", false}, {"Tty", false}}.dump(), timeout);
+  ExecOutcome outcome;
+  if (started.status == 0) {
+    outcome.timed_out = true;
+    return outcome;
+  }
+  if (started.status != 200) {
+    throw_unexpected_status("POST", start_path, started);
+  }
+  std::optional<std::string> payload = demultiplex(started.body);
+  outcome.output = payload ? std::move(*payload) : started.body;
+  // The stream ends when the command does; its exit code may be recorded a moment later.
+  const std::string inspect_path = api_prefix() + "/exec/" + url_escape(exec_id) + "/json";
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    const json inspected = get_existing_json(*m_transport, inspect_path);
+    const json& exit_code = member(inspected, "ExitCode");
+    const json& running = member(inspected, "Running");
+    if (!(running.is_boolean() && running.get<bool>()) && exit_code.is_number_integer()) {
+      outcome.exit_code = exit_code.get<int>();
+      return outcome;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  outcome.timed_out = true;
+  return outcome;
 }
 
 ContainerEventStream DockerEngine::open_container_events(

@@ -40,6 +40,16 @@ struct ContainerSummary
   std::vector<PortBinding> port_bindings;  // every binding, as reported
   std::optional<int> exit_code;            // of an exited container, when the engine says
   std::string restart_policy;              // HostConfig.RestartPolicy.Name; inspect only
+  std::string image;                       // the image as the container was created from; list only
+  std::string image_id;                    // "sha256:..."; list only
+};
+
+// What a command run inside a container did (DockerEngine::exec_in_container).
+struct ExecOutcome
+{
+  int exit_code = -1;      // -1 when it did not finish within the timeout
+  bool timed_out = false;
+  std::string output;      // stdout and stderr, interleaved as the engine sent them
 };
 
 // How a container ended, from GET /containers/{id}/json's State (see ServiceDeath.hpp).
@@ -156,6 +166,15 @@ public:
   bool remove_container(const std::string& id);  // force=true, v=true
   bool remove_network(const std::string& id);
   bool remove_volume(const std::string& name);    // force=true
+
+  // GET /images/{name}/json: the image's id ("sha256:..."), nullopt when there is no such image.
+  std::optional<std::string> image_id(const std::string& name);
+
+  // Runs `argv` inside running container `id` (POST /containers/{id}/exec, then /exec/{id}/start
+  // attached, then GET /exec/{id}/json for the exit code), bounded by `timeout`. Throws as every
+  // call does, and InternalError when the container is not running.
+  ExecOutcome exec_in_container(const std::string& id, const std::vector<std::string>& argv,
+                                Milliseconds timeout);
 
   // Subscribes to GET /events filtered by type=container, the label filters and, unless empty, the
   // actions ("start", "die", ...; "health_status" covers every health status). Returns once the

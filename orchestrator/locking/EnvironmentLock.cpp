@@ -129,7 +129,8 @@ bool is_held(const std::filesystem::path& path)
   if (!fd || ::fstat(fd.get(), &status) != 0 || !S_ISREG(status.st_mode)) {
     return false;
   }
-  while (::flock(fd.get(), LOCK_SH | LOCK_NB) != 0) {
+  // Exclusive, so that shared holders (--reuse runs) count as holders too; dropped at once.
+  while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EINTR) {
       return errno == EWOULDBLOCK;
     }
@@ -169,7 +170,8 @@ void write_holder_info(int fd, const std::filesystem::path& path)
 
 EnvironmentLock EnvironmentLock::acquire(const std::filesystem::path& lock_dir,
                                          const std::string& env, Milliseconds timeout,
-                                         const std::function<void(const LockHolder&)>& on_wait)
+                                         const std::function<void(const LockHolder&)>& on_wait,
+                                         bool shared)
 {
   if (!is_valid_environment_name(env)) {
     throw UsageError("invalid environment name '" + env
@@ -189,10 +191,12 @@ EnvironmentLock EnvironmentLock::acquire(const std::filesystem::path& lock_dir,
   auto deadline = Clock::now() + timeout;
   bool announced = false;
   while (true) {
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+    if (::flock(fd.get(), (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0) {
+      // Shared holders each write themselves: the last one is named (`lock status`).
       write_holder_info(fd.get(), path);
-      spdlog::debug("took the {} environment lock {}", env, path.string());
-      return EnvironmentLock(std::move(fd), env, path);
+      spdlog::debug("took the {} environment lock {}{}", env, path.string(),
+                    shared ? " (shared)" : "");
+      return EnvironmentLock(std::move(fd), env, path, shared);
     }
     if (errno != EWOULDBLOCK && errno != EINTR) {
       throw InternalError("cannot lock " + path.string() + ": " + std::strerror(errno));
@@ -217,10 +221,12 @@ EnvironmentLock EnvironmentLock::acquire(const std::filesystem::path& lock_dir,
   }
 }
 
-EnvironmentLock::EnvironmentLock(Fd fd, std::string environment, std::filesystem::path path)
+EnvironmentLock::EnvironmentLock(Fd fd, std::string environment, std::filesystem::path path,
+                                 bool shared)
   : m_fd(std::move(fd)),
     m_environment(std::move(environment)),
-    m_path(std::move(path))
+    m_path(std::move(path)),
+    m_shared(shared)
 {
 }
 
@@ -236,6 +242,7 @@ EnvironmentLock& EnvironmentLock::operator=(EnvironmentLock&& other) noexcept
     m_fd = std::move(other.m_fd);
     m_environment = std::move(other.m_environment);
     m_path = std::move(other.m_path);
+    m_shared = other.m_shared;
   }
   return *this;
 }
@@ -245,8 +252,11 @@ void EnvironmentLock::release() noexcept
   if (!m_fd) {
     return;
   }
-  // Clear the holder info while still holding the lock, so no reader sees it as ours after.
-  [[maybe_unused]] int ignored = ::ftruncate(m_fd.get(), 0);
+  // Clear the holder info while still holding the lock, so no reader sees it as ours after (a
+  // shared holder leaves it: the others may still hold the lock).
+  if (!m_shared) {
+    [[maybe_unused]] int ignored = ::ftruncate(m_fd.get(), 0);
+  }
   m_fd.close();
   spdlog::debug("released the {} environment lock", m_environment);
 }

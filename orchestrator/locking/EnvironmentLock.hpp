@@ -43,9 +43,14 @@ public:
   // digits, '-', '_', '.', not starting with '.' nor with "reaper-", which the reaper's lock
   // files use) or lock_dir/the lock file cannot be created, or when the lock file is refused: a
   // symbolic link, not a regular file, or not owned by the effective user (open_owned_file).
+  //
+  // With `shared`, the lock is taken in shared mode (flock LOCK_SH): --reuse runs, which each work
+  // on stacks they claimed one by one (pool/StackClaim.hpp), go side by side, while a run that
+  // takes the lock exclusively (the default) waits for all of them and they for it.
   static EnvironmentLock acquire(const std::filesystem::path& lock_dir, const std::string& env,
                                  Milliseconds timeout,
-                                 const std::function<void(const LockHolder&)>& on_wait = {});
+                                 const std::function<void(const LockHolder&)>& on_wait = {},
+                                 bool shared = false);
 
   ~EnvironmentLock();
   EnvironmentLock(EnvironmentLock&& other) noexcept = default;
@@ -67,12 +72,13 @@ public:
   }
 
 private:
-  EnvironmentLock(Fd fd, std::string environment, std::filesystem::path path);
+  EnvironmentLock(Fd fd, std::string environment, std::filesystem::path path, bool shared);
   void release() noexcept;
 
   Fd m_fd;
   std::string m_environment;
   std::filesystem::path m_path;
+  bool m_shared = false;
 };
 
 // The current holder of each environment's lock in `lock_dir`: only locks held right now, sorted

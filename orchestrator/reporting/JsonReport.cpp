@@ -64,6 +64,8 @@ Json shard_to_json(const ShardTiming& shard)
     {"stack_recreations", shard.stack_recreations},
     {"error", shard.error},
     {"engine", shard.engine},
+    {"warm_stack", shard.warm_stack},
+    {"reset", to_seconds(shard.reset)},
   };
   for (const auto& [key, field] : k_phase_keys) {
     json[key] = to_seconds(shard.*field);
@@ -134,13 +136,17 @@ public:
     return value.get<std::uint64_t>();
   }
 
-  bool boolean(const char* key) const
+  // An optional key that is missing reads as false (reports written before the key existed).
+  bool boolean(const char* key, bool optional = false) const
   {
-    const Json& value = *find(key);
-    if (!value.is_boolean()) {
+    const Json* value = find(key, optional);
+    if (value == nullptr) {
+      return false;
+    }
+    if (!value->is_boolean()) {
       fail(key, "expected true or false");
     }
-    return value.get<bool>();
+    return value->get<bool>();
   }
 
   // An optional key that is missing reads as 0 (reports written before the key existed).
@@ -232,6 +238,8 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   shard.tests_ended = reader.seconds(k_tests_ended_key, true);
   shard.error = reader.string("error", true);
   shard.engine = reader.string("engine", true);
+  shard.warm_stack = reader.boolean("warm_stack", true);
+  shard.reset = reader.seconds("reset", true);
   return shard;
 }
 

@@ -29,6 +29,8 @@ struct ShardTiming
   Milliseconds tests_ended{0};
   std::string error;
   std::string engine;            // the engine its stack ran on (last, if it moved); "" unknown
+  bool warm_stack = false;        // --reuse: its stack was claimed warm from the pool
+  Milliseconds reset{0};          // --reuse: resetting that warm stack's services
 };
 
 // The machine-readable report of one run (`--report-json`).

@@ -114,6 +114,7 @@ std::unique_ptr<ShardStack> FreshStackProvider::provide(int shard,
                                             m_settings.run_id, shard);
   spec.ownership.owner = m_settings.owner_label;
   spec.ownership.created_unix_seconds = static_cast<long long>(std::time(nullptr));
+  spec.ownership.pool = m_settings.pool;
   spec.compose_files = m_settings.compose_files;
   spec.work_dir = shard_dir;
   spec.model = m_settings.model;

@@ -24,6 +24,7 @@ struct FreshStackSettings
   std::vector<FixtureConfig> fixtures;
   Milliseconds readiness_timeout{60'000};
   Milliseconds stop_timeout{0};
+  std::string pool;  // --reuse: the pool's label (pool_label()), on every stack; else ""
 };
 
 // The default provider: every shard gets a new compose project of its own on the one engine,

@@ -1,5 +1,7 @@
 #include "run/RunConfiguration.hpp"
 
+#include "pool/PoolSettings.hpp"
+
 #include "config/ConfigLoader.hpp"
 #include "core/Error.hpp"
 #include "environments/EnvironmentLookup.hpp"
@@ -58,6 +60,8 @@ StackInfrastructureOptions stack_infrastructure_options(const RunConfiguration& 
   infrastructure.readiness_timeout =
     options.readiness_timeout.value_or(config.project.defaults.readiness_timeout);
   infrastructure.stop_timeout = config.project.defaults.stop_timeout;
+  infrastructure.pool = resolve_pool_settings(options.reuse, options.reuse_ttl, config.setup.suite,
+                                              config.project.defaults);
   return infrastructure;
 }
 

@@ -52,6 +52,10 @@ struct RunOptions
   std::optional<int> durations;             // --durations N: slowest N (0: all) and shard times
   ColorChoice color = ColorChoice::k_auto;  // --color, with NO_COLOR / FORCE_COLOR
   std::optional<RepeatPlan> repeat;         // --repeat N | until-fail:N | until-pass:N
+
+  // Warm stacks (docs/warm-stacks.md); unset: the suite's `reuse`, then orchestrate.yaml's.
+  std::optional<bool> reuse;                // --reuse / --no-reuse
+  std::optional<Milliseconds> reuse_ttl;    // --reuse-ttl: idle deadline of returned stacks
 };
 
 }  // namespace orchestrate

@@ -105,6 +105,7 @@ ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int selected, 
       shard.peak_memory_bytes = stacks->monitor().peak_for_shard(shard.shard);
       shard.engine = stacks->engine_of(shard.shard);  // settle() checks each engine for its own
     }
+    stacks->note_warm_stacks(shards);  // --reuse: which stacks were warm, their reset time
   }
   show_end(results, counts, shards, stacks, peak_total, scheduled.interrupted, repeats, elapsed);
   auto exit_code = exit_code_for(scheduled, counts);

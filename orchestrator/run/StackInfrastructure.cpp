@@ -14,6 +14,7 @@
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
 #include "run/EngineRemovals.hpp"
+#include "run/RunPool.hpp"
 
 #include <cstdio>
 #include <functional>
@@ -29,6 +30,20 @@ DockerEngine& main_engine_of(RunEngines& engines, RunEvents& events)
 {
   engines.leave_out_silent_engines([&](const std::string& line) { events.warning(line); });
   return engines.main();
+}
+
+// The run's options as its engines allow: the warm-stack pool lives on the main engine only, so
+// with several engines --reuse is ignored, with a warning (docs/warm-stacks.md).
+StackInfrastructureOptions options_for_engines(const RunEngines& engines,
+                                               StackInfrastructureOptions options,
+                                               RunEvents& events)
+{
+  if (options.pool.reuse && engines.several()) {
+    events.warning("--reuse works on one engine only: this run uses several, so its stacks are "
+                   "fresh and removed at the end");
+    options.pool.reuse = false;
+  }
+  return options;
 }
 
 // Before anything waits or starts: the engine answers and memory suffices. Refuses with what to
@@ -56,9 +71,11 @@ EnvironmentLock lock_environment(const ProjectConfig& project,
                                  const StackInfrastructureOptions& options)
 {
   return EnvironmentLock::acquire(
-    project.lock_dir, options.environment, options.lock_timeout, [&](const LockHolder& holder) {
+    project.lock_dir, options.environment, options.lock_timeout,
+    [&](const LockHolder& holder) {
       std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
-    });
+    },
+    options.pool.reuse);  // --reuse runs share the environment: each claims its own stacks
 }
 
 // The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
@@ -122,10 +139,10 @@ StackInfrastructure::StackInfrastructure(RunEngines& engines, const ProjectConfi
     m_engine(main_engine_of(engines, events)),
     m_project(project),
     m_fixtures(fixtures),
-    m_options(options),
+    m_options(options_for_engines(engines, options, events)),
     m_events(events),
-    m_late_preflight(check_engine_and_memory(m_engine, project, options, events)),
-    m_lock(lock_environment(project, options))
+    m_late_preflight(check_engine_and_memory(m_engine, project, m_options, events)),
+    m_lock(lock_environment(project, m_options))
 {
 }
 
@@ -170,20 +187,36 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
                              [this] { require_late_checks(); });
   check_fixtures_against_model(m_fixtures, m_model);
   enforce_compose_policy(m_project, m_fixtures, services);
+  const auto& environment = find_environment(m_project, m_options.environment);
+  const auto pool = pool_place(m_project, m_options.environment);
+  std::optional<PoolKey> pool_key;
+  if (m_options.pool.reuse) {
+    pool_key = stack_pool_key(environment, services, m_fixtures);
+  }
 
   const FreshStackSettings stack_settings{
     m_project.prefix, m_options.environment, run_id, to_label(current_owner()),
-    find_environment(m_project, m_options.environment).compose_files, m_model, m_fixtures,
-    m_options.readiness_timeout, m_options.stop_timeout};
+    environment.compose_files, m_model, m_fixtures, m_options.readiness_timeout,
+    m_options.stop_timeout, pool_key ? pool_label(pool) : std::string()};
+  // Warm stacks idle in the pool (on the main engine) keep their memory: the run's stacks there
+  // get what is left.
+  const int idle_warm_stacks =
+    warm_stacks_beside(pool, pool_key ? &*pool_key : nullptr, m_options.parallel);
   StackAdmission* admission = nullptr;
   if (m_engines.several()) {
     // Each engine admits by its own budget; shards go to the first with room (scale-out.md).
-    m_placement.emplace(stack_settings, m_engines.all(),
-                        m_engines.budgets(m_options.memory_budget_bytes), m_options.parallel,
+    auto budgets = m_engines.budgets(m_options.memory_budget_bytes);
+    budgets.front() =
+      budget_beside_warm_stacks(budgets.front(), m_model.memory_limit_bytes(), idle_warm_stacks);
+    m_placement.emplace(stack_settings, m_engines.all(), budgets, m_options.parallel,
                         [this](const std::string& line) { m_events.message(line); });
     admission = &m_placement->local_admission();
   } else {
-    admission = &m_admission.emplace(m_model, m_options.memory_budget_bytes, m_options.parallel);
+    admission = &m_admission.emplace(
+      m_model,
+      budget_beside_warm_stacks(m_options.memory_budget_bytes, m_model.memory_limit_bytes(),
+                                idle_warm_stacks),
+      m_options.parallel);
   }
   ResourceMonitorOptions monitoring;
   monitoring.run_id = run_id;
@@ -203,7 +236,8 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
   // The reaper reaches the run's engines on its own, the same way, if this process dies.
   m_reaper_launch.engines_file = run_dir / "engines.json";
   write_engine_endpoints(m_reaper_launch.engines_file, m_engines.endpoints());
-  m_removal.emplace(m_engine, run_id, m_options.keep_on_failure);
+  // A --reuse run's stacks stay up on purpose: returned to the pool, not left over.
+  m_removal.emplace(m_engine, run_id, m_options.keep_on_failure || m_options.pool.reuse);
   for (DockerEngine* other : m_engines.all()) {
     if (other != &m_engine) {
       m_engine_removals.emplace_back(*other, run_id, m_options.keep_on_failure);
@@ -213,8 +247,22 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
 
   if (m_placement) {
     m_stacks = &*m_placement;
-  } else {
-    m_stacks = &m_provider.emplace(stack_settings, m_engine, admission);
+    return;
+  }
+  m_stacks = &m_provider.emplace(stack_settings, m_engine, admission);
+  if (pool_key) {
+    // One engine only: options_for_engines turned --reuse off for several.
+    m_stacks = &m_pooled_provider.emplace(
+      PooledStackSettings{pool, *pool_key, m_options.pool.ttl, stack_settings,
+                          [this](const std::string& line) { m_events.message(line); }},
+      *m_provider, m_engine, admission);
+  }
+}
+
+void StackInfrastructure::note_warm_stacks(std::vector<ShardTiming>& shards) const
+{
+  if (m_pooled_provider) {
+    m_pooled_provider->annotate(shards);
   }
 }
 

@@ -7,12 +7,14 @@
 #include "docker/ComposeModel.hpp"
 #include "docker/DockerEngine.hpp"
 #include "locking/EnvironmentLock.hpp"
+#include "pool/PoolSettings.hpp"
 #include "reporting/RunEvents.hpp"
 #include "resources/Preflight.hpp"
 #include "resources/ResourceMonitor.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/EnginePlacement.hpp"
 #include "run/FreshStackProvider.hpp"
+#include "run/PooledStackProvider.hpp"
 #include "run/RunEngines.hpp"
 #include "run/RunRemoval.hpp"
 
@@ -36,6 +38,7 @@ struct StackInfrastructureOptions
   bool keep_on_failure = false;  // what is kept on purpose is neither removed nor handed over
   Milliseconds readiness_timeout{60'000};  // each stack's readiness gate
   Milliseconds stop_timeout{0};            // each stack's `compose down` grace
+  PoolSettings pool;  // --reuse: warm stacks claimed from and returned to the pool
 };
 
 // Everything a run needs only because its suite has fixtures (README "What a run does", steps 2-4
@@ -44,7 +47,8 @@ struct StackInfrastructureOptions
 // lint, the memory-budget admission with its resource monitor, the reaper with the removal check
 // that releases it, and the provider of the shards' stacks. With several engines
 // (docs/scale-out.md) the stacks are placed over all of them (EnginePlacement, an admission per
-// engine), every engine is swept, the reaper is told them all and each has its removal check.
+// engine), every engine is swept, the reaper is told them all and each has its removal check;
+// the warm-stack pool (--reuse) lives on the main engine only, so with several it is ignored.
 // Built in the README's order by the
 // constructor, sweep_dead_runs() and prepare() (the run's id and folder exist only once the
 // environment is locked, and collection starts between the sweep and the compose model);
@@ -57,7 +61,8 @@ public:
   // (a warning each); the first, the main engine, answers and memory suffices (compose, the disk and our container
   // count are asked now and judged later, see require_late_checks()); then step 3, the
   // environment's lock, saying on stderr who holds it while waiting. Throws EnvironmentError
-  // (exit 7) on a failed check, Error for a lock not had (see EnvironmentLock::acquire).
+  // (exit 7) on a failed check, Error for a lock not had (see EnvironmentLock::acquire). With
+  // several engines left, --reuse is ignored with a warning: the pool lives on the main engine.
   // `engines`, `project`, `fixtures` and `events` must outlive the object.
   StackInfrastructure(RunEngines& engines, const ProjectConfig& project,
                       const std::vector<FixtureConfig>& fixtures,
@@ -77,7 +82,8 @@ public:
   // lint (UsageError naming file:line on a violation), admission and the resource monitor, then
   // the reaper (told every engine through engines.json in `run_dir`), before the run creates
   // anything; then the stack provider: EnginePlacement with several engines, else
-  // FreshStackProvider. Call once, after sweep_dead_runs().
+  // FreshStackProvider, wrapped by PooledStackProvider with --reuse. Call once, after
+  // sweep_dead_runs().
   void prepare(const std::string& run_id, const std::filesystem::path& run_dir);
 
   // Judges the late preflight checks unless that was done already (EnvironmentError, exit 7, on a
@@ -114,6 +120,8 @@ public:
 
   // The name of the engine `shard`'s stack was last placed on (for the reports). After prepare().
   std::string engine_of(int shard) const;
+  // --reuse: marks in `shards` which stacks were claimed warm and how long their reset took.
+  void note_warm_stacks(std::vector<ShardTiming>& shards) const;
 
   // Once every stack of the run is gone: confirms that nothing of the run is left and releases
   // the reaper, else hands the rest over to it (RunRemoval::settle, saying so on stderr; with
@@ -138,9 +146,10 @@ private:
                                                 // be gone before it is
   std::optional<ResourceMonitor> m_monitor;
   std::optional<FreshStackProvider> m_provider;  // its stacks must be gone before it is
-  StackProvider* m_stacks = nullptr;             // m_placement or m_provider
-  std::optional<RunRemoval> m_removal;           // the main engine's
-  std::deque<RunRemoval> m_engine_removals;      // the other engines', when several
+  std::optional<PooledStackProvider> m_pooled_provider;  // --reuse, one engine: wraps m_provider
+  StackProvider* m_stacks = nullptr;  // m_placement, m_pooled_provider or m_provider
+  std::optional<RunRemoval> m_removal;       // the main engine's
+  std::deque<RunRemoval> m_engine_removals;  // the other engines', when several
   ReaperLaunch m_reaper_launch;
   std::optional<ReaperGuard> m_reaper;  // released only after every stack was torn down
 };

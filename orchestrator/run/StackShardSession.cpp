@@ -399,6 +399,7 @@ void StackShardSession::start_worker()
   m_worker = std::make_unique<PytestWorker>(options);
   m_worker_environment = m_environment;
   m_worker_shutdown_sent = false;
+  m_worker_flushed = false;
   m_worker->start(m_environment);
 }
 
@@ -406,6 +407,7 @@ void StackShardSession::submit_to_worker(const TestCase& test)
 {
   m_in_worker[test.id] = test;
   m_worker->submit({test.id});
+  m_worker_flushed = false;  // a flush covers only what the worker held when it was sent
 }
 
 void StackShardSession::stream_to_worker(TestFeed& feed)
@@ -452,7 +454,6 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
         break;
       }
       submit_to_worker(*test);
-      m_worker_flushed = false;
     }
     if (feed_empty && !m_worker_shutdown_sent) {
       // Lets the worker run its last test (it waits to know the next one) and end.

@@ -64,6 +64,15 @@ TEST(StaleVerdictTest, RemovesResourceWhoseOwnerIsDead)
   EXPECT_EQ(verdict.reason, "owner dead (box:100:12345)");
 }
 
+TEST(StaleVerdictTest, KeepsAWarmPoolStackWhoseCreatorIsDeadEvenWhenOld)
+{
+  auto labels = resource(k_dead_pid, hours(100));
+  labels[labels::k_pool] = "0123456789abcdef";
+  auto verdict = judge(labels, older_than(Milliseconds(0)));
+  EXPECT_FALSE(verdict.remove);
+  EXPECT_NE(verdict.reason.find("pool deadline"), std::string::npos) << verdict.reason;
+}
+
 TEST(StaleVerdictTest, KeepsResourceWhoseOwnerIsAlive)
 {
   auto verdict = judge(resource(k_alive_pid, hours(100)), SweepOptions{});

@@ -89,7 +89,58 @@ TEST_F(FixtureConfigLoaderTest, RejectsUnknownKey)
 {
   EXPECT_EQ(error_for("service: s\nport: 1\nhealthcheck: true\n"),
             at("fixtures/f.yaml", 3) +
-              "unknown key 'healthcheck'; expected one of: service, port, readiness, environment");
+              "unknown key 'healthcheck'; expected one of: service, port, readiness, environment, "
+              "reset");
+}
+
+TEST_F(FixtureConfigLoaderTest, ResetsByRecreatingWhenNoResetIsGiven)
+{
+  const auto fixture = load_fixture("service: cache\nport: 6379\n");
+  EXPECT_EQ(fixture.reset.kind, ResetSpec::Kind::k_recreate);
+  EXPECT_EQ(fixture.reset.line, 0);
+}
+
+TEST_F(FixtureConfigLoaderTest, LoadsEachKindOfReset)
+{
+  EXPECT_EQ(load_fixture("service: s\nport: 1\nreset: none\n").reset.kind, ResetSpec::Kind::k_none);
+  EXPECT_EQ(load_fixture("service: s\nport: 1\nreset: recreate\n").reset.kind,
+            ResetSpec::Kind::k_recreate);
+  const auto exec = load_fixture(
+    "service: s\nport: 1\nreset: {exec: [redis-cli, FLUSHALL], timeout: 5s}\n").reset;
+  EXPECT_EQ(exec.kind, ResetSpec::Kind::k_exec);
+  EXPECT_EQ(exec.argv, (std::vector<std::string>{"redis-cli", "FLUSHALL"}));
+  EXPECT_EQ(exec.timeout, Milliseconds(5'000));
+  EXPECT_EQ(exec.line, 3);
+}
+
+TEST_F(FixtureConfigLoaderTest, RejectsAnUnknownResetWord)
+{
+  expect_error_at(error_for("service: s\nport: 1\nreset: flush\n"), "fixtures/f.yaml", 3,
+                  "'reset' must be recreate, none, or {exec:");
+}
+
+TEST_F(FixtureConfigLoaderTest, RejectsAResetWhoseExecIsAShellString)
+{
+  expect_error_at(error_for("service: s\nport: 1\nreset:\n  exec: redis-cli FLUSHALL\n"),
+                  "fixtures/f.yaml", 4, "'reset.exec' must be a non-empty list of strings (an argv");
+}
+
+TEST_F(FixtureConfigLoaderTest, RejectsAnEmptyResetExec)
+{
+  expect_error_at(error_for("service: s\nport: 1\nreset: {exec: []}\n"), "fixtures/f.yaml", 3,
+                  "reset.exec");
+}
+
+TEST_F(FixtureConfigLoaderTest, RejectsAnUnknownKeyOfTheResetMapping)
+{
+  expect_error_at(error_for("service: s\nport: 1\nreset:\n  exec: [a]\n  shell: true\n"),
+                  "fixtures/f.yaml", 5, "unknown key 'shell' in 'reset'; expected one of: exec, timeout");
+}
+
+TEST_F(FixtureConfigLoaderTest, RejectsAResetThatIsAList)
+{
+  expect_error_at(error_for("service: s\nport: 1\nreset: [a]\n"), "fixtures/f.yaml", 3,
+                  "'reset' must be recreate, none");
 }
 
 TEST_F(FixtureConfigLoaderTest, RejectsMissingService)

@@ -100,7 +100,26 @@ TEST_F(ProjectConfigLoaderTest, AppliesDefaultsForOptionalKeys)
   EXPECT_EQ(config.defaults.lock_timeout, Milliseconds(600'000));
   EXPECT_EQ(config.defaults.test_timeout, Milliseconds(0));
   EXPECT_EQ(config.defaults.collect_timeout, Milliseconds(300'000));
+  EXPECT_FALSE(config.defaults.reuse);
+  EXPECT_EQ(config.defaults.reuse_ttl, Milliseconds(900'000));
   EXPECT_EQ(config.environments.count("dev"), 0u);
+}
+
+TEST_F(ProjectConfigLoaderTest, LoadsReuseDefaults)
+{
+  write_project("defaults:\n  reuse: true\n  reuse_ttl: 2m\n");
+
+  const auto config = load_project();
+  EXPECT_TRUE(config.defaults.reuse);
+  EXPECT_EQ(config.defaults.reuse_ttl, Milliseconds(120'000));
+}
+
+TEST_F(ProjectConfigLoaderTest, RejectsAZeroReuseTtl)
+{
+  write_project("defaults:\n  reuse_ttl: 0\n");
+
+  expect_error_at(config_error([this] { load_project(); }), "orchestrate.yaml", 6,
+                  "'defaults.reuse_ttl' must be a duration longer than 0");
 }
 
 TEST_F(ProjectConfigLoaderTest, ResolvesARootGivenWithDotsToAPlainAbsolutePath)
@@ -168,7 +187,7 @@ TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInDefaultsWithFileAndLine)
   EXPECT_EQ(message, at("orchestrate.yaml", 7) +
                        "unknown key 'paralel' in 'defaults'; expected one of: parallel, "
                        "readiness_timeout, stop_timeout, lock_timeout, test_timeout, "
-                       "collect_timeout");
+                       "collect_timeout, reuse, reuse_ttl");
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInAnEnvironment)

@@ -64,6 +64,18 @@ TEST_F(SuiteConfigLoaderTest, DefaultsToPytestWithoutFixturesOrTimeout)
   EXPECT_EQ(suite.test_timeout, Milliseconds(0));
 }
 
+TEST_F(SuiteConfigLoaderTest, LoadsReuse)
+{
+  EXPECT_EQ(load_suite("paths: [t]\nreuse: true\n").reuse, std::optional<bool>(true));
+  EXPECT_EQ(load_suite("paths: [t]\nreuse: false\n").reuse, std::optional<bool>(false));
+  EXPECT_FALSE(load_suite("paths: [t]\n").reuse);
+}
+
+TEST_F(SuiteConfigLoaderTest, RejectsReuseThatIsNotABoolean)
+{
+  expect_error_at(error_for("paths: [t]\nreuse: yes\n"), "suites/a.yaml", 2, "'reuse' must be");
+}
+
 TEST_F(SuiteConfigLoaderTest, LoadsGtestSuite)
 {
   const auto suite = load_suite(
@@ -157,7 +169,7 @@ TEST_F(SuiteConfigLoaderTest, RejectsUnknownKey)
   EXPECT_EQ(error_for("paths: [a]\ntimeout: 3s\n"),
             at("suites/a.yaml", 2) +
               "unknown key 'timeout'; expected one of: runner, fixtures, test_timeout, "
-              "collect_timeout, paths, args, binary, commands");
+              "collect_timeout, reuse, paths, args, binary, commands");
 }
 
 TEST_F(SuiteConfigLoaderTest, RejectsUnknownRunner)
@@ -171,7 +183,7 @@ TEST_F(SuiteConfigLoaderTest, RejectsKeyOfAnotherRunner)
   EXPECT_EQ(error_for("paths: [a]\nbinary: build/x\n"),
             at("suites/a.yaml", 2) +
               "key 'binary' does not apply to runner 'pytest'; keys for this runner: runner, "
-              "fixtures, test_timeout, collect_timeout, paths, args");
+              "fixtures, test_timeout, collect_timeout, reuse, paths, args");
 }
 
 TEST_F(SuiteConfigLoaderTest, RejectsArgsInACommandSuite)

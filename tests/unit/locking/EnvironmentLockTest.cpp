@@ -120,6 +120,22 @@ TEST_F(EnvironmentLockTest, SecondAcquireTimesOutAsBusyNamingTheHolder)
   EXPECT_GE(Clock::now() - start, milliseconds(300));
 }
 
+TEST_F(EnvironmentLockTest, SharedHoldersGoSideBySideAndKeepAnExclusiveOneWaiting)
+{
+  // flock locks belong to open file descriptions: two acquires in one process compete as two
+  // processes would.
+  auto first = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0), {}, true);
+  auto second = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0), {}, true);
+  EXPECT_EQ(lock_holders(m_lock_dir).size(), 1u);  // shared holders count as held
+  EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0)), Error);
+}
+
+TEST_F(EnvironmentLockTest, AnExclusiveHolderKeepsASharedOneWaiting)
+{
+  auto exclusive = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));
+  EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0), {}, true), Error);
+}
+
 TEST_F(EnvironmentLockTest, CallsOnWaitOnceWithTheHolder)
 {
   fork_holder("test");

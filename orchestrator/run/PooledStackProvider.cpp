@@ -1,0 +1,476 @@
+#include "run/PooledStackProvider.hpp"
+
+#include "core/Error.hpp"
+#include "docker/ComposeStack.hpp"
+#include "docker/FixturePorts.hpp"
+#include "docker/ResourceLabels.hpp"
+#include "pool/PoolKeeper.hpp"
+#include "pool/StackClaim.hpp"
+#include "pool/StackReset.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+
+namespace orchestrate {
+
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+Milliseconds since(SteadyClock::time_point start)
+{
+  return std::chrono::duration_cast<Milliseconds>(SteadyClock::now() - start);
+}
+
+long long now_seconds()
+{
+  return static_cast<long long>(std::time(nullptr));
+}
+
+long long seconds_of(Milliseconds duration)
+{
+  return (duration.count() + 999) / 1000;
+}
+
+// Writes the pool record that makes `stack` a warm stack again: its images and labels as the
+// engine has them now, its deadline ttl from now. Returns false (and writes nothing) when the
+// stack is not worth keeping: a fixture's service is broken, or nothing of it is left.
+bool record_return(DockerEngine& engine, const PooledStackSettings& settings,
+                   const std::string& stack, int shard, const std::vector<std::string>& broken,
+                   long long created, int claims)
+{
+  if (!broken.empty()) {
+    spdlog::info("{}: not returned to the pool ({})", stack, broken.front());
+    return false;
+  }
+  const auto containers = engine.list_containers({label_filter(labels::k_stack, stack)});
+  if (containers.empty()) {
+    return false;
+  }
+  PoolRecord record;
+  record.stack = stack;
+  record.shard = shard;
+  record.key = settings.key;
+  for (const auto& container : containers) {
+    const auto service = container.labels.find(labels::k_compose_service);
+    if (service != container.labels.end()) {
+      record.images[service->second] = {container.image, container.image_id};
+    }
+  }
+  // Only our own labels: compose's are compose's to write.
+  record.labels = ownership_labels(ownership_from_labels(containers.front().labels));
+  record.created = created != 0 ? created : ownership_from_labels(record.labels).created_unix_seconds;
+  record.returned = now_seconds();
+  record.deadline = record.returned + seconds_of(settings.ttl);
+  record.claims = claims;
+  save_pool_record(settings.place.pool_dir, record);
+  return true;
+}
+
+// What both kinds of pooled stack do when released: back to the pool when healthy, else removed.
+// `remove` tears the stack down; `keep_running` lets go of it without tearing it down.
+Milliseconds release_to_pool(DockerEngine& engine, const PooledStackSettings& settings,
+                             std::optional<StackClaim>& claim, int shard, long long created,
+                             int claims, const std::function<std::vector<std::string>()>& broken,
+                             const std::function<Milliseconds()>& remove,
+                             const std::function<void()>& keep_running) noexcept
+{
+  const auto started = SteadyClock::now();
+  if (!claim) {
+    return remove();
+  }
+  const std::string stack = claim->stack();
+  try {
+    if (record_return(engine, settings, stack, shard, broken(), created, claims)) {
+      keep_running();
+      claim.reset();  // unclaimed: the next run (or the keeper, at the deadline) may take it
+      ensure_pool_keeper(settings.place);
+      spdlog::debug("{}: returned to the pool for {}", stack, format_seconds(settings.ttl));
+      return since(started);
+    }
+  } catch (const std::exception& error) {
+    spdlog::warn("{}: could not return it to the pool ({}); removing it", stack, error.what());
+  }
+  const auto duration = remove();
+  remove_pool_record(settings.place.pool_dir, stack);
+  claim->release_and_remove_file();
+  claim.reset();
+  return duration;
+}
+
+// A warm stack of the pool, claimed by this run and reset.
+class WarmShardStack : public ShardStack
+{
+public:
+  WarmShardStack(const PooledStackSettings& settings, DockerEngine& engine, StackClaim claim,
+                 PoolRecord record, const std::filesystem::path& shard_dir,
+                 AdmissionTicket admission)
+    : m_settings(settings),
+      m_engine(engine),
+      m_claim(std::move(claim)),
+      m_record(std::move(record)),
+      m_work_dir(pool_stack_dir(settings.place.pool_dir, m_record.stack)),
+      m_shard_dir(shard_dir),
+      m_admission(std::move(admission))
+  {
+    std::filesystem::create_directories(m_work_dir);
+    StackSpec spec;
+    spec.ownership = ownership_from_labels(m_record.labels);
+    spec.compose_files = settings.stacks.compose_files;
+    spec.work_dir = m_work_dir;  // the override file outlives the run that created the stack
+    spec.model = settings.stacks.model;
+    spec.published_ports = fixture_published_ports(settings.stacks.fixtures);
+    spec.stop_timeout = settings.stacks.stop_timeout;
+    m_stack = std::make_unique<ComposeStack>(std::move(spec), engine);
+  }
+
+  ~WarmShardStack() override
+  {
+    release();
+  }
+
+  // Cleans the fixtures' services for this run. Throws what reset_stack_services throws.
+  void reset()
+  {
+    auto files = m_settings.stacks.compose_files;
+    files.push_back(m_work_dir / "compose.override.yml");
+    const ComposeCli cli(m_record.stack, files, m_shard_dir / "compose.log");
+    reset_stack_services(m_engine, cli, m_record.stack, m_settings.stacks.fixtures);
+  }
+
+  // Removes the stack at once (a failed reset, a stale key). Never throws.
+  void discard() noexcept
+  {
+    m_released = true;
+    m_stack->tear_down();
+    remove_pool_record(m_settings.place.pool_dir, m_record.stack);
+    if (m_claim) {
+      m_claim->release_and_remove_file();
+    }
+  }
+
+  const std::string& name() const override
+  {
+    return m_record.stack;
+  }
+
+  void up() override
+  {
+    // Already up and reset: the session's readiness gate follows.
+  }
+
+  std::optional<std::map<std::string, ReadyEndpoint>> published_endpoints() noexcept override
+  {
+    try {
+      return m_stack->published_endpoints(m_settings.stacks.fixtures);
+    } catch (const std::exception& error) {
+      spdlog::debug("{}: published ports not known yet: {}", name(), error.what());
+      return std::nullopt;
+    }
+  }
+
+  std::map<std::string, ReadyEndpoint> wait_ready() override
+  {
+    return m_stack->wait_ready(m_settings.stacks.fixtures, m_settings.stacks.readiness_timeout);
+  }
+
+  std::vector<std::string> broken_services() override
+  {
+    return m_stack->broken_services(m_settings.stacks.fixtures);
+  }
+
+  std::vector<ServiceDeath> service_deaths() override
+  {
+    return find_service_deaths(m_engine, name(), m_settings.stacks.fixtures);
+  }
+
+  Milliseconds release() noexcept override
+  {
+    if (m_released) {
+      return Milliseconds(0);
+    }
+    m_released = true;
+    const auto duration = release_to_pool(
+      m_engine, m_settings, m_claim, m_record.shard, m_record.created, m_record.claims,
+      [this] { return broken_services(); }, [this] { return m_stack->tear_down().duration; },
+      [this] { m_stack->keep(); });
+    m_admission = AdmissionTicket();
+    return duration;
+  }
+
+  void keep() override
+  {
+    // --keep-on-failure: a pooled stack stays up anyway, in the pool until its deadline.
+  }
+
+private:
+  const PooledStackSettings& m_settings;
+  DockerEngine& m_engine;
+  std::optional<StackClaim> m_claim;
+  PoolRecord m_record;
+  std::filesystem::path m_work_dir;
+  std::filesystem::path m_shard_dir;
+  AdmissionTicket m_admission;
+  std::unique_ptr<ComposeStack> m_stack;
+  bool m_released = false;
+};
+
+// A new stack of the fresh provider, claimed by this run from the start (so no sweep takes it
+// for an abandoned pool stack) and returned to the pool when released.
+class ClaimedFreshStack : public ShardStack
+{
+public:
+  ClaimedFreshStack(const PooledStackSettings& settings, DockerEngine& engine, StackClaim claim,
+                    std::unique_ptr<ShardStack> inner, int shard)
+    : m_settings(settings),
+      m_engine(engine),
+      m_claim(std::move(claim)),
+      m_inner(std::move(inner)),
+      m_name(m_inner->name()),
+      m_shard(shard)
+  {
+  }
+
+  ~ClaimedFreshStack() override
+  {
+    release();
+  }
+
+  const std::string& name() const override
+  {
+    return m_name;  // also after release, when m_inner may be gone
+  }
+
+  void up() override
+  {
+    m_inner->up();
+  }
+
+  std::optional<std::map<std::string, ReadyEndpoint>> published_endpoints() noexcept override
+  {
+    return m_inner->published_endpoints();
+  }
+
+  std::map<std::string, ReadyEndpoint> wait_ready() override
+  {
+    auto endpoints = m_inner->wait_ready();
+    m_ready = true;
+    return endpoints;
+  }
+
+  std::vector<std::string> broken_services() override
+  {
+    return m_inner->broken_services();
+  }
+
+  std::vector<ServiceDeath> service_deaths() override
+  {
+    return m_inner->service_deaths();
+  }
+
+  Milliseconds release() noexcept override
+  {
+    if (m_released) {
+      return Milliseconds(0);
+    }
+    m_released = true;
+    return release_to_pool(
+      m_engine, m_settings, m_claim, m_shard, 0, 0,
+      [this] {
+        // A stack that never became ready is not worth keeping.
+        return m_ready ? m_inner->broken_services()
+                       : std::vector<std::string>{"it never became ready"};
+      },
+      [this] { return m_inner->release(); },
+      [this] {
+        m_inner->keep();
+        m_inner.reset();
+      });
+  }
+
+  void keep() override
+  {
+    // --keep-on-failure: a pooled stack stays up anyway, in the pool until its deadline.
+  }
+
+private:
+  const PooledStackSettings& m_settings;
+  DockerEngine& m_engine;
+  std::optional<StackClaim> m_claim;
+  std::unique_ptr<ShardStack> m_inner;
+  std::string m_name;
+  int m_shard;
+  bool m_ready = false;
+  bool m_released = false;
+};
+
+}  // namespace
+
+PooledStackProvider::PooledStackProvider(PooledStackSettings settings, StackProvider& fresh,
+                                         DockerEngine& engine, StackAdmission* admission)
+  : m_settings(std::move(settings)), m_fresh(fresh), m_engine(engine), m_admission(admission)
+{
+}
+
+PooledStackProvider::~PooledStackProvider()
+{
+  for (auto& removal : m_removals) {
+    removal.wait();
+  }
+}
+
+void PooledStackProvider::say(const std::string& line) const
+{
+  if (m_settings.on_message) {
+    m_settings.on_message(line);
+  } else {
+    spdlog::info("{}", line);
+  }
+}
+
+void PooledStackProvider::list_candidates()
+{
+  if (m_listed) {
+    return;
+  }
+  m_listed = true;
+  std::vector<PoolRecord> matching;
+  std::vector<std::string> stale;
+  for (const auto& stack : list_pool_records(m_settings.place.pool_dir)) {
+    auto record = load_pool_record(m_settings.place.pool_dir, stack);
+    if (record && record->key == m_settings.key) {
+      matching.push_back(std::move(*record));
+    } else {
+      stale.push_back(stack);
+    }
+  }
+  // The most recently returned last: taken first (its caches are the warmest).
+  std::sort(matching.begin(), matching.end(),
+            [](const PoolRecord& a, const PoolRecord& b) { return a.returned < b.returned; });
+  for (const auto& record : matching) {
+    m_candidates.push_back(record.stack);
+  }
+  if (stale.empty()) {
+    return;
+  }
+  // Removed beside the run, so that its first test does not wait for them.
+  m_removals.push_back(std::async(std::launch::async, [this, stale] {
+    for (const auto& stack : stale) {
+      auto claim = StackClaim::try_claim(m_settings.place.lock_dir, stack);
+      if (!claim) {
+        continue;  // in use by a run of the other configuration: its run returns it, or not
+      }
+      std::vector<std::string> failures;
+      remove_claimed_pool_stack(m_engine, m_settings.place, *claim, failures);
+      say("removed stale warm stack " + stack + " (its compose files or fixture ports changed)" +
+          (failures.empty() ? "" : "; could not remove " + failures.front()));
+    }
+  }));
+}
+
+std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
+                                                            const std::filesystem::path& shard_dir)
+{
+  while (true) {
+    std::string stack;
+    {
+      std::lock_guard lock(m_mutex);
+      list_candidates();
+      if (m_candidates.empty()) {
+        return nullptr;
+      }
+      stack = m_candidates.back();
+      m_candidates.pop_back();
+    }
+    auto claim = StackClaim::try_claim(m_settings.place.lock_dir, stack);
+    if (!claim) {
+      continue;  // another run has it
+    }
+    // Read again under the claim: it may have been removed or returned since the listing.
+    auto record = load_pool_record(m_settings.place.pool_dir, stack);
+    if (!record || !(record->key == m_settings.key)) {
+      continue;
+    }
+    const auto changed = changed_images(record->images, [this](const std::string& image) {
+      return m_engine.image_id(image);
+    });
+    if (!changed.empty()) {
+      std::vector<std::string> failures;
+      remove_claimed_pool_stack(m_engine, m_settings.place, *claim, failures);
+      say("removed stale warm stack " + stack + " (image of " + changed.front() + ")");
+      continue;
+    }
+    // Claimed: if this run dies, the stack expires ttl from now.
+    record->returned = now_seconds();
+    record->deadline = record->returned + seconds_of(m_settings.ttl);
+    ++record->claims;
+    save_pool_record(m_settings.place.pool_dir, *record);
+    ensure_pool_keeper(m_settings.place);
+
+    AdmissionTicket admission = m_admission != nullptr ? m_admission->admit() : AdmissionTicket();
+    auto warm = std::make_unique<WarmShardStack>(m_settings, m_engine, std::move(*claim),
+                                                 *record, shard_dir, std::move(admission));
+    const auto started = SteadyClock::now();
+    try {
+      warm->reset();
+    } catch (const Error& error) {
+      if (error.exit_code() == ExitCode::k_interrupted) {
+        warm->discard();
+        throw;
+      }
+      say("[shard " + std::to_string(shard) + "] could not reset warm stack " + stack + ": " +
+          error.what() + "; removing it");
+      warm->discard();
+      continue;
+    } catch (const std::exception& error) {
+      say("[shard " + std::to_string(shard) + "] could not reset warm stack " + stack + ": " +
+          error.what() + "; removing it");
+      warm->discard();
+      continue;
+    }
+    note_warm(shard, since(started));
+    spdlog::debug("shard {}: claimed warm stack {} (reset in {})", shard, stack,
+                  format_seconds(since(started)));
+    return warm;
+  }
+}
+
+std::unique_ptr<ShardStack> PooledStackProvider::provide(int shard,
+                                                         const std::filesystem::path& shard_dir)
+{
+  if (auto warm = claim_warm(shard, shard_dir)) {
+    return warm;
+  }
+  auto inner = m_fresh.provide(shard, shard_dir);
+  auto claim = StackClaim::try_claim(m_settings.place.lock_dir, inner->name());
+  if (!claim) {
+    throw InternalError("cannot claim the new stack " + inner->name() +
+                        ": another process holds its claim " +
+                        stack_claim_path(m_settings.place.lock_dir, inner->name()).string());
+  }
+  return std::make_unique<ClaimedFreshStack>(m_settings, m_engine, std::move(*claim),
+                                             std::move(inner), shard);
+}
+
+void PooledStackProvider::note_warm(int shard, Milliseconds reset)
+{
+  std::lock_guard lock(m_uses_mutex);
+  m_warm_resets.emplace(shard, reset);  // the first stack of the shard counts
+}
+
+void PooledStackProvider::annotate(std::vector<ShardTiming>& shards) const
+{
+  std::lock_guard lock(m_uses_mutex);
+  for (auto& shard : shards) {
+    const auto warm = m_warm_resets.find(shard.shard);
+    if (warm != m_warm_resets.end()) {
+      shard.warm_stack = true;
+      shard.reset = warm->second;
+    }
+  }
+}
+
+}  // namespace orchestrate
