@@ -9,9 +9,11 @@
 #include "core/OwnedFile.hpp"
 #include "docker/ComposeStack.hpp"
 #include "docker/DockerEngine.hpp"
+#include "docker/EngineEndpointFile.hpp"
 #include "docker/ResourceLabels.hpp"
 
 #include <fcntl.h>
+#include <future>
 #include <spdlog/spdlog.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -121,16 +123,17 @@ bool reap_run(DockerEngine& engine, const std::string& run_id, const ReapSchedul
   while (true) {
     if (!engine.ping()) {
       if (!engine_silent) {
-        log.warn("the Docker engine at {} does not answer; trying again, less often each time, "
-                 "for up to {}",
-                 engine.socket_path(), format_age(schedule.give_up_after));
+        log.warn("the Docker engine {} at {} does not answer; trying again, less often each "
+                 "time, for up to {}",
+                 engine.endpoint().name, engine.endpoint().host,
+                 format_age(schedule.give_up_after));
       }
       engine_silent = true;
       empty_scans = 0;
       delay = next_retry_delay(delay, schedule);
     } else {
       if (engine_silent) {
-        log.info("the Docker engine answers again");
+        log.info("the Docker engine {} answers again", engine.endpoint().name);
         engine_silent = false;
       }
       failures.clear();
@@ -179,7 +182,7 @@ std::filesystem::path reaper_lock_path(const std::filesystem::path& lock_dir,
 
 int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
                const std::string& docker_host, const std::filesystem::path& log_file,
-               const ReapSchedule& schedule)
+               const ReapSchedule& schedule, const std::filesystem::path& engines_file)
 {
   check_run_id(run_id);
   ignore_terminal_signals();
@@ -219,8 +222,30 @@ int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
             "remove everything): removing everything labelled {}={}",
             labels::k_run, run_id);
   const auto started = Clock::now();
-  DockerEngine engine = docker_host.empty() ? DockerEngine() : DockerEngine(docker_host);
-  const bool clean = reap_run(engine, run_id, schedule, *log);
+  std::vector<EngineEndpoint> endpoints;
+  if (!engines_file.empty()) {
+    endpoints = read_engine_endpoints(engines_file);
+  } else {
+    endpoints.push_back(docker_host.empty() ? DockerEngine().endpoint()
+                                            : DockerEngine(docker_host).endpoint());
+  }
+  // Each engine on a thread of its own: one that does not answer must not delay the others.
+  std::vector<std::future<bool>> reaped;
+  for (const auto& endpoint : endpoints) {
+    reaped.push_back(std::async(std::launch::async, [&, endpoint]() noexcept {
+      try {
+        DockerEngine engine(endpoint);
+        return reap_run(engine, run_id, schedule, *log);
+      } catch (const std::exception& error) {
+        log->error("engine {}: {}", endpoint.name, error.what());
+        return false;
+      }
+    }));
+  }
+  bool clean = true;
+  for (auto& result : reaped) {
+    clean = result.get() && clean;
+  }
   log->info("done in {}",
             format_seconds(std::chrono::duration_cast<Milliseconds>(Clock::now() - started)));
   std::filesystem::remove(lock_path, error);

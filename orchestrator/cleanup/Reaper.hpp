@@ -27,6 +27,9 @@ struct ReaperLaunch
   // An `orchestrate` binary. /proc/self/exe is the running one, even if replaced on disk since.
   std::filesystem::path executable = "/proc/self/exe";
   std::string docker_host;                // passed as --docker-host when not empty
+  // Passed as --engines-file when not empty: every engine of the run (EngineEndpointFile.hpp),
+  // each reaped in parallel; replaces docker_host.
+  std::filesystem::path engines_file;
   // The reaper's log; empty: <lock_dir>/reaper-<run_id>.log. A run puts it in its run folder.
   std::filesystem::path log_file;
   // Passed as --give-up-after when set; else the reaper's default (ReapSchedule, or the
@@ -104,9 +107,12 @@ private:
 // Logs what it did to `log_file` (empty: <lock_dir>/reaper-<run_id>.log) and keeps it when it
 // reaped. Ignores SIGINT, SIGHUP and SIGPIPE.
 // Throws UsageError for an invalid run id or a lock_dir it cannot create or lock in.
+// With `engines_file` (EngineEndpointFile.hpp) it reaps every engine listed there, in parallel,
+// instead of the one of `docker_host` (empty: the default engine).
 int run_reaper(const std::string& run_id, const std::filesystem::path& lock_dir,
                const std::string& docker_host = "", const std::filesystem::path& log_file = {},
-               const ReapSchedule& schedule = {});
+               const ReapSchedule& schedule = {},
+               const std::filesystem::path& engines_file = {});
 
 // <lock_dir>/reaper-<run_id>.log, the reaper's log when no other is given. Throws UsageError for
 // an invalid run id.

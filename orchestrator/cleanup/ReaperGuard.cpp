@@ -165,6 +165,9 @@ ReaperGuard ReaperGuard::start(const std::string& run_id, const std::filesystem:
   if (!launch.docker_host.empty()) {
     arguments.insert(arguments.end(), {"--docker-host", launch.docker_host});
   }
+  if (!launch.engines_file.empty()) {
+    arguments.insert(arguments.end(), {"--engines-file", launch.engines_file.string()});
+  }
   if (!launch.log_file.empty()) {
     arguments.insert(arguments.end(), {"--log-file", log_path.string()});
   }

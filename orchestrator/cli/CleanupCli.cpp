@@ -4,18 +4,22 @@
 #include "cleanup/StaleSweep.hpp"
 #include "cli/CliSupport.hpp"
 #include "cli/Commands.hpp"
+#include "cli/EngineOptions.hpp"
 #include "config/ConfigLoader.hpp"
 #include "config/ProjectDiscovery.hpp"
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
 #include "docker/DockerEngine.hpp"
+#include "docker/EngineEndpoint.hpp"
 #include "pool/PoolInventory.hpp"
+#include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 namespace po = boost::program_options;
@@ -67,9 +71,9 @@ int print_sweep(const std::vector<SweptResource>& swept, const SweepOptions& opt
   return failures;
 }
 
-// The project to sweep: the -C project, the nearest orchestrate.yaml's (this folder or above), or
-// none (any project's resources; no pool, whose records live in a project).
-std::optional<ProjectConfig> cleanup_project(const po::variables_map& values)
+// The project to sweep: the -C project, the nearest orchestrate.yaml (this folder or above), or
+// none (any project, on the default engine; no pool, whose records live in a project).
+std::optional<ProjectConfig> sweep_project(const po::variables_map& values)
 {
   if (values.count("project-dir") != 0) {
     return load_project_config(values["project-dir"].as<std::string>());
@@ -78,6 +82,21 @@ std::optional<ProjectConfig> cleanup_project(const po::variables_map& values)
     return load_project_config(*root);
   }
   return std::nullopt;
+}
+
+// The engines to sweep: --engine NAME..., else every engine the project configures, else the
+// default engine.
+std::vector<EngineEndpoint> sweep_engines(const std::optional<ProjectConfig>& project,
+                                          const std::vector<std::string>& selected)
+{
+  if (!project) {
+    if (!selected.empty()) {
+      throw UsageError("--engine needs a project (orchestrate.yaml here or -C DIR) that names "
+                       "its engines");
+    }
+    return {default_engine_endpoint(current_environment())};
+  }
+  return select_engine_endpoints(*project, selected, current_environment());
 }
 
 // Warm stacks are judged by their pool deadline, not by their owner: the expired, unclaimed ones
@@ -107,6 +126,23 @@ int sweep_expired_pool(DockerEngine& engine, const std::optional<PoolPlace>& pla
   return static_cast<int>(result.failures.size());
 }
 
+// Sweeps every engine once, and the pool's expired warm stacks on the first, the main engine
+// (where a run with the same engines keeps its warm stacks); returns how many resources could not
+// be removed.
+int sweep_once(std::vector<DockerEngine>& engines, const SweepOptions& options,
+               const std::optional<PoolPlace>& pool)
+{
+  int failures = 0;
+  for (auto& engine : engines) {
+    if (engines.size() > 1) {
+      std::cout << "engine " << engine.endpoint().name << " (" << engine.endpoint().host
+                << "):\n";
+    }
+    failures += print_sweep(sweep_stale_resources(engine, options), options);
+  }
+  return failures + sweep_expired_pool(engines.front(), pool, options.dry_run);
+}
+
 // Sleeps `interval` in small steps; returns false as soon as a SIGINT/SIGTERM arrived.
 bool sleep_unless_interrupted(Milliseconds interval)
 {
@@ -120,16 +156,15 @@ bool sleep_unless_interrupted(Milliseconds interval)
   return interrupt_count() == 0;
 }
 
-int watch(DockerEngine& engine, const SweepOptions& options, const std::optional<PoolPlace>& pool,
-          Milliseconds interval)
+int watch(std::vector<DockerEngine>& engines, const SweepOptions& options,
+          const std::optional<PoolPlace>& pool, Milliseconds interval)
 {
   install_signal_handlers();
   std::cout << "cleanup: sweeping every " << format_seconds(interval)
             << " until interrupted\n" << std::flush;
   do {
     try {
-      print_sweep(sweep_stale_resources(engine, options), options);
-      sweep_expired_pool(engine, pool, options.dry_run);
+      sweep_once(engines, options, pool);
     } catch (const Error& error) {
       // A watcher outlives a restart of the engine: say so and try again next time.
       std::cerr << "orchestrate cleanup: " << error.what() << "\n" << std::flush;
@@ -156,8 +191,11 @@ int cleanup_command(const std::vector<std::string>& arguments)
      "also remove the env stack (`env up`) of --env and its volumes when its owner is dead")
     ("watch", po::value<std::string>(), "sweep again every INTERVAL (e.g. 30m) until SIGINT/SIGTERM")
     ("project-dir,C", po::value<std::string>(), "folder holding orchestrate.yaml: sweep only its project")
+
     ("verbose,v", po::value<int>(&verbose)->zero_tokens()->implicit_value(1), "more output");
 
+  describe_engine_option(
+    described, "sweep only this engine of orchestrate.yaml's `engines` (repeatable; default: all)");
   const auto parsed = parse_command_line(arguments, k_usage, described);
   if (!parsed) {
     return 0;
@@ -170,7 +208,7 @@ int cleanup_command(const std::vector<std::string>& arguments)
   options.older_than = duration_option(values, "older-than");
   options.dry_run = values["dry-run"].as<bool>();
   options.include_env_stacks = values["include-env-stacks"].as<bool>();
-  const auto project = cleanup_project(values);
+  const auto project = sweep_project(values);
   options.project_prefix = project ? project->prefix : std::string();
   std::optional<PoolPlace> pool;
   if (project) {
@@ -181,12 +219,14 @@ int cleanup_command(const std::vector<std::string>& arguments)
     throw UsageError("--watch: the interval must be more than 0");
   }
 
-  DockerEngine engine;
-  if (interval) {
-    return watch(engine, options, pool, *interval);
+  std::vector<DockerEngine> engines;
+  for (const auto& endpoint : sweep_engines(project, engine_names_option(values))) {
+    engines.emplace_back(endpoint);
   }
-  const int failures = print_sweep(sweep_stale_resources(engine, options), options) +
-                       sweep_expired_pool(engine, pool, options.dry_run);
+  if (interval) {
+    return watch(engines, options, pool, *interval);
+  }
+  const int failures = sweep_once(engines, options, pool);
   return to_int(failures == 0 ? ExitCode::k_all_passed : ExitCode::k_internal_error);
 }
 

@@ -2,9 +2,11 @@
 
 #include "cli/CliSupport.hpp"
 #include "cli/Commands.hpp"
+#include "cli/EngineOptions.hpp"
 #include "config/ConfigLoader.hpp"
 #include "core/Error.hpp"
 #include "environments/EnvironmentStack.hpp"
+#include "process/EnvironmentVariables.hpp"
 #include "process/SignalState.hpp"
 
 #include <boost/program_options.hpp>
@@ -54,6 +56,8 @@ int env_command(const std::vector<std::string>& arguments)
   po::positional_options_description positional;
   positional.add("action", 1);
 
+  describe_engine_option(described, "the engine of orchestrate.yaml's `engines` the stack is on "
+                                    "(default: the first)");
   const auto parsed = parse_command_line(arguments, k_usage, described, hidden, positional);
   if (!parsed) {
     return 0;
@@ -70,9 +74,15 @@ int env_command(const std::vector<std::string>& arguments)
   const auto lock_timeout =
     duration_option(values, "lock-timeout").value_or(project.defaults.lock_timeout);
   const auto on_wait = [&env](const LockHolder& holder) { announce_wait(env, holder); };
+  const auto engine_names = engine_names_option(values);
+  if (engine_names.size() > 1) {
+    throw UsageError("env: --engine names one engine (an env stack lives on one)");
+  }
+  const auto engine =
+    select_engine_endpoints(project, engine_names, current_environment()).front();
 
   if (action == "status") {
-    std::cout << format_environment_status(environment_status(project, env));
+    std::cout << format_environment_status(environment_status(project, env, engine));
     return 0;
   }
   install_signal_handlers();
@@ -80,11 +90,11 @@ int env_command(const std::vector<std::string>& arguments)
     const auto ready_timeout = duration_option(values, "readiness-timeout")
                                  .value_or(project.defaults.readiness_timeout);
     std::cout << format_environment_status(
-      environment_up(project, env, lock_timeout, ready_timeout, on_wait));
+      environment_up(project, env, lock_timeout, ready_timeout, on_wait, engine));
     return 0;
   }
   if (action == "down") {
-    const auto report = environment_down(project, env, lock_timeout, on_wait);
+    const auto report = environment_down(project, env, lock_timeout, on_wait, engine);
     for (const auto& leftover : report.removed_leftovers) {
       std::cout << "removed leftover " << leftover << "\n";
     }

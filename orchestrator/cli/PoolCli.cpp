@@ -5,8 +5,10 @@
 #include "cli/Commands.hpp"
 #include "config/ConfigLoader.hpp"
 #include "core/Error.hpp"
+#include "docker/EngineEndpoint.hpp"
 #include "pool/PoolKeeper.hpp"
 #include "pool/PoolStatus.hpp"
+#include "process/EnvironmentVariables.hpp"
 
 #include <boost/program_options.hpp>
 #include <iostream>
@@ -59,7 +61,8 @@ int pool_command(const std::vector<std::string>& arguments)
   const auto project = load_project_config(std::filesystem::absolute(project_dir_option(values)));
   const auto environment = values["env"].as<std::string>();
   const auto place = pool_place(project, environment);
-  DockerEngine engine;
+  // The pool lives on the main engine: the first of orchestrate.yaml's `engines` (docs/scale-out.md).
+  DockerEngine engine(select_engine_endpoints(project, {}, current_environment()).front());
   const auto now = std::chrono::system_clock::now();
   if (action == "status") {
     std::cout << format_pool_status(list_pool_stacks(engine, place), environment, now);

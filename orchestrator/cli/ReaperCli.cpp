@@ -33,13 +33,16 @@ int reaper_command(const std::vector<std::string>& arguments)
     ("log-file", po::value<std::string>()->default_value(""),
      "the reaper's log (default <lock-dir>/reaper-<run-id>.log)")
     ("give-up-after", po::value<std::string>(), "how long to keep trying (default 10m)")
-    ("docker-host", po::value<std::string>()->default_value(""), "the engine (default DOCKER_HOST)");
+    ("docker-host", po::value<std::string>()->default_value(""), "the engine (default DOCKER_HOST)")
+    ("engines-file", po::value<std::string>()->default_value(""),
+     "the run's engines (JSON, written by the run); replaces --docker-host");
   po::variables_map values;
   po::store(po::command_line_parser(arguments).options(described).run(), values);
   po::notify(values);
   return run_reaper(values["run-id"].as<std::string>(), values["lock-dir"].as<std::string>(),
                     values["docker-host"].as<std::string>(),
-                    values["log-file"].as<std::string>(), reap_schedule(values));
+                    values["log-file"].as<std::string>(), reap_schedule(values),
+                    values["engines-file"].as<std::string>());
 }
 
 }  // namespace orchestrate::cli

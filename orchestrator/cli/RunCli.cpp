@@ -2,6 +2,7 @@
 
 #include "cli/CliSupport.hpp"
 #include "cli/Commands.hpp"
+#include "cli/EngineOptions.hpp"
 #include "cli/RunSelectionCli.hpp"
 #include "core/Error.hpp"
 #include "process/SignalState.hpp"
@@ -100,6 +101,8 @@ int run_command(const std::vector<std::string>& arguments)
      "live: a status line per shard redrawn in place; lines: one line per test; auto: live on a "
      "terminal (TERM not dumb, no -q), else lines");
 
+  describe_engine_option(described, "place stacks only on this engine of orchestrate.yaml's "
+                                    "`engines` (repeatable; default: all of them)");
   po::options_description hidden;
   po::positional_options_description positional;
   describe_selection_options(described, hidden, positional);
@@ -159,6 +162,7 @@ int run_command(const std::vector<std::string>& arguments)
   options.readiness_timeout = duration_option(values, "readiness-timeout");
   options.lock_timeout = duration_option(values, "lock-timeout");
   options.memory_budget_bytes = byte_size_option(values, "memory-budget");
+  options.engines = engine_names_option(values);
   if (auto floor = byte_size_option(values, "memory-floor")) {
     options.memory_floor_bytes = *floor;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "config/EngineConfig.hpp"
 #include "core/Quantities.hpp"
 
 #include <cstdint>
@@ -58,6 +59,9 @@ struct ProjectConfig
   bool allow_docker_socket_mount = false;
   RunDefaults defaults;
   std::map<std::string, RuleLevel> policy;  // `policy:` by rule name; a rule not named: error
+  // `engines:` in file order; empty: one engine, the default (DOCKER_HOST, DOCKER_CONTEXT, the
+  // docker CLI's current context, else the local socket). See docs/scale-out.md.
+  std::vector<EngineConfig> engines;
 };
 
 }  // namespace orchestrate

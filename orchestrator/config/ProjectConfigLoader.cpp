@@ -18,7 +18,7 @@ const std::vector<std::string> k_project_keys = {
   "project",      "environments", "python",        "suites_dir",
   "fixtures_dir", "lock_dir",     "state_dir",     "memory_budget",
   "allow_docker_socket_mount",    "defaults",      "policy",
-  "keep_runs",
+  "keep_runs",    "engines",
 };
 const std::vector<std::string> k_environment_keys = {"compose_files"};
 const std::vector<std::string> k_default_keys = {
@@ -242,6 +242,7 @@ ProjectConfig load_project_config(const std::filesystem::path& root)
   }
   config.defaults = read_defaults(file);
   config.policy = read_policy(file);
+  config.engines = read_engine_configs(file, config.root);
   return config;
 }
 

@@ -3,10 +3,12 @@
 namespace orchestrate {
 
 ComposeCli::ComposeCli(std::string project_name, std::vector<std::filesystem::path> compose_files,
-                       std::filesystem::path log_file)
+                       std::filesystem::path log_file,
+                       std::map<std::string, std::string> engine_environment)
   : m_project_name(std::move(project_name)),
     m_compose_files(std::move(compose_files)),
-    m_log_file(std::move(log_file))
+    m_log_file(std::move(log_file)),
+    m_engine_environment(std::move(engine_environment))
 {
 }
 
@@ -38,6 +40,7 @@ CommandOutput ComposeCli::run(const std::vector<std::string>& arguments, Millise
   options.argv = command(arguments);
   options.output_file = m_log_file;
   options.capture_output = true;
+  options.extra_environment = m_engine_environment;
   // Compose's progress output is for terminals; plain keeps the log readable.
   options.extra_environment["COMPOSE_PROGRESS"] = "plain";
   options.extra_environment["COMPOSE_ANSI"] = "never";

@@ -4,6 +4,7 @@
 #include "process/ChildProcess.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,8 +16,11 @@ namespace orchestrate {
 class ComposeCli
 {
 public:
+  // `engine_environment` points compose at the engine (DockerEngine::client_environment); empty:
+  // the engine our own environment names.
   ComposeCli(std::string project_name, std::vector<std::filesystem::path> compose_files,
-             std::filesystem::path log_file);
+             std::filesystem::path log_file,
+             std::map<std::string, std::string> engine_environment = {});
 
   const std::string& project_name() const;
   const std::vector<std::filesystem::path>& compose_files() const;
@@ -34,6 +38,7 @@ private:
   std::string m_project_name;
   std::vector<std::filesystem::path> m_compose_files;
   std::filesystem::path m_log_file;
+  std::map<std::string, std::string> m_engine_environment;
 };
 
 }  // namespace orchestrate

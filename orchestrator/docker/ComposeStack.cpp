@@ -36,10 +36,11 @@ ComposeStack::ComposeStack(StackSpec spec, DockerEngine& engine)
     m_engine(engine),
     m_cli(m_spec.ownership.stack,
           with_override(m_spec.compose_files, m_spec.work_dir / "compose.override.yml"),
-          m_spec.work_dir / "compose.log")
+          m_spec.work_dir / "compose.log", engine.client_environment())
 {
   write_override_file(m_spec.work_dir / "compose.override.yml", m_spec.model,
-                      ownership_labels(m_spec.ownership), m_spec.published_ports);
+                      ownership_labels(m_spec.ownership), m_spec.published_ports,
+                      engine.address());
 }
 
 ComposeStack::~ComposeStack()
@@ -115,7 +116,7 @@ std::optional<std::map<std::string, ReadyEndpoint>> ComposeStack::published_endp
     if (port == container->published_tcp_ports.end()) {
       return std::nullopt;
     }
-    endpoints[fixture.name] = ReadyEndpoint{"127.0.0.1", port->second};
+    endpoints[fixture.name] = ReadyEndpoint{m_engine.address(), port->second};
   }
   return endpoints;
 }

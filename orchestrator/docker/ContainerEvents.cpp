@@ -65,10 +65,11 @@ int milliseconds_until(Clock::time_point deadline)
 // The curl transfer and what it has received: whole events waiting to be read, an incomplete line.
 struct ContainerEventStream::Transfer
 {
-  Transfer(std::string endpoint_, std::string path_)
-    : endpoint(std::move(endpoint_)),
+  Transfer(std::shared_ptr<const EngineTransport> transport_, std::string path_)
+    : transport(std::move(transport_)),
+      endpoint(transport->endpoint),
       path(std::move(path_)),
-      handle(make_engine_handle(endpoint, "GET", path)),
+      handle(make_engine_handle(*transport, "GET", path)),
       multi(curl_multi_init())
   {
     curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, write_events);
@@ -164,7 +165,7 @@ struct ContainerEventStream::Transfer
       std::rethrow_exception(error);
     }
     if (result != CURLE_OK) {
-      throw EnvironmentError(engine_unavailable_message(endpoint) + " (curl: " +
+      throw EnvironmentError(transport_unavailable_message(*transport) + " (curl: " +
                              curl_easy_strerror(result) + ")");
     }
     if (status != 200) {
@@ -174,6 +175,7 @@ struct ContainerEventStream::Transfer
     throw EnvironmentError("the Docker engine at " + endpoint + " closed the event stream");
   }
 
+  std::shared_ptr<const EngineTransport> transport;
   std::string endpoint;
   std::string path;
   CurlEasy handle;
@@ -186,9 +188,9 @@ struct ContainerEventStream::Transfer
   CURLcode result = CURLE_OK;
 };
 
-ContainerEventStream::ContainerEventStream(std::string endpoint, std::string path,
-                                           Milliseconds open_timeout)
-  : m_transfer(std::make_unique<Transfer>(std::move(endpoint), std::move(path)))
+ContainerEventStream::ContainerEventStream(std::shared_ptr<const EngineTransport> transport,
+                                           std::string path, Milliseconds open_timeout)
+  : m_transfer(std::make_unique<Transfer>(std::move(transport), std::move(path)))
 {
   Transfer& transfer = *m_transfer;
   const auto deadline = Clock::now() + open_timeout;

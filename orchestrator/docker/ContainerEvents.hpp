@@ -9,6 +9,8 @@
 
 namespace orchestrate {
 
+struct EngineTransport;
+
 // One event from GET /events (type container), as much as readiness and the reaper need.
 struct ContainerEvent
 {
@@ -24,11 +26,12 @@ struct ContainerEvent
 class ContainerEventStream
 {
 public:
-  // Sends GET `path` (an /events query) to `endpoint` (a socket path or tcp://host:port) and
+  // Sends GET `path` (an /events query) to the engine of `transport` and
   // returns once the engine has answered 200, that is, accepted the subscription. Throws
   // EnvironmentError when the engine does not answer within `open_timeout`, InternalError (with the
   // status and body) when it answers anything but 200.
-  ContainerEventStream(std::string endpoint, std::string path, Milliseconds open_timeout);
+  ContainerEventStream(std::shared_ptr<const EngineTransport> transport, std::string path,
+                       Milliseconds open_timeout);
   ~ContainerEventStream();
 
   ContainerEventStream(ContainerEventStream&& other) noexcept;

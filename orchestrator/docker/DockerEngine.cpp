@@ -3,11 +3,14 @@
 #include "core/Error.hpp"
 #include "docker/EngineHandle.hpp"
 #include "docker/EngineOutages.hpp"
+#include "docker/SshDialer.hpp"
+#include "process/EnvironmentVariables.hpp"
 
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
@@ -25,8 +28,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr std::string_view k_default_socket = "/var/run/docker.sock";
 constexpr std::string_view k_unix_scheme = "unix://";
+constexpr const char* k_loopback = "127.0.0.1";
 constexpr std::string_view k_tcp_scheme = "tcp://";
 // The API this client is written for: Debian 12's engine 20.10 serves it, newer engines still do.
 constexpr int k_client_api_minor = 41;
@@ -72,17 +75,14 @@ std::string normalize_endpoint(const std::string& host)
   if (host.starts_with(k_unix_scheme)) {
     return host.substr(k_unix_scheme.size());
   }
-  if (is_tcp(host) || host.find("://") == std::string::npos) {
-    return host;
-  }
-  throw EnvironmentError("DOCKER_HOST=" + host +
-                         " is not supported: use unix:///path/to/docker.sock or tcp://host:port");
+  return host;
 }
 
-std::string base_url(const std::string& endpoint)
+std::string base_url(const EngineTransport& transport)
 {
-  if (is_tcp(endpoint)) {
-    return "http://" + endpoint.substr(k_tcp_scheme.size());
+  if (is_tcp(transport.endpoint)) {
+    return (transport.tls ? "https://" : "http://") +
+           transport.endpoint.substr(k_tcp_scheme.size());
   }
   // The host name is ignored on a unix socket, but HTTP/1.1 needs one.
   return "http://localhost";
@@ -148,14 +148,14 @@ std::size_t read_api_version_header(char* data, std::size_t size, std::size_t co
   return size * count;
 }
 
-[[noreturn]] void throw_unreachable(const std::string& endpoint, CURLcode code)
+[[noreturn]] void throw_unreachable(const EngineTransport& transport, CURLcode code)
 {
-  if (code == CURLE_COULDNT_CONNECT) {
+  if (engine_unanswered(transport, code)) {
     // Nothing listens (killed, restarting, stopped): the engine is gone. A slow answer or a
     // dropped connection is not counted; an engine that went away refuses the next request.
-    note_engine_unanswered(endpoint);
+    note_engine_unanswered(transport.endpoint);
   }
-  throw EnvironmentError(engine_unavailable_message(endpoint) + " (curl: " +
+  throw EnvironmentError(transport_unavailable_message(transport) + " (curl: " +
                          curl_easy_strerror(code) + ")");
 }
 
@@ -169,7 +169,7 @@ std::size_t read_api_version_header(char* data, std::size_t size, std::size_t co
 
 // Performs one request. Throws EnvironmentError when the engine does not answer; any HTTP status
 // is returned for the caller to judge.
-HttpResponse perform(const std::string& endpoint,
+HttpResponse perform(const EngineTransport& endpoint,
                      const char* method,
                      const std::string& path,
                      Milliseconds timeout = k_request_timeout)
@@ -193,7 +193,7 @@ HttpResponse perform(const std::string& endpoint,
 }
 
 // POSTs `body` (JSON) to `path`; as perform() otherwise.
-HttpResponse perform_post(const std::string& endpoint, const std::string& path,
+HttpResponse perform_post(const EngineTransport& endpoint, const std::string& path,
                           const std::string& body, Milliseconds timeout = k_request_timeout)
 {
   CurlEasy handle = make_engine_handle(endpoint, "POST", path);
@@ -232,7 +232,7 @@ json parse_body(const char* method, const std::string& path, const HttpResponse&
 }
 
 // GET `path` and parse the JSON answer. nullopt for 404; any other status but 200 throws.
-std::optional<json> get_json(const std::string& endpoint, const std::string& path)
+std::optional<json> get_json(const EngineTransport& endpoint, const std::string& path)
 {
   const HttpResponse response = perform(endpoint, "GET", path);
   if (response.status == 404) {
@@ -244,7 +244,7 @@ std::optional<json> get_json(const std::string& endpoint, const std::string& pat
   return parse_body("GET", path, response);
 }
 
-json get_existing_json(const std::string& endpoint, const std::string& path)
+json get_existing_json(const EngineTransport& endpoint, const std::string& path)
 {
   std::optional<json> body = get_json(endpoint, path);
   if (!body) {
@@ -253,7 +253,7 @@ json get_existing_json(const std::string& endpoint, const std::string& path)
   return std::move(*body);
 }
 
-bool remove_resource(const std::string& endpoint, const std::string& path)
+bool remove_resource(const EngineTransport& endpoint, const std::string& path)
 {
   const HttpResponse response = perform(endpoint, "DELETE", path);
   if (response.status == 200 || response.status == 204 || response.status == 404) {
@@ -337,19 +337,19 @@ std::optional<int> exit_code_from_status_text(const std::string& status)
   return parse_int(std::string_view(status).substr(k_exited.size(), close - k_exited.size()));
 }
 
-void choose_loopback_ports(ContainerSummary& summary)
+void choose_reachable_ports(ContainerSummary& summary, const std::string& address)
 {
   for (const auto& binding : summary.port_bindings) {
     if (summary.published_tcp_ports.count(binding.container_port) != 0) {
       continue;
     }
-    if (const auto port = loopback_host_port(summary.port_bindings, binding.container_port)) {
+    if (const auto port = host_port_at(summary.port_bindings, binding.container_port, address)) {
       summary.published_tcp_ports[binding.container_port] = *port;
     }
   }
 }
 
-ContainerSummary summary_from_list_entry(const json& entry)
+ContainerSummary summary_from_list_entry(const json& entry, const std::string& address)
 {
   ContainerSummary summary;
   summary.id = string_member(entry, "Id");
@@ -374,11 +374,11 @@ ContainerSummary summary_from_list_entry(const json& entry)
   summary.exit_code = exit_code_from_status_text(string_member(entry, "Status"));
   summary.image = string_member(entry, "Image");
   summary.image_id = string_member(entry, "ImageID");
-  choose_loopback_ports(summary);
+  choose_reachable_ports(summary, address);
   return summary;
 }
 
-ContainerSummary summary_from_inspect(const json& container)
+ContainerSummary summary_from_inspect(const json& container, const std::string& address)
 {
   ContainerSummary summary;
   summary.id = string_member(container, "Id");
@@ -410,7 +410,7 @@ ContainerSummary summary_from_inspect(const json& container)
   }
   summary.restart_policy =
     string_member(member(member(container, "HostConfig"), "RestartPolicy"), "Name");
-  choose_loopback_ports(summary);
+  choose_reachable_ports(summary, address);
   return summary;
 }
 
@@ -460,20 +460,31 @@ std::string negotiate_api_version(const std::string& engine_version)
 
 bool loopback_reaches(const std::string& host_ip)
 {
-  return host_ip == "127.0.0.1" || host_ip == "0.0.0.0" || host_ip.empty();
+  return address_reaches(host_ip, k_loopback);
+}
+
+bool address_reaches(const std::string& host_ip, const std::string& address)
+{
+  return host_ip == address || host_ip == "0.0.0.0" || host_ip.empty();
 }
 
 std::optional<int> loopback_host_port(const std::vector<PortBinding>& bindings,
                                       int container_port)
 {
-  // The binding on loopback itself first: it is the one orchestrate publishes.
+  return host_port_at(bindings, container_port, k_loopback);
+}
+
+std::optional<int> host_port_at(const std::vector<PortBinding>& bindings, int container_port,
+                                const std::string& address)
+{
+  // The binding on the address itself first: it is the one orchestrate publishes.
   std::optional<int> any_interface;
   for (const auto& binding : bindings) {
     if (binding.container_port != container_port || binding.protocol != "tcp" ||
-        !loopback_reaches(binding.host_ip)) {
+        !address_reaches(binding.host_ip, address)) {
       continue;
     }
-    if (binding.host_ip == "127.0.0.1") {
+    if (binding.host_ip == address) {
       return binding.host_port;
     }
     if (!any_interface) {
@@ -483,8 +494,10 @@ std::optional<int> loopback_host_port(const std::vector<PortBinding>& bindings,
   return any_interface;
 }
 
-CurlEasy make_engine_handle(const std::string& endpoint, const char* method, const std::string& path)
+CurlEasy make_engine_handle(const EngineTransport& transport, const char* method,
+                            const std::string& path)
 {
+  const std::string& endpoint = transport.endpoint;
   initialize_curl_once();
   CurlEasy handle(curl_easy_init());
   if (!handle) {
@@ -494,7 +507,19 @@ CurlEasy make_engine_handle(const std::string& endpoint, const char* method, con
   if (!is_tcp(endpoint)) {
     curl_easy_setopt(h, CURLOPT_UNIX_SOCKET_PATH, endpoint.c_str());
   }
-  const std::string url = base_url(endpoint) + path;
+  const std::string url = base_url(transport) + path;
+  if (transport.connections) {
+    curl_easy_setopt(h, CURLOPT_SHARE, transport.connections->get());
+  }
+  if (transport.tls) {
+    // The engine's certificate is checked against the configured CA (host name included), and
+    // ours is presented: `docker --tlsverify`.
+    curl_easy_setopt(h, CURLOPT_CAINFO, transport.tls->ca.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLCERT, transport.tls->cert.c_str());
+    curl_easy_setopt(h, CURLOPT_SSLKEY, transport.tls->key.c_str());
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  }
   curl_easy_setopt(h, CURLOPT_URL, url.c_str());
   curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
   // An http_proxy in the environment must not capture requests meant for the engine.
@@ -505,36 +530,122 @@ CurlEasy make_engine_handle(const std::string& endpoint, const char* method, con
   return handle;
 }
 
+struct CurlConnectionShare::Locks
+{
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> by_data;
+
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* locks)
+  {
+    static_cast<Locks*>(locks)->by_data.at(data).lock();
+  }
+
+  static void unlock(CURL*, curl_lock_data data, void* locks)
+  {
+    static_cast<Locks*>(locks)->by_data.at(data).unlock();
+  }
+};
+
+CurlConnectionShare::CurlConnectionShare() : m_locks(std::make_unique<Locks>())
+{
+  initialize_curl_once();
+  m_share = curl_share_init();
+  if (m_share == nullptr) {
+    throw InternalError("curl_share_init failed");
+  }
+  curl_share_setopt(m_share, CURLSHOPT_LOCKFUNC, &Locks::lock);
+  curl_share_setopt(m_share, CURLSHOPT_UNLOCKFUNC, &Locks::unlock);
+  curl_share_setopt(m_share, CURLSHOPT_USERDATA, m_locks.get());
+  curl_share_setopt(m_share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+}
+
+CurlConnectionShare::~CurlConnectionShare()
+{
+  curl_share_cleanup(m_share);
+}
+
 struct DockerEngine::ApiNegotiation
 {
   std::once_flag once;
   std::string prefix;
 };
 
-DockerEngine::DockerEngine()
-  : DockerEngine([] {
-      const char* host = std::getenv("DOCKER_HOST");
-      return host != nullptr && *host != '\0' ? std::string(host) : std::string(k_default_socket);
-    }())
+DockerEngine::DockerEngine() : DockerEngine(default_engine_endpoint(current_environment()))
 {
 }
 
 DockerEngine::DockerEngine(std::string socket_path)
-  : m_socket_path(normalize_endpoint(socket_path)),
+  : DockerEngine([&] {
+      EngineEndpoint endpoint;
+      endpoint.host = socket_path;
+      endpoint.origin = socket_path;
+      return endpoint;
+    }())
+{
+}
+
+DockerEngine::DockerEngine(const EngineEndpoint& endpoint)
+  : m_endpoint(endpoint),
     m_api(std::make_shared<ApiNegotiation>())
 {
+  auto transport = std::make_shared<EngineTransport>();
+  transport->name = endpoint.name;
+  transport->host = endpoint.host;
+  transport->tls = endpoint.tls;
+  const std::string scheme = engine_scheme(endpoint.host);
+  if (scheme == "ssh") {
+    transport->ssh = std::make_shared<SshDialer>(endpoint.host, endpoint.ssh_config);
+    transport->endpoint = transport->ssh->socket_path().string();
+    transport->connections = std::make_shared<CurlConnectionShare>();
+  } else {
+    transport->endpoint = normalize_endpoint(endpoint.host);
+  }
+  if (transport->tls && scheme != "tcp") {
+    throw UsageError("engine '" + endpoint.name + "': TLS certificates apply to tcp:// only, not " +
+                     endpoint.host);
+  }
+  m_transport = std::move(transport);
 }
 
 const std::string& DockerEngine::socket_path() const
 {
-  return m_socket_path;
+  return m_transport->endpoint;
+}
+
+const EngineEndpoint& DockerEngine::endpoint() const
+{
+  return m_endpoint;
+}
+
+const std::string& DockerEngine::address() const
+{
+  return m_endpoint.address;
+}
+
+std::map<std::string, std::string> DockerEngine::client_environment() const
+{
+  // DOCKER_HOST wins over any context in the docker CLI; the context is cleared all the same, so
+  // that nothing else of the user's CLI configuration picks another engine.
+  std::map<std::string, std::string> environment{{"DOCKER_CONTEXT", ""},
+                                                 {"DOCKER_TLS_VERIFY", ""},
+                                                 {"DOCKER_CERT_PATH", ""}};
+  if (is_tcp(m_transport->endpoint)) {
+    environment["DOCKER_HOST"] = m_transport->endpoint;
+  } else {
+    // A local socket, or an ssh:// engine's dialer: compose takes the same way as we do.
+    environment["DOCKER_HOST"] = "unix://" + m_transport->endpoint;
+  }
+  if (m_transport->tls) {
+    environment["DOCKER_TLS_VERIFY"] = "1";
+    environment["DOCKER_CERT_PATH"] = m_transport->tls->ca.parent_path().string();
+  }
+  return environment;
 }
 
 const std::string& DockerEngine::api_prefix()
 {
   // call_once stays armed when this throws, so a later call retries against a started engine.
   std::call_once(m_api->once, [this] {
-    const HttpResponse response = perform(m_socket_path, "GET", "/_ping");
+    const HttpResponse response = perform(*m_transport, "GET", "/_ping");
     if (response.status != 200) {
       throw_unexpected_status("GET", "/_ping", response);
     }
@@ -553,7 +664,7 @@ std::string DockerEngine::api_version()
 bool DockerEngine::ping(Milliseconds timeout)
 {
   try {
-    const HttpResponse response = perform(m_socket_path, "GET", "/_ping", timeout);
+    const HttpResponse response = perform(*m_transport, "GET", "/_ping", timeout);
     return response.status == 200 && response.body == "OK";
   } catch (const std::exception& error) {
     spdlog::debug("docker: ping failed: {}", error.what());
@@ -563,12 +674,12 @@ bool DockerEngine::ping(Milliseconds timeout)
 
 std::string DockerEngine::server_version()
 {
-  return string_member(get_existing_json(m_socket_path, api_prefix() + "/version"), "Version");
+  return string_member(get_existing_json(*m_transport, api_prefix() + "/version"), "Version");
 }
 
 std::string DockerEngine::docker_root_dir()
 {
-  return string_member(get_existing_json(m_socket_path, api_prefix() + "/info"), "DockerRootDir");
+  return string_member(get_existing_json(*m_transport, api_prefix() + "/info"), "DockerRootDir");
 }
 
 std::vector<ContainerSummary> DockerEngine::list_containers(
@@ -577,8 +688,8 @@ std::vector<ContainerSummary> DockerEngine::list_containers(
   const std::string path =
     with_query(api_prefix() + "/containers/json?all=1", filters_query(label_filters));
   std::vector<ContainerSummary> containers;
-  for (const json& entry : get_existing_json(m_socket_path, path)) {
-    containers.push_back(summary_from_list_entry(entry));
+  for (const json& entry : get_existing_json(*m_transport, path)) {
+    containers.push_back(summary_from_list_entry(entry, address()));
   }
   return containers;
 }
@@ -588,7 +699,7 @@ std::vector<NetworkSummary> DockerEngine::list_networks(
 {
   const std::string path = with_query(api_prefix() + "/networks", filters_query(label_filters));
   std::vector<NetworkSummary> networks;
-  for (const json& entry : get_existing_json(m_socket_path, path)) {
+  for (const json& entry : get_existing_json(*m_transport, path)) {
     networks.push_back(NetworkSummary{string_member(entry, "Id"), string_member(entry, "Name"),
                                       string_map(member(entry, "Labels"))});
   }
@@ -599,7 +710,7 @@ std::vector<VolumeSummary> DockerEngine::list_volumes(const std::vector<std::str
 {
   const std::string path = with_query(api_prefix() + "/volumes", filters_query(label_filters));
   std::vector<VolumeSummary> volumes;
-  const json answer = get_existing_json(m_socket_path, path);
+  const json answer = get_existing_json(*m_transport, path);
   const json& entries = member(answer, "Volumes");
   if (entries.is_array()) {
     for (const json& entry : entries) {
@@ -613,17 +724,17 @@ std::vector<VolumeSummary> DockerEngine::list_volumes(const std::vector<std::str
 std::optional<ContainerSummary> DockerEngine::inspect_container(const std::string& id)
 {
   const std::optional<json> container =
-    get_json(m_socket_path, api_prefix() + "/containers/" + url_escape(id) + "/json");
+    get_json(*m_transport, api_prefix() + "/containers/" + url_escape(id) + "/json");
   if (!container) {
     return std::nullopt;
   }
-  return summary_from_inspect(*container);
+  return summary_from_inspect(*container, address());
 }
 
 std::optional<ContainerEnding> DockerEngine::container_ending(const std::string& id)
 {
   const std::optional<json> container =
-    get_json(m_socket_path, api_prefix() + "/containers/" + url_escape(id) + "/json");
+    get_json(*m_transport, api_prefix() + "/containers/" + url_escape(id) + "/json");
   if (!container) {
     return std::nullopt;
   }
@@ -642,7 +753,7 @@ std::string DockerEngine::container_logs(const std::string& id, int tail)
 {
   const std::string path = api_prefix() + "/containers/" + url_escape(id) +
                            "/logs?stdout=1&stderr=1&tail=" + std::to_string(tail);
-  const HttpResponse response = perform(m_socket_path, "GET", path);
+  const HttpResponse response = perform(*m_transport, "GET", path);
   if (response.status != 200) {
     throw_unexpected_status("GET", path, response);
   }
@@ -655,7 +766,7 @@ std::optional<std::uint64_t> DockerEngine::container_memory_usage(const std::str
 {
   // one-shot: one sample instead of two a second apart (the CPU delta we do not need).
   const std::optional<json> stats =
-    get_json(m_socket_path,
+    get_json(*m_transport,
              api_prefix() + "/containers/" + url_escape(id) + "/stats?stream=false&one-shot=1");
   if (!stats) {
     return std::nullopt;
@@ -681,23 +792,23 @@ std::optional<std::uint64_t> DockerEngine::container_memory_usage(const std::str
 
 bool DockerEngine::remove_container(const std::string& id)
 {
-  return remove_resource(m_socket_path,
+  return remove_resource(*m_transport,
                          api_prefix() + "/containers/" + url_escape(id) + "?force=1&v=1");
 }
 
 bool DockerEngine::remove_network(const std::string& id)
 {
-  return remove_resource(m_socket_path, api_prefix() + "/networks/" + url_escape(id));
+  return remove_resource(*m_transport, api_prefix() + "/networks/" + url_escape(id));
 }
 
 bool DockerEngine::remove_volume(const std::string& name)
 {
-  return remove_resource(m_socket_path, api_prefix() + "/volumes/" + url_escape(name) + "?force=1");
+  return remove_resource(*m_transport, api_prefix() + "/volumes/" + url_escape(name) + "?force=1");
 }
 
 std::optional<std::string> DockerEngine::image_id(const std::string& name)
 {
-  const auto image = get_json(m_socket_path, api_prefix() + "/images/" + url_escape(name) + "/json");
+  const auto image = get_json(*m_transport, api_prefix() + "/images/" + url_escape(name) + "/json");
   if (!image) {
     return std::nullopt;
   }
@@ -710,7 +821,7 @@ ExecOutcome DockerEngine::exec_in_container(const std::string& id,
 {
   const std::string create_path = api_prefix() + "/containers/" + url_escape(id) + "/exec";
   const json request{{"Cmd", argv}, {"AttachStdout", true}, {"AttachStderr", true}};
-  const HttpResponse created = perform_post(m_socket_path, create_path, request.dump());
+  const HttpResponse created = perform_post(*m_transport, create_path, request.dump());
   if (created.status == 409) {
     throw InternalError("cannot run a command in container " + id + ": it is not running");
   }
@@ -721,7 +832,7 @@ ExecOutcome DockerEngine::exec_in_container(const std::string& id,
   const std::string start_path = api_prefix() + "/exec/" + url_escape(exec_id) + "/start";
   // Attached: the answer is the command's output and ends when the command does.
   const HttpResponse started =
-    perform_post(m_socket_path, start_path, json{{"Detach", false}, {"Tty", false}}.dump(), timeout);
+    perform_post(*m_transport, start_path, json{{"Detach", false}, {"Tty", false}}.dump(), timeout);
   ExecOutcome outcome;
   if (started.status == 0) {
     outcome.timed_out = true;
@@ -735,7 +846,7 @@ ExecOutcome DockerEngine::exec_in_container(const std::string& id,
   // The stream ends when the command does; its exit code may be recorded a moment later.
   const std::string inspect_path = api_prefix() + "/exec/" + url_escape(exec_id) + "/json";
   for (int attempt = 0; attempt < 100; ++attempt) {
-    const json inspected = get_existing_json(m_socket_path, inspect_path);
+    const json inspected = get_existing_json(*m_transport, inspect_path);
     const json& exit_code = member(inspected, "ExitCode");
     const json& running = member(inspected, "Running");
     if (!(running.is_boolean() && running.get<bool>()) && exit_code.is_number_integer()) {
@@ -757,7 +868,7 @@ ContainerEventStream DockerEngine::open_container_events(
   std::string path =
     with_query(api_prefix() + "/events?since=" + std::to_string(std::time(nullptr)),
                filters_query(label_filters, {"container"}, actions));
-  return ContainerEventStream(m_socket_path, std::move(path), k_connect_timeout);
+  return ContainerEventStream(m_transport, std::move(path), k_connect_timeout);
 }
 
 void DockerEngine::watch_container_events(
@@ -772,6 +883,39 @@ void DockerEngine::watch_container_events(
       return;
     }
   }
+}
+
+bool engine_unanswered(const EngineTransport& transport, CURLcode code)
+{
+  if (code == CURLE_COULDNT_CONNECT) {
+    return true;
+  }
+  // Through ssh the socket is ours and always answers; a session that ends before any answer is
+  // ssh or dial-stdio failing to reach the engine.
+  return transport.ssh != nullptr && (code == CURLE_GOT_NOTHING || code == CURLE_RECV_ERROR ||
+                                      code == CURLE_SEND_ERROR);
+}
+
+std::string transport_unavailable_message(const EngineTransport& transport)
+{
+  if (transport.ssh != nullptr) {
+    std::string message = "The Docker engine '" + transport.name + "' at " + transport.host +
+                          " does not answer: `" ;
+    for (const auto& argument : transport.ssh->ssh_command()) {
+      message += (message.ends_with('`') ? "" : " ") + argument;
+    }
+    message += "` gave no answer. Check that `ssh` reaches the host without a password prompt "
+               "(BatchMode) and that `docker` there reaches a running engine.";
+    const std::string log = transport.ssh->ssh_log_tail();
+    return log.empty() ? message : message + " ssh said: " + log;
+  }
+  if (transport.tls) {
+    return "The Docker engine '" + transport.name + "' at " + transport.host +
+           " (TLS) does not answer. Check that it listens there with --tlsverify and that the "
+           "certificates (" + transport.tls->ca.string() + ", " + transport.tls->cert.string() +
+           ", " + transport.tls->key.string() + ") are the ones it trusts.";
+  }
+  return engine_unavailable_message(transport.endpoint);
 }
 
 std::string engine_unavailable_message(const std::string& socket_path)

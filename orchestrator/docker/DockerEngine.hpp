@@ -2,6 +2,7 @@
 
 #include "core/Quantities.hpp"
 #include "docker/ContainerEvents.hpp"
+#include "docker/EngineEndpoint.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -31,8 +32,8 @@ struct ContainerSummary
   std::string state;                          // "running", "exited", "created", ...
   std::string health;                         // "healthy", "unhealthy", "starting" or "" (no check)
   std::map<std::string, std::string> labels;
-  // Published ports: container port (tcp) -> the host port that 127.0.0.1 reaches: the binding
-  // on 127.0.0.1, else the one on 0.0.0.0. An IPv6-only binding ([::]) or one on another address
+  // Published ports: container port (tcp) -> the host port that the engine's address (127.0.0.1
+  // for a local engine) reaches: the binding on that address, else the one on 0.0.0.0. An IPv6-only binding ([::]) or one on another address
   // is never chosen: on engine 20.10 `ports: ["5432"]` binds 0.0.0.0 and [::] to two different
   // host ports, and the [::] one's number may be another container's IPv4 port.
   std::map<int, int> published_tcp_ports;
@@ -68,6 +69,12 @@ std::optional<int> loopback_host_port(const std::vector<PortBinding>& bindings,
 // Whether a connection to 127.0.0.1 reaches a binding on `host_ip` ("127.0.0.1", "0.0.0.0", "").
 bool loopback_reaches(const std::string& host_ip);
 
+// The same for an engine whose ports the tests reach at `address` (its EngineEndpoint::address):
+// a binding on that address, or on every interface.
+bool address_reaches(const std::string& host_ip, const std::string& address);
+std::optional<int> host_port_at(const std::vector<PortBinding>& bindings, int container_port,
+                                const std::string& address);
+
 struct NetworkSummary
 {
   std::string id;
@@ -81,10 +88,13 @@ struct VolumeSummary
   std::map<std::string, std::string> labels;
 };
 
-// A client of the Docker Engine API over its unix socket, with libcurl and nlohmann::json.
-// The socket comes from DOCKER_HOST (unix:///path) or /var/run/docker.sock; a tcp://host:port
-// DOCKER_HOST is used as plain HTTP (no TLS). The API version is negotiated once from /_ping: the
-// engine's Api-Version, capped at 1.41, which this client is written for (1.41 when not reported).
+struct EngineTransport;
+
+// A client of the Docker Engine API, with libcurl and nlohmann::json, over a unix socket, tcp://
+// (plain HTTP, or HTTPS with client certificates) or ssh:// (through an SshDialer's socket, which
+// the engine object owns, shared by its copies). The API version is negotiated once from /_ping:
+// the engine's Api-Version, capped at 1.41, which this client is written for (1.41 when not
+// reported).
 //
 // Every call throws EnvironmentError when the engine does not answer (the message says how to start
 // one), and InternalError on an unexpected HTTP status (message: method, path, status, body).
@@ -92,14 +102,31 @@ struct VolumeSummary
 class DockerEngine
 {
 public:
-  // Reads DOCKER_HOST. Does not connect yet. Throws EnvironmentError for a DOCKER_HOST scheme other
-  // than unix:// or tcp:// (ssh://, fd://, ...).
+  // The default engine (default_engine_endpoint: DOCKER_HOST, DOCKER_CONTEXT, the docker CLI's
+  // current context, else the local socket). Does not connect yet. Throws EnvironmentError for a
+  // DOCKER_HOST scheme other than unix://, tcp:// or ssh:// (fd://, npipe://, ...).
   DockerEngine();
-  // `socket_path` is a path, "unix:///path" or "tcp://host:port". Does not connect yet.
+  // `socket_path` is a path, "unix:///path", "tcp://host:port" or "ssh://[user@]host[:port]".
   explicit DockerEngine(std::string socket_path);
+  // The engine `endpoint` describes. Does not connect yet (an ssh:// engine starts listening on
+  // its private socket). Throws UsageError for TLS files on another scheme than tcp://,
+  // EnvironmentError when an ssh:// engine's socket cannot be made.
+  explicit DockerEngine(const EngineEndpoint& endpoint);
 
-  // The socket path, or "tcp://host:port" for a TCP engine.
+  // What curl connects to: the socket path (an ssh:// engine's private socket), or
+  // "tcp://host:port". Also the key of the engine's outage tally (EngineOutages.hpp).
   const std::string& socket_path() const;
+
+  // The endpoint this engine was made from (name, host as configured, address, budget).
+  const EngineEndpoint& endpoint() const;
+
+  // Where the tests reach ports this engine publishes: 127.0.0.1 for a local engine.
+  const std::string& address() const;
+
+  // The variables that point a docker CLI child (`docker compose`) at this same engine:
+  // DOCKER_HOST (for ssh://, the private socket), DOCKER_TLS_VERIFY and DOCKER_CERT_PATH for TLS,
+  // and DOCKER_CONTEXT cleared.
+  std::map<std::string, std::string> client_environment() const;
 
   // The negotiated API version, e.g. "1.41". Throws as every call below does.
   std::string api_version();
@@ -170,7 +197,9 @@ private:
   // "/v1.41": negotiates the version on first use (GET /_ping), then returns the cached one.
   const std::string& api_prefix();
 
-  std::string m_socket_path;
+  EngineEndpoint m_endpoint;
+  // Shared by copies: an ssh:// engine's dialer lives as long as any copy does.
+  std::shared_ptr<const EngineTransport> m_transport;
   // Shared so that copies of an engine negotiate once and stay copyable; thread-safe inside.
   std::shared_ptr<ApiNegotiation> m_api;
 };

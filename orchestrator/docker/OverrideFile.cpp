@@ -23,11 +23,13 @@ void emit_labels(YAML::Emitter& out, const std::map<std::string, std::string>& l
 // `ports: !override [...]`: `container_ports` on loopback with ephemeral host ports, then the
 // service's entries for its other ports as the model has them (long syntax).
 void emit_ports(YAML::Emitter& out, const ResolvedService& service,
-                const std::vector<int>& container_ports)
+                const std::vector<int>& container_ports, const std::string& address)
 {
+  // An IPv6 address is written in brackets in compose's short syntax.
+  const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
   out << YAML::Key << "ports" << YAML::Value << YAML::LocalTag("override") << YAML::BeginSeq;
   for (const int port : container_ports) {
-    out << YAML::DoubleQuoted << "127.0.0.1::" + std::to_string(port);
+    out << YAML::DoubleQuoted << host + "::" + std::to_string(port);
   }
   for (const auto& port : service.ports) {
     const bool replaced = port.protocol == "tcp" &&
@@ -52,7 +54,7 @@ void emit_ports(YAML::Emitter& out, const ResolvedService& service,
 
 std::string override_file_text(const ComposeModel& model,
                                const std::map<std::string, std::string>& labels,
-                               const PublishedPorts& published)
+                               const PublishedPorts& published, const std::string& address)
 {
   YAML::Emitter out;
   out << YAML::BeginMap;
@@ -62,7 +64,7 @@ std::string override_file_text(const ComposeModel& model,
     emit_labels(out, labels);
     const auto ports = published.find(service.name);
     if (ports != published.end()) {
-      emit_ports(out, service, ports->second);
+      emit_ports(out, service, ports->second, address);
     }
     out << YAML::EndMap;
   }
@@ -99,12 +101,12 @@ std::string override_file_text(const ComposeModel& model,
 
 void write_override_file(const std::filesystem::path& path, const ComposeModel& model,
                          const std::map<std::string, std::string>& labels,
-                         const PublishedPorts& published)
+                         const PublishedPorts& published, const std::string& address)
 {
   std::error_code error;
   std::filesystem::create_directories(path.parent_path(), error);
   std::ofstream out(path, std::ios::trunc);
-  out << override_file_text(model, labels, published);
+  out << override_file_text(model, labels, published, address);
   out.close();
   if (!out) {
     throw InternalError("could not write compose override file " + path.string());

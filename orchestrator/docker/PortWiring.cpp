@@ -25,7 +25,8 @@ std::string describe(const ContainerSummary& container, const PortBinding& bindi
 
 std::optional<std::string> port_wiring_problem(const std::vector<ContainerSummary>& containers,
                                                const std::string& stack,
-                                               const FixtureConfig& fixture, int host_port)
+                                               const FixtureConfig& fixture, int host_port,
+                                               const std::string& address)
 {
   bool wired = false;
   bool foreign = false;
@@ -35,7 +36,7 @@ std::optional<std::string> port_wiring_problem(const std::vector<ContainerSummar
                              label_of(container, labels::k_compose_service) == fixture.service;
     for (const auto& binding : container.port_bindings) {
       const bool on_port = binding.host_port == host_port && binding.protocol == "tcp" &&
-                           loopback_reaches(binding.host_ip);
+                           address_reaches(binding.host_ip, address);
       if (on_port) {
         const bool right = own_service && binding.container_port == fixture.container_port;
         (right ? wired : foreign) = true;
@@ -48,7 +49,7 @@ std::optional<std::string> port_wiring_problem(const std::vector<ContainerSummar
   if (wired && !foreign) {
     return std::nullopt;
   }
-  std::string message = "stack " + stack + ": fixture " + fixture.name + " was handed 127.0.0.1:" +
+  std::string message = "stack " + stack + ": fixture " + fixture.name + " was handed " + address + ":" +
                         std::to_string(host_port) + ", which ";
   message += wired ? "another container publishes too"
                    : "is not service '" + fixture.service + "' port " +
@@ -76,7 +77,8 @@ void verify_port_wiring(DockerEngine& engine, const std::string& stack,
       continue;
     }
     if (const auto problem =
-          port_wiring_problem(containers, stack, fixture, endpoint->second.port)) {
+          port_wiring_problem(containers, stack, fixture, endpoint->second.port,
+                              engine.address())) {
       problems += (problems.empty() ? "" : "\n") + *problem;
     }
   }

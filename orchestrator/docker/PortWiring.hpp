@@ -20,10 +20,12 @@ namespace orchestrate {
 // What is wrong with `fixture`'s `host_port` among `containers` (every container on the engine),
 // or nullopt when only the stack's own container of the fixture's service publishes it for the
 // fixture's port. The message names the stack, the fixture and every binding seen on that host
-// port and of the fixture's service. Pure; throws nothing.
+// port and of the fixture's service. `address` is where the engine's ports are reached (its
+// EngineEndpoint::address). Pure; throws nothing.
 std::optional<std::string> port_wiring_problem(const std::vector<ContainerSummary>& containers,
                                                const std::string& stack,
-                                               const FixtureConfig& fixture, int host_port);
+                                               const FixtureConfig& fixture, int host_port,
+                                               const std::string& address = "127.0.0.1");
 
 // Lists every container on the engine once and checks each fixture's endpoint with
 // port_wiring_problem. Throws StackNotReadyError naming every miswired fixture; what DockerEngine

@@ -235,13 +235,14 @@ private:
     auto port = container.published_tcp_ports.find(fixture.container_port);
     if (port == container.published_tcp_ports.end()) {
       if (running) {
-        fail(wait, "publishes no host port on 127.0.0.1 or 0.0.0.0 for container port " +
+        fail(wait, "publishes no host port on " + m_engine.address() +
+                     " or 0.0.0.0 for container port " +
                      std::to_string(fixture.container_port));
       }
       wait.waiting_for = container.state;
       return;
     }
-    const ReadyEndpoint endpoint{"127.0.0.1", port->second};
+    const ReadyEndpoint endpoint{m_engine.address(), port->second};
     bool is_ready = false;
     switch (fixture.readiness.kind) {
     case ReadinessSpec::Kind::k_health:

@@ -80,7 +80,8 @@ StackOwnership stack_ownership(DockerEngine& engine, const ProjectConfig& projec
 void require_engine(DockerEngine& engine)
 {
   if (!engine.ping()) {
-    throw EnvironmentError(engine_unavailable_message(engine.socket_path()));
+    throw EnvironmentError("engine " + engine.endpoint().name + " (" + engine.endpoint().host +
+                           "): " + engine_unavailable_message(engine.socket_path()));
   }
 }
 
@@ -94,14 +95,20 @@ struct LockedEnvironment
   DockerEngine engine;
 };
 
+DockerEngine engine_of(const std::optional<EngineEndpoint>& engine)
+{
+  return engine ? DockerEngine(*engine) : DockerEngine();
+}
+
 LockedEnvironment lock_environment(const ProjectConfig& project, const std::string& env,
-                                   Milliseconds lock_timeout, const LockWaitCallback& on_wait)
+                                   Milliseconds lock_timeout, const LockWaitCallback& on_wait,
+                                   const std::optional<EngineEndpoint>& engine)
 {
   const auto& config = find_long_lived_environment(project, env);
   LockedEnvironment locked{config, EnvironmentLock::acquire(project.lock_dir, env, lock_timeout,
                                                             on_wait),
                            environment_project_name(project.prefix, env),
-                           environment_dir(project, env), DockerEngine()};
+                           environment_dir(project, env), engine_of(engine)};
   require_engine(locked.engine);
   return locked;
 }
@@ -110,18 +117,20 @@ LockedEnvironment lock_environment(const ProjectConfig& project, const std::stri
 
 EnvironmentStatus environment_up(const ProjectConfig& project, const std::string& env,
                                  Milliseconds lock_timeout, Milliseconds ready_timeout,
-                                 const LockWaitCallback& on_wait)
+                                 const LockWaitCallback& on_wait,
+                                 const std::optional<EngineEndpoint>& target)
 {
-  auto locked = lock_environment(project, env, lock_timeout, on_wait);
+  auto locked = lock_environment(project, env, lock_timeout, on_wait, target);
   auto& [environment, lock, stack, dir, engine] = locked;
 
   const auto model =
-    load_compose_model(ComposeCli(stack, environment.compose_files, dir / k_log_file));
+    load_compose_model(ComposeCli(stack, environment.compose_files, dir / k_log_file,
+                                  engine.client_environment()));
   write_override_file(dir / k_override_file, model,
                       ownership_labels(stack_ownership(engine, project, env, stack)));
   auto files = environment.compose_files;
   files.push_back(dir / k_override_file);
-  const ComposeCli cli(stack, files, dir / k_log_file);
+  const ComposeCli cli(stack, files, dir / k_log_file, engine.client_environment());
 
   spdlog::debug("{}: up", stack);
   // --pull never: there is no registry to pull from, and a missing image should say so at once.
@@ -144,9 +153,10 @@ EnvironmentStatus environment_up(const ProjectConfig& project, const std::string
 }
 
 TeardownReport environment_down(const ProjectConfig& project, const std::string& env,
-                                Milliseconds lock_timeout, const LockWaitCallback& on_wait)
+                                Milliseconds lock_timeout, const LockWaitCallback& on_wait,
+                                const std::optional<EngineEndpoint>& target)
 {
-  auto locked = lock_environment(project, env, lock_timeout, on_wait);
+  auto locked = lock_environment(project, env, lock_timeout, on_wait, target);
   auto& [environment, lock, stack, dir, engine] = locked;
 
   const auto started = std::chrono::steady_clock::now();
@@ -157,7 +167,7 @@ TeardownReport environment_down(const ProjectConfig& project, const std::string&
   }
   spdlog::debug("{}: down", stack);
   // Not stopped by Ctrl-C: a half-removed stack is worse than a finished removal.
-  const auto result = ComposeCli(stack, files, dir / k_log_file)
+  const auto result = ComposeCli(stack, files, dir / k_log_file, engine.client_environment())
                         .run({"down", "-v", "--remove-orphans", "-t", k_down_stop_seconds},
                              k_down_bound, false);
   if (!result.exit.succeeded()) {
@@ -174,10 +184,11 @@ TeardownReport environment_down(const ProjectConfig& project, const std::string&
   return report;
 }
 
-EnvironmentStatus environment_status(const ProjectConfig& project, const std::string& env)
+EnvironmentStatus environment_status(const ProjectConfig& project, const std::string& env,
+                                     const std::optional<EngineEndpoint>& target)
 {
   find_long_lived_environment(project, env);
-  DockerEngine engine;
+  DockerEngine engine = engine_of(target);
   require_engine(engine);
   return read_environment_status(engine, env, environment_project_name(project.prefix, env));
 }

@@ -3,10 +3,12 @@
 #include "config/ProjectConfig.hpp"
 #include "core/Quantities.hpp"
 #include "docker/ComposeStack.hpp"
+#include "docker/EngineEndpoint.hpp"
 #include "environments/EnvironmentStatus.hpp"
 #include "locking/EnvironmentLock.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace orchestrate {
@@ -36,7 +38,8 @@ using LockWaitCallback = std::function<void(const LockHolder&)>;
 // Error(k_interrupted) on Ctrl-C.
 EnvironmentStatus environment_up(const ProjectConfig& project, const std::string& env,
                                  Milliseconds lock_timeout, Milliseconds ready_timeout,
-                                 const LockWaitCallback& on_wait = {});
+                                 const LockWaitCallback& on_wait = {},
+                                 const std::optional<EngineEndpoint>& engine = std::nullopt);
 
 // Removes the stack, its data volumes included: under the env's lock, `down -v --remove-orphans
 // -t 1`, then removal through the Engine API of anything still labelled
@@ -44,11 +47,14 @@ EnvironmentStatus environment_up(const ProjectConfig& project, const std::string
 // (failed_removals non-empty means something is left). Throws as environment_up() does for the
 // environment, the lock and Docker.
 TeardownReport environment_down(const ProjectConfig& project, const std::string& env,
-                                Milliseconds lock_timeout, const LockWaitCallback& on_wait = {});
+                                Milliseconds lock_timeout, const LockWaitCallback& on_wait = {},
+                                const std::optional<EngineEndpoint>& engine = std::nullopt);
 
 // The containers of the env's stack with state, health and published ports; no lock is taken.
 // Throws UsageError for an unknown or the test environment, EnvironmentError when Docker does not
 // answer.
-EnvironmentStatus environment_status(const ProjectConfig& project, const std::string& env);
+// Each takes the engine the stack is on (`env ... --engine NAME`); nullopt: the default engine.
+EnvironmentStatus environment_status(const ProjectConfig& project, const std::string& env,
+                                     const std::optional<EngineEndpoint>& engine = std::nullopt);
 
 }  // namespace orchestrate

@@ -63,6 +63,7 @@ Json shard_to_json(const ShardTiming& shard)
     {"tests_run", shard.tests_run},
     {"stack_recreations", shard.stack_recreations},
     {"error", shard.error},
+    {"engine", shard.engine},
     {"warm_stack", shard.warm_stack},
     {"reset", to_seconds(shard.reset)},
   };
@@ -236,6 +237,7 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   shard.stack_recreations = reader.integer("stack_recreations", true);
   shard.tests_ended = reader.seconds(k_tests_ended_key, true);
   shard.error = reader.string("error", true);
+  shard.engine = reader.string("engine", true);
   shard.warm_stack = reader.boolean("warm_stack", true);
   shard.reset = reader.seconds("reset", true);
   return shard;

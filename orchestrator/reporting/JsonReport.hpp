@@ -28,6 +28,7 @@ struct ShardTiming
   // these over the shards is how evenly the work was balanced: the slowest shard sets the end.
   Milliseconds tests_ended{0};
   std::string error;
+  std::string engine;            // the engine its stack ran on (last, if it moved); "" unknown
   bool warm_stack = false;        // --reuse: its stack was claimed warm from the pool
   Milliseconds reset{0};          // --reuse: resetting that warm stack's services
 };

@@ -29,6 +29,7 @@ constexpr const char* k_property_attempts = "attempts";
 constexpr const char* k_property_flaky = "flaky";
 constexpr const char* k_property_outcome = "outcome";
 constexpr const char* k_property_id = "id";
+constexpr const char* k_property_engine = "engine";
 
 std::vector<std::string> split(const std::string& text, char separator)
 {
@@ -276,6 +277,8 @@ std::optional<std::string> read_properties(const pugi::xml_node& testcase, TestR
       result.flaky = value == "true";
     } else if (name == k_property_outcome) {
       result.outcome = parse_outcome(value).value_or(result.outcome);
+    } else if (name == k_property_engine) {
+      result.engine = value;
     } else if (name == k_property_id) {
       id = value;
     }
@@ -367,6 +370,9 @@ void write_testcase(pugi::xml_node& suite, const TestResult& result)
   pugi::xml_node properties = testcase.append_child("properties");
   add_property(properties, k_property_shard, std::to_string(result.shard));
   add_property(properties, k_property_attempts, std::to_string(result.attempts));
+  if (!result.engine.empty()) {
+    add_property(properties, k_property_engine, result.engine);
+  }
   if (result.flaky) {
     add_property(properties, k_property_flaky, "true");
   }

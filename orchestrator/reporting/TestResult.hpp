@@ -30,6 +30,7 @@ struct TestResult
   std::string message;       // failure or skip message, one line
   std::string details;       // failure text / captured output
   int shard = 0;             // 1-based shard index that ran it; 0 if unknown
+  std::string engine;        // the engine of that shard's stack (docs/scale-out.md); "" unknown
   int attempts = 1;          // > 1 when --reruns retried it
   bool flaky = false;        // failed, then passed on a retry
 };

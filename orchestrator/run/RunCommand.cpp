@@ -1,6 +1,7 @@
 #include "run/RunCommand.hpp"
 
 #include "docker/ComposeStack.hpp"
+#include "docker/EngineEndpoint.hpp"
 #include "docker/ProjectName.hpp"
 #include "docker/ResourceLabels.hpp"
 #include "process/EnvironmentVariables.hpp"
@@ -14,6 +15,7 @@
 #include "run/PrewarmedShardFactory.hpp"
 #include "run/RepeatingShardFactory.hpp"
 #include "run/RunConfiguration.hpp"
+#include "run/RunEngines.hpp"
 #include "run/RunFolders.hpp"
 #include "run/RunReportWriter.hpp"
 #include "run/ShardCountChoice.hpp"
@@ -54,7 +56,7 @@ WorkQueue make_queue(const RunOptions& options, const std::vector<TestCase>& tes
 
 // Waits for the scheduler while watching for a third Ctrl-C, which means "get out now": remove
 // everything of this run through the API at once and exit, without waiting for the shards.
-ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEngine& engine,
+ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, RunEngines& engines,
                                const std::string& run_id)
 {
   while (scheduled.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
@@ -62,7 +64,9 @@ ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEng
       std::fprintf(stderr, "\nthird interrupt: removing everything of run %s now\n",
                    run_id.c_str());
       std::vector<std::string> failures;
-      remove_labelled_resources(engine, {label_filter(labels::k_run, run_id)}, failures);
+      for (DockerEngine* engine : engines.all()) {
+        remove_labelled_resources(*engine, {label_filter(labels::k_run, run_id)}, failures);
+      }
       std::fflush(nullptr);
       std::_Exit(to_int(ExitCode::k_interrupted));
     }
@@ -74,7 +78,7 @@ ScheduleResult wait_for_shards(std::future<ScheduleResult>& scheduled, DockerEng
 // the plan wants, counted in `repeats`) and waits for every shard to close.
 ScheduleResult schedule_shards(std::vector<TestCase> tests, int shard_count,
                                const RunOptions& options, ShardSessionFactory& factory,
-                               RepeatTally& repeats, RunEvents& events, DockerEngine& engine,
+                               RepeatTally& repeats, RunEvents& events, RunEngines& engines,
                                const std::string& run_id)
 {
   std::optional<RepeatingShardFactory> repeating;
@@ -89,7 +93,7 @@ ScheduleResult schedule_shards(std::vector<TestCase> tests, int shard_count,
   auto scheduled = std::async(std::launch::async, [&] {
     return run_shards(queue, shard_factory, scheduler_options, events);
   });
-  return wait_for_shards(scheduled, engine, run_id);
+  return wait_for_shards(scheduled, engines, run_id);
 }
 
 // How many shards open before the tests are collected and selected. Opening one early lets its
@@ -145,7 +149,9 @@ ExitCode run_suite(const RunOptions& options)
   const auto started = std::chrono::steady_clock::now();
   const auto config = load_run_configuration(options);
   const auto& suite = config.setup.suite;
-  DockerEngine engine;
+  // orchestrate.yaml's `engines` (or --engine's), else the one the docker CLI would use.
+  RunEngines engines(
+    select_engine_endpoints(config.project, options.engines, current_environment()));
   ProgressReporter reporter(stdout, options.verbosity, should_color(options.color, stdout),
                             resolve_progress_style(options.progress, stdout, options.verbosity));
   // What happens to the shards is recorded for the report and shown, through one sink.
@@ -156,7 +162,7 @@ ExitCode run_suite(const RunOptions& options)
   // the monitor and the reaper below: only a suite with services needs any of them.
   std::optional<StackInfrastructure> stacks;
   if (!config.fixtures.empty()) {
-    stacks.emplace(engine, config.project, config.fixtures,
+    stacks.emplace(engines, config.project, config.fixtures,
                    stack_infrastructure_options(config, options), events);
   }
   const auto run_id = new_run_id();
@@ -222,7 +228,7 @@ ExitCode run_suite(const RunOptions& options)
   int shard_count = std::min(config.parallel, static_cast<int>(selection.tests.size()));
   if (config.parallel_auto) {
     const auto choice = choose_shard_count(shard_count_inputs(
-      selection.tests, durations, suite.name, stacks ? &stacks->admission() : nullptr));
+      selection.tests, durations, suite.name, stacks ? stacks->admission() : nullptr));
     reporter.message(choice.explanation);
     shard_count = choice.shards;
   }
@@ -235,7 +241,7 @@ ExitCode run_suite(const RunOptions& options)
                  run_dir.string());
   RepeatTally repeat_tally;
   const auto scheduled = schedule_shards(selection.tests, shard_count, options, factory,
-                                         repeat_tally, events, engine, run_id);
+                                         repeat_tally, events, engines, run_id);
 
   RunReportWriter report(options, {run_id, suite.name, options.environment, run_dir, started},
                          reporter, recorder);

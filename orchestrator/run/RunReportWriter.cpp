@@ -75,6 +75,11 @@ ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int selected, 
 {
   auto results = scheduled.results;
   auto not_run = scheduled.not_run;
+  if (stacks != nullptr) {
+    for (auto& result : results) {
+      result.engine = stacks->engine_of(result.shard);  // its shard's (docs/scale-out.md)
+    }
+  }
   if (!scheduled.interrupted && !scheduled.stopped_early) {
     // Work left although nobody stopped dispatch: every shard that could take it failed. Like a
     // pytest fixture error, each such test is an error carrying the reason.
@@ -98,6 +103,7 @@ ExitCode RunReportWriter::finish(const ScheduleResult& scheduled, int selected, 
     peak_total = stacks->monitor().peak_total();
     for (auto& shard : shards) {
       shard.peak_memory_bytes = stacks->monitor().peak_for_shard(shard.shard);
+      shard.engine = stacks->engine_of(shard.shard);  // settle() checks each engine for its own
     }
     stacks->note_warm_stacks(shards);  // --reuse: which stacks were warm, their reset time
   }

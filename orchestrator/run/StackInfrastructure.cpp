@@ -4,6 +4,7 @@
 #include "core/Error.hpp"
 #include "docker/ComposeCli.hpp"
 #include "docker/ComposeModelCache.hpp"
+#include "docker/EngineEndpointFile.hpp"
 #include "docker/FixturePorts.hpp"
 #include "docker/ProjectName.hpp"
 #include "environments/EnvironmentLookup.hpp"
@@ -12,6 +13,7 @@
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
+#include "run/EngineRemovals.hpp"
 #include "run/RunPool.hpp"
 
 #include <cstdio>
@@ -21,6 +23,28 @@
 namespace orchestrate {
 
 namespace {
+
+// The main engine of `engines`, once the others that do not answer now are left out (a warning
+// each): the run places no stack on them. The main one is judged by the preflight.
+DockerEngine& main_engine_of(RunEngines& engines, RunEvents& events)
+{
+  engines.leave_out_silent_engines([&](const std::string& line) { events.warning(line); });
+  return engines.main();
+}
+
+// The run's options as its engines allow: the warm-stack pool lives on the main engine only, so
+// with several engines --reuse is ignored, with a warning (docs/warm-stacks.md).
+StackInfrastructureOptions options_for_engines(const RunEngines& engines,
+                                               StackInfrastructureOptions options,
+                                               RunEvents& events)
+{
+  if (options.pool.reuse && engines.several()) {
+    events.warning("--reuse works on one engine only: this run uses several, so its stacks are "
+                   "fresh and removed at the end");
+    options.pool.reuse = false;
+  }
+  return options;
+}
 
 // Before anything waits or starts: the engine answers and memory suffices. Refuses with what to
 // do (exit 7). Compose, the disk and our container count take 10-250 ms to answer: asked now,
@@ -107,17 +131,18 @@ ComposeModel load_stack_model(const ProjectConfig& project, const std::string& e
 
 }  // namespace
 
-StackInfrastructure::StackInfrastructure(DockerEngine& engine, const ProjectConfig& project,
+StackInfrastructure::StackInfrastructure(RunEngines& engines, const ProjectConfig& project,
                                          const std::vector<FixtureConfig>& fixtures,
                                          const StackInfrastructureOptions& options,
                                          RunEvents& events)
-  : m_engine(engine),
+  : m_engines(engines),
+    m_engine(main_engine_of(engines, events)),
     m_project(project),
     m_fixtures(fixtures),
-    m_options(options),
+    m_options(options_for_engines(engines, options, events)),
     m_events(events),
-    m_late_preflight(check_engine_and_memory(engine, project, options, events)),
-    m_lock(lock_environment(project, options))
+    m_late_preflight(check_engine_and_memory(m_engine, project, m_options, events)),
+    m_lock(lock_environment(project, m_options))
 {
 }
 
@@ -129,10 +154,15 @@ void StackInfrastructure::sweep_dead_runs()
   SweepOptions sweep;
   sweep.environment = m_options.environment;
   sweep.project_prefix = m_project.prefix;
-  for (const auto& resource : sweep_stale_resources(m_engine, sweep)) {
-    m_events.message(std::string(resource.removed ? "removed" : "could not remove") + " stale " +
-                     resource.kind + " " + resource.name + " (" + resource.reason + ")");
-  }
+  m_engines.for_each(
+    [&](DockerEngine& engine) {
+      for (const auto& resource : sweep_stale_resources(engine, sweep)) {
+        m_events.message(std::string(resource.removed ? "removed" : "could not remove") +
+                         " stale " + resource.kind + " " + resource.name + " (" +
+                         resource.reason + ")");
+      }
+    },
+    [this](const std::string& line) { m_events.warning(line); });
 }
 
 void StackInfrastructure::require_late_checks()
@@ -164,13 +194,30 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
     pool_key = stack_pool_key(environment, services, m_fixtures);
   }
 
-  // Warm stacks idle in the pool keep their memory: the run's stacks get what is left.
+  const FreshStackSettings stack_settings{
+    m_project.prefix, m_options.environment, run_id, to_label(current_owner()),
+    environment.compose_files, m_model, m_fixtures, m_options.readiness_timeout,
+    m_options.stop_timeout, pool_key ? pool_label(pool) : std::string()};
+  // Warm stacks idle in the pool (on the main engine) keep their memory: the run's stacks there
+  // get what is left.
   const int idle_warm_stacks =
     warm_stacks_beside(pool, pool_key ? &*pool_key : nullptr, m_options.parallel);
-  m_admission.emplace(m_model,
-                      budget_beside_warm_stacks(m_options.memory_budget_bytes,
-                                                m_model.memory_limit_bytes(), idle_warm_stacks),
-                      m_options.parallel);
+  StackAdmission* admission = nullptr;
+  if (m_engines.several()) {
+    // Each engine admits by its own budget; shards go to the first with room (scale-out.md).
+    auto budgets = m_engines.budgets(m_options.memory_budget_bytes);
+    budgets.front() =
+      budget_beside_warm_stacks(budgets.front(), m_model.memory_limit_bytes(), idle_warm_stacks);
+    m_placement.emplace(stack_settings, m_engines.all(), budgets, m_options.parallel,
+                        [this](const std::string& line) { m_events.message(line); });
+    admission = &m_placement->local_admission();
+  } else {
+    admission = &m_admission.emplace(
+      m_model,
+      budget_beside_warm_stacks(m_options.memory_budget_bytes, m_model.memory_limit_bytes(),
+                                idle_warm_stacks),
+      m_options.parallel);
+  }
   ResourceMonitorOptions monitoring;
   monitoring.run_id = run_id;
   monitoring.memory_floor_bytes = m_options.memory_floor_bytes;
@@ -178,7 +225,7 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
     m_events.memory_sampled(bytes_by_shard);
   };
   m_monitor.emplace(m_engine, monitoring);
-  m_admission->watch_pressure(*m_monitor, [this](const std::string& text) {
+  admission->watch_pressure(*m_monitor, [this](const std::string& text) {
     m_events.message(text);
   });
 
@@ -186,20 +233,29 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
   // process at any later moment still leaves nothing behind. It is released after every stack
   // was torn down.
   m_reaper_launch.log_file = run_dir / "reaper.log";  // a run's files live in its run folder
+  // The reaper reaches the run's engines on its own, the same way, if this process dies.
+  m_reaper_launch.engines_file = run_dir / "engines.json";
+  write_engine_endpoints(m_reaper_launch.engines_file, m_engines.endpoints());
   // A --reuse run's stacks stay up on purpose: returned to the pool, not left over.
   m_removal.emplace(m_engine, run_id, m_options.keep_on_failure || m_options.pool.reuse);
+  for (DockerEngine* other : m_engines.all()) {
+    if (other != &m_engine) {
+      m_engine_removals.emplace_back(*other, run_id, m_options.keep_on_failure);
+    }
+  }
   m_reaper.emplace(ReaperGuard::start(run_id, m_project.lock_dir, m_reaper_launch));
 
-  const FreshStackSettings stack_settings{
-    m_project.prefix, m_options.environment, run_id, to_label(current_owner()),
-    environment.compose_files, m_model, m_fixtures, m_options.readiness_timeout,
-    m_options.stop_timeout, pool_key ? pool_label(pool) : std::string()};
-  m_provider.emplace(stack_settings, m_engine, &*m_admission);
+  if (m_placement) {
+    m_stacks = &*m_placement;
+    return;
+  }
+  m_stacks = &m_provider.emplace(stack_settings, m_engine, admission);
   if (pool_key) {
-    m_pooled_provider.emplace(
+    // One engine only: options_for_engines turned --reuse off for several.
+    m_stacks = &m_pooled_provider.emplace(
       PooledStackSettings{pool, *pool_key, m_options.pool.ttl, stack_settings,
                           [this](const std::string& line) { m_events.message(line); }},
-      *m_provider, m_engine, &*m_admission);
+      *m_provider, m_engine, admission);
   }
 }
 
@@ -212,14 +268,33 @@ void StackInfrastructure::note_warm_stacks(std::vector<ShardTiming>& shards) con
 
 void StackInfrastructure::say_if_budget_caps(int shard_count)
 {
+  if (m_placement) {
+    if (m_placement->max_concurrent_stacks() < shard_count) {
+      m_events.message("the engines' memory budgets allow " +
+                       std::to_string(m_placement->max_concurrent_stacks()) + " of --parallel " +
+                       std::to_string(shard_count) + " stacks; the other shards queue");
+    }
+    return;
+  }
   if (m_admission->max_concurrent_stacks() < shard_count) {
     m_events.message(m_admission->capped_message());
   }
 }
 
+std::string StackInfrastructure::engine_of(int shard) const
+{
+  return m_placement ? m_placement->engine_of(shard) : m_engine.endpoint().name;
+}
+
 ExitCode StackInfrastructure::settle(ExitCode exit_code, const std::vector<ShardTiming>& shards)
 {
-  // The reaper is released only once nothing of the run is left; a lost engine is exit 7.
+  // The reaper is released only once nothing of the run is left; a lost engine is exit 7 (of
+  // several, only when none stayed).
+  if (m_placement) {
+    return settle_engine_removals(
+      engine_removals_of(m_engines, *m_removal, m_engine_removals, shards), *m_reaper,
+      m_reaper_launch.log_file, exit_code, stderr);
+  }
   return m_removal->settle(*m_reaper, m_reaper_launch.log_file, shards, exit_code, stderr);
 }
 

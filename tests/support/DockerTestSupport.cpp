@@ -82,6 +82,11 @@ std::string Leftovers::describe() const
 Leftovers leftovers_with_label(const std::string& label_filter)
 {
   DockerEngine engine;
+  return leftovers_with_label(engine, label_filter);
+}
+
+Leftovers leftovers_with_label(DockerEngine& engine, const std::string& label_filter)
+{
   Leftovers leftovers;
   for (const ContainerSummary& container : engine.list_containers({label_filter})) {
     leftovers.containers.push_back(container.name);

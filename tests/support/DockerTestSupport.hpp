@@ -5,6 +5,8 @@
 
 namespace orchestrate {
 
+class DockerEngine;
+
 // A short random id for naming and labelling one test's Docker resources: "t" + 8 hex digits.
 std::string unique_test_id();
 
@@ -27,6 +29,8 @@ struct Leftovers
 // Lists (through DockerEngine) every container, network and volume matching `label_filter`
 // ("key=value" or "key"). Throws what DockerEngine throws.
 Leftovers leftovers_with_label(const std::string& label_filter);
+// The same on `engine` (another engine than the default one).
+Leftovers leftovers_with_label(DockerEngine& engine, const std::string& label_filter);
 
 // Removes, when destroyed or on remove_now(), every container, network and volume matching
 // `label_filter`, and the containers added by id (for ones made without the label). Only for

@@ -116,7 +116,7 @@ std::string read_text(const std::filesystem::path& path)
 
 }  // namespace
 
-ExtraEngine::ExtraEngine() : m_id(unique_test_id())
+ExtraEngine::ExtraEngine(ExtraEngineOptions options) : m_options(options), m_id(unique_test_id())
 {
   const std::string hex = m_id.substr(1);
   m_netns = "oe-" + hex;
@@ -136,6 +136,9 @@ ExtraEngine::ExtraEngine() : m_id(unique_test_id())
   }
   try {
     set_up_network();
+    if (m_options.tls) {
+      make_certificates();
+    }
     start_engine();
   } catch (...) {
     tear_down();
@@ -165,6 +168,55 @@ void ExtraEngine::set_up_network()
   set_up({"nsenter", enter, "ip", "link", "add", m_bridge, "type", "bridge"});
   set_up({"nsenter", enter, "ip", "addr", "add", k_bridge_address, "dev", m_bridge});
   set_up({"nsenter", enter, "ip", "link", "set", m_bridge, "up"});
+}
+
+void ExtraEngine::make_certificates()
+{
+  // P-256 keys: made in milliseconds, and both Go's TLS (dockerd) and libcurl take them.
+  const auto dir = root() / "tls";
+  const auto client = client_cert_dir();
+  std::filesystem::create_directories(dir);
+  std::filesystem::create_directories(client);
+  const auto file = [&](const char* name) { return (dir / name).string(); };
+  const std::vector<std::string> new_key{"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                                         "-nodes"};
+  // A missing openssl is the machine's setup (scripts/setup installs it), not a kernel feature.
+  const auto openssl = [](const std::vector<std::string>& argv) {
+    const auto result = run(argv);
+    if (!result.succeeded) {
+      throw std::runtime_error("`" + describe(argv) + "` failed: " + result.output);
+    }
+  };
+  auto request = [&](std::vector<std::string> argv) {
+    argv.insert(argv.begin() + 2, new_key.begin(), new_key.end());
+    openssl(argv);
+  };
+  request({"openssl", "req", "-x509", "-days", "2", "-subj", "/CN=orchestrate test CA",
+           "-keyout", file("ca-key.pem"), "-out", file("ca.pem")});
+  request({"openssl", "req", "-subj", "/CN=" + m_address, "-keyout", file("server-key.pem"),
+           "-out", file("server.csr")});
+  request({"openssl", "req", "-subj", "/CN=orchestrate test client", "-keyout",
+           (client / "key.pem").string(), "-out", file("client.csr")});
+  std::ofstream(dir / "server.ext") << "subjectAltName=IP:" << m_address
+                                    << "\nextendedKeyUsage=serverAuth\n";
+  std::ofstream(dir / "client.ext") << "extendedKeyUsage=clientAuth\n";
+  const auto sign = [&](const std::string& csr, const std::string& out, const std::string& ext) {
+    openssl({"openssl", "x509", "-req", "-days", "2", "-in", csr, "-CA", file("ca.pem"), "-CAkey",
+            file("ca-key.pem"), "-CAcreateserial", "-out", out, "-extfile", ext});
+  };
+  sign(file("server.csr"), file("server-cert.pem"), file("server.ext"));
+  sign(file("client.csr"), (client / "cert.pem").string(), file("client.ext"));
+  std::filesystem::copy_file(dir / "ca.pem", client / "ca.pem");
+}
+
+std::string ExtraEngine::tls_host() const
+{
+  return "tcp://" + m_address + ":2376";
+}
+
+std::filesystem::path ExtraEngine::client_cert_dir() const
+{
+  return root() / "client-certs";
 }
 
 std::string ExtraEngine::docker_host() const
@@ -214,11 +266,20 @@ void ExtraEngine::start_dockerd()
     "--pidfile", dir + "/docker.pid",
     "--bridge", m_bridge,  // never "none": that deletes the host's docker0
     "--iptables=false",
-    // No docker-proxy processes: they would outlive a killed dockerd. Ports are still allocated
-    // and shown by inspect.
-    "--userland-proxy=false",
     "--containerd-namespace", m_netns,
     "--containerd-plugins-namespace", m_netns + "p"};
+  if (!m_options.reachable_ports) {
+    // No docker-proxy processes: they would outlive a killed dockerd. Ports are still allocated
+    // and shown by inspect. (With them, the teardown's sweep of the namespace ends them.)
+    arguments.push_back("--userland-proxy=false");
+  }
+  if (m_options.tls) {
+    const auto tls = root() / "tls";
+    arguments.insert(arguments.end(),
+                     {"--host", tls_host(), "--tlsverify", "--tlscacert", (tls / "ca.pem").string(),
+                      "--tlscert", (tls / "server-cert.pem").string(), "--tlskey",
+                      (tls / "server-key.pem").string()});
+  }
   std::vector<char*> argv;
   for (auto& argument : arguments) {
     argv.push_back(argument.data());

@@ -29,6 +29,17 @@ public:
 // in its network namespace), unmounts what it left mounted in its temp dir, deletes the network
 // namespace (with the veth pair and the bridge) and the temp dir. Names and addresses are unique
 // to each object, so tests never clash. Not copyable, not movable.
+// How an extra engine is reached besides its unix socket.
+struct ExtraEngineOptions
+{
+  // Also listen on tcp://<address>:2376 with --tlsverify, with a CA, a server certificate (for
+  // the address) and a client certificate made with openssl in the engine's temp dir.
+  bool tls = false;
+  // Publish ports as a remote engine does: with docker-proxy (the userland proxy) listening on
+  // the engine's address. Without it, published ports are only allocated, not reachable.
+  bool reachable_ports = false;
+};
+
 class ExtraEngine
 {
 public:
@@ -36,7 +47,7 @@ public:
   // until it answers. Throws ExtraEngineUnsupported when a kernel feature is missing,
   // std::runtime_error when anything else fails (dockerd's log in the message); what was set up
   // is taken down again.
-  ExtraEngine();
+  explicit ExtraEngine(ExtraEngineOptions options = {});
   ~ExtraEngine();
 
   ExtraEngine(const ExtraEngine&) = delete;
@@ -45,6 +56,10 @@ public:
   // "unix:///tmp/orchestrate-test-XXXXXX/docker.sock": DOCKER_HOST for a client of this engine.
   std::string docker_host() const;
   std::filesystem::path socket_path() const;
+  // With options.tls: "tcp://<address>:2376", and the folder holding the client's ca.pem,
+  // cert.pem and key.pem (as DOCKER_CERT_PATH wants them).
+  std::string tls_host() const;
+  std::filesystem::path client_cert_dir() const;
   // The namespace's end of the veth pair: ports published on this engine live at this address.
   const std::string& address() const
   {
@@ -99,6 +114,7 @@ private:
   };
 
   void set_up_network();
+  void make_certificates();
   void start_dockerd();
   // Kills a containerd of this engine that outlived its dockerd, waiting until it is gone.
   void end_engine_processes() noexcept;
@@ -108,6 +124,7 @@ private:
   std::string read_log_tail() const;
 
   TempDir m_dir;  // first member: removed last
+  ExtraEngineOptions m_options;
   std::string m_id;
   std::string m_netns;
   std::string m_host_veth;

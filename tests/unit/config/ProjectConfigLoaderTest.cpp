@@ -177,7 +177,7 @@ TEST_F(ProjectConfigLoaderTest, RejectsUnknownTopLevelKeyListingTheKnownOnes)
   EXPECT_EQ(message, at("orchestrate.yaml", 5) +
                        "unknown key 'memory_limit'; expected one of: project, environments, "
                        "python, suites_dir, fixtures_dir, lock_dir, state_dir, memory_budget, "
-                       "allow_docker_socket_mount, defaults, policy, keep_runs");
+                       "allow_docker_socket_mount, defaults, policy, keep_runs, engines");
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInDefaultsWithFileAndLine)

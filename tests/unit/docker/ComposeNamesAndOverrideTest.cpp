@@ -111,6 +111,15 @@ TEST(OverrideFileTest, ReplacesAFixturePortsPublicationWithLoopbackEphemeralAndK
   EXPECT_EQ(cache_ports[0].as<std::string>(), "127.0.0.1::6379");
 }
 
+TEST(OverrideFileTest, PublishesOnARemoteEnginesAddressWithIpv6InBrackets)
+{
+  const auto model = parse_compose_model(k_published_model);
+  const auto remote = YAML::Load(override_file_text(model, {}, {{"cache", {6379}}}, "10.0.0.12"));
+  EXPECT_EQ(remote["services"]["cache"]["ports"][0].as<std::string>(), "10.0.0.12::6379");
+  const auto ipv6 = YAML::Load(override_file_text(model, {}, {{"cache", {6379}}}, "fd00::2"));
+  EXPECT_EQ(ipv6["services"]["cache"]["ports"][0].as<std::string>(), "[fd00::2]::6379");
+}
+
 TEST(ComposeModelTest, ReadsPortsRestartAndWhichServicesRunOnce)
 {
   const auto model = parse_compose_model(R"({"services": {

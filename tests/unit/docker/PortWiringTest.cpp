@@ -50,6 +50,26 @@ TEST(LoopbackHostPortTest, PrefersTheLoopbackBindingOverAllInterfaces)
   EXPECT_EQ(loopback_host_port(bindings, 5432), 32870);
 }
 
+TEST(LoopbackHostPortTest, RemoteEnginePortIsTheOneOnItsAddressNotItsLoopback)
+{
+  const std::vector<PortBinding> bindings{{5432, "tcp", "127.0.0.1", 1},
+                                          {5432, "tcp", "10.0.0.12", 2}};
+  EXPECT_EQ(host_port_at(bindings, 5432, "10.0.0.12"), 2);
+  EXPECT_EQ(host_port_at({{5432, "tcp", "127.0.0.1", 1}}, 5432, "10.0.0.12"), std::nullopt);
+  EXPECT_EQ(host_port_at({{5432, "tcp", "0.0.0.0", 3}}, 5432, "10.0.0.12"), 3);
+}
+
+TEST(PortWiringTest, RemoteEngineProblemNamesItsAddress)
+{
+  ContainerSummary other;
+  other.name = "x";
+  other.port_bindings = {{80, "tcp", "10.0.0.12", 4000}};
+  const auto problem =
+    port_wiring_problem({other}, "s1", fixture("test-postgres", 5432), 4000, "10.0.0.12");
+  ASSERT_TRUE(problem.has_value());
+  EXPECT_NE(problem->find("was handed 10.0.0.12:4000"), std::string::npos) << *problem;
+}
+
 TEST(LoopbackHostPortTest, NoneForIpv6OnlyOtherAddressesUdpOrAnotherPort)
 {
   EXPECT_EQ(loopback_host_port({{5432, "tcp", "::", 1}}, 5432), std::nullopt);

@@ -38,6 +38,7 @@ RunReport sample_report()
   first.peak_memory_bytes = 110ull << 20;
   first.tests_run = 2;
   first.stack_recreations = 1;
+  first.engine = "build-2";
   first.tests_ended = Milliseconds{11'766};
   ShardTiming second = first;
   second.shard = 2;
@@ -111,6 +112,7 @@ TEST(JsonReportTest, RoundTripKeepsEveryField)
     EXPECT_EQ(read.shards[i].stack_recreations, written.shards[i].stack_recreations);
     EXPECT_EQ(read.shards[i].tests_ended, written.shards[i].tests_ended);
     EXPECT_EQ(read.shards[i].error, written.shards[i].error);
+    EXPECT_EQ(read.shards[i].engine, written.shards[i].engine);
   }
 
   ASSERT_EQ(read.tests.size(), 3u);

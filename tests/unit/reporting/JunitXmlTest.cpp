@@ -257,6 +257,7 @@ std::vector<TestResult> every_kind_of_result()
                                 Outcome::k_passed));
   results.back().duration = Milliseconds{1234};
   results.back().shard = 2;
+  results.back().engine = "build-2";  // a shard on another engine (docs/scale-out.md)
   results.push_back(make_result("suites/a/test_x.py::TestC::test_bad[1-a]", "suites.a.test_x.TestC",
                                 "test_bad[1-a]", Outcome::k_failed));
   results.back().message = "assert 1 == 2 <&> \"quoted\"";
@@ -301,6 +302,7 @@ TEST(JunitXmlWriteTest, RoundTripKeepsOutcomesDurationsMessagesShardsAndAttempts
     EXPECT_EQ(read[i].shard, written[i].shard);
     EXPECT_EQ(read[i].attempts, written[i].attempts);
     EXPECT_EQ(read[i].flaky, written[i].flaky);
+    EXPECT_EQ(read[i].engine, written[i].engine);
   }
   EXPECT_EQ(read[1].classname, "suites.a.test_x.TestC");
   EXPECT_EQ(read[1].name, "test_bad[1-a]");
