@@ -393,7 +393,8 @@ TEST(DockerEngineUnavailableTest, DockerHostChoosesTheSocket)
     EXPECT_EQ(DockerEngine().socket_path(), "/var/run/docker.sock");
   }
   {
-    EnvironmentOverride host("DOCKER_HOST", "ssh://user@host");
+    // ssh:// is an engine of its own since issue 12 (SshDialer); a scheme nobody speaks is refused.
+    EnvironmentOverride host("DOCKER_HOST", "npipe:////./pipe/docker_engine");
     EXPECT_THROW(DockerEngine(), EnvironmentError);
   }
 }
