@@ -29,6 +29,13 @@ constexpr int k_max_requeues = 2;
 // `nextitem`, which keeps shared fixtures up), and one more hides the round trip to orchestrate.
 constexpr std::size_t k_tests_queued_in_worker = 2;
 
+// More are queued while they are expected to take less than this together (and the shared queue
+// can spare them): for tests of a millisecond, a round trip per test would leave the worker
+// waiting on orchestrate's thread (a context switch on a busy machine) as long as the test.
+// Tests of 50 ms or more never go beyond two, so the shards stay balanced at the end.
+constexpr Milliseconds k_quick_work_queued_in_worker(50);
+constexpr std::size_t k_max_tests_queued_in_worker = 64;
+
 // Like pytest-xdist's --max-worker-restart: a worker that keeps dying (a crash at import, a test
 // that kills its process every time) ends the shard instead of restarting forever. Its tests stay
 // in the queue for the other shards.
@@ -410,6 +417,27 @@ void StackShardSession::submit_to_worker(const TestCase& test)
   m_worker_flushed = false;  // a flush covers only what the worker held when it was sent
 }
 
+bool StackShardSession::wants_more_queued(std::size_t about_to_submit) const
+{
+  const auto& queued = m_worker->queued();
+  const std::size_t count = queued.size() + about_to_submit;
+  if (count < k_tests_queued_in_worker) {
+    return true;
+  }
+  if (count >= k_max_tests_queued_in_worker) {
+    return false;
+  }
+  // The ones about to be submitted are in m_in_worker already, but not in queued() yet.
+  Milliseconds expected(0);
+  for (const auto& [id, test] : m_in_worker) {
+    expected += test.expected;
+    if (expected >= k_quick_work_queued_in_worker) {
+      return false;
+    }
+  }
+  return true;
+}
+
 void StackShardSession::stream_to_worker(TestFeed& feed)
 {
   const auto started = std::chrono::steady_clock::now();
@@ -445,15 +473,20 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
     }
     // Tests ahead of the running one only while the queue can spare them: near the end, a shard
     // holding three tests could leave another shard idle.
-    while (!feed_empty && !m_worker_shutdown_sent &&
-           m_worker->queued().size() < k_tests_queued_in_worker &&
+    std::vector<std::string> to_submit;
+    while (!feed_empty && !m_worker_shutdown_sent && wants_more_queued(to_submit.size()) &&
            (m_in_worker.empty() || feed.has_tests_to_spare())) {
       auto test = feed.next();
       if (!test) {
         feed_empty = true;
         break;
       }
-      submit_to_worker(*test);
+      m_in_worker[test->id] = *test;
+      to_submit.push_back(test->id);
+    }
+    if (!to_submit.empty()) {
+      m_worker->submit(to_submit);  // one command for all: one wake-up of the worker
+      m_worker_flushed = false;
     }
     if (feed_empty && !m_worker_shutdown_sent) {
       // Lets the worker run its last test (it waits to know the next one) and end.
