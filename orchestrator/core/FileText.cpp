@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
 
 namespace orchestrate {
 
@@ -33,6 +36,30 @@ std::optional<std::string> read_file_text(const std::filesystem::path& file)
       return std::nullopt;
     }
     content.append(buffer, static_cast<std::size_t>(got));
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& file, const std::string& text)
+{
+  const std::filesystem::path temporary =
+    file.string() + ".tmp-" + std::to_string(static_cast<long>(::getpid()));
+  const auto fail = [&](const std::string& reason) {
+    std::error_code ignored;
+    std::filesystem::remove(temporary, ignored);
+    throw std::runtime_error("cannot write " + file.string() + ": " + reason);
+  };
+  {
+    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
+    stream << text;
+    stream.close();
+    if (!stream) {
+      fail(std::strerror(errno));
+    }
+  }
+  std::error_code error;
+  std::filesystem::rename(temporary, file, error);
+  if (error) {
+    fail(error.message());
   }
 }
 

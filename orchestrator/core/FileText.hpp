@@ -13,4 +13,9 @@ namespace orchestrate {
 // (except std::bad_alloc). Callers turn nullopt into their own error or treat it as "gone".
 std::optional<std::string> read_file_text(const std::filesystem::path& file);
 
+// Writes `text` to a temporary file beside `file`, then renames it over `file`: a reader sees the
+// old content or the new, never half of it (two runs may write one cache at once). Throws
+// std::runtime_error naming the file and the reason; leaves no temporary file behind.
+void write_file_atomically(const std::filesystem::path& file, const std::string& text);
+
 }  // namespace orchestrate

@@ -70,16 +70,8 @@ void save_compose_model(const std::filesystem::path& cache_file, const ComposeMo
 {
   try {
     std::filesystem::create_directories(cache_file.parent_path());
-    const auto temporary =
-      cache_file.parent_path() / (cache_file.filename().string() + "." + std::to_string(::getpid()));
-    {
-      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-      out << Json{{"inputs", inputs_to_json(inputs)}, {"model", model_text}}.dump(1);
-      if (!out) {
-        throw std::runtime_error("cannot write " + temporary.string());
-      }
-    }
-    std::filesystem::rename(temporary, cache_file);
+    write_file_atomically(cache_file,
+                          Json{{"inputs", inputs_to_json(inputs)}, {"model", model_text}}.dump(1));
   } catch (const std::exception& error) {
     spdlog::warn("could not save the compose model cache {}: {}", cache_file.string(),
                  error.what());

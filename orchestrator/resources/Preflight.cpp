@@ -1,5 +1,7 @@
 #include "resources/Preflight.hpp"
 
+#include "resources/ComposeVersionCache.hpp"
+
 #include "core/Error.hpp"
 #include "docker/ResourceLabels.hpp"
 
@@ -116,6 +118,9 @@ struct LatePreflight::Running
 {
   std::unique_ptr<ChildProcess> compose;  // null when not needed or `docker` could not start
   bool needs_compose = false;
+  std::optional<std::string> cached_compose_version;  // the probe is skipped when known
+  std::filesystem::path compose_version_cache;
+  std::string compose_fingerprint;
   std::future<std::pair<PreflightCheck, PreflightCheck>> engine_checks;  // disk, containers
 };
 
@@ -130,9 +135,16 @@ LatePreflight& LatePreflight::operator=(LatePreflight&&) noexcept = default;
 LatePreflight LatePreflight::start(const DockerEngine& engine, const PreflightOptions& options)
 {
   LatePreflight late;
-  late.m_running->needs_compose = options.needs_compose;
-  if (options.needs_compose) {
-    late.m_running->compose = start_compose_probe();
+  auto& running = *late.m_running;
+  running.needs_compose = options.needs_compose;
+  if (options.needs_compose && !options.compose_version_cache.empty()) {
+    running.compose_version_cache = options.compose_version_cache;
+    running.compose_fingerprint = compose_binaries_fingerprint();
+    running.cached_compose_version =
+      cached_compose_version(options.compose_version_cache, running.compose_fingerprint);
+  }
+  if (options.needs_compose && !running.cached_compose_version) {
+    running.compose = start_compose_probe();
   }
   // A copy of the engine for the thread (copies share the negotiated API version).
   late.m_running->engine_checks =
@@ -149,8 +161,16 @@ LatePreflight LatePreflight::start(const DockerEngine& engine, const PreflightOp
 std::vector<PreflightCheck> LatePreflight::finish()
 {
   std::vector<PreflightCheck> checks;
-  if (m_running->needs_compose) {
-    checks.push_back(judge_compose(finish_compose_probe(std::move(m_running->compose))));
+  auto& running = *m_running;
+  if (running.needs_compose && running.cached_compose_version) {
+    checks.push_back(judge_compose(CommandOutput{ProcessExit{}, *running.cached_compose_version}));
+  } else if (running.needs_compose) {
+    auto probed = finish_compose_probe(std::move(running.compose));
+    checks.push_back(judge_compose(probed));
+    if (checks.back().verdict == CheckVerdict::k_pass && !running.compose_version_cache.empty()) {
+      remember_compose_version(running.compose_version_cache, running.compose_fingerprint,
+                               probed->output);
+    }
   }
   auto [disk, containers] = m_running->engine_checks.get();
   checks.push_back(std::move(disk));

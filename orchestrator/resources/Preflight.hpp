@@ -22,6 +22,8 @@ struct PreflightOptions
   std::uint64_t memory_budget_bytes = 0;          // 0: memory not checked
   std::uint64_t min_free_disk_bytes = 2ull << 30;  // under Docker's data root
   bool needs_compose = true;                       // false for runs without stacks
+  // Where a passing compose check is kept (ComposeVersionCache); empty: always probe.
+  std::filesystem::path compose_version_cache;
   std::string project_prefix;                      // counts this project's containers
   std::size_t existing_containers_warning = 40;    // WARN above this many of our containers
   std::filesystem::path meminfo_path = k_proc_meminfo;

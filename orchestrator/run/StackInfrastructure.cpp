@@ -56,6 +56,7 @@ LatePreflight check_engine_and_memory(DockerEngine& engine, const ProjectConfig&
   PreflightOptions preflight;
   preflight.memory_budget_bytes = options.memory_budget_bytes;
   preflight.project_prefix = project.prefix;
+  preflight.compose_version_cache = project.state_dir / "cache" / "compose-version.json";
   auto late = LatePreflight::start(engine, preflight);
   preflight.engine_and_memory_only = true;
   for (const auto& warning : run_preflight(engine, preflight).warnings()) {

@@ -417,6 +417,30 @@ void StackShardSession::submit_to_worker(const TestCase& test)
   m_worker_flushed = false;  // a flush covers only what the worker held when it was sent
 }
 
+void StackShardSession::update_or_replace_worker()
+{
+  // A worker that opened before the tests were selected was told the shard count asked for; the
+  // selection may give fewer shards. Restarting it for that would cost a whole start-up (imports,
+  // collection: most of a one-test run), so the worker is told the count instead: a test reading
+  // it when it runs sees the right one. Any other difference (a fixture's port) means the
+  // imports saw something else: a new worker.
+  std::map<std::string, std::string> changed;
+  for (const auto& [name, value] : m_environment) {
+    const auto old = m_worker_environment.find(name);
+    if (old == m_worker_environment.end() || old->second != value) {
+      changed[name] = value;
+    }
+  }
+  const bool only_shard_count = changed.size() == 1 && changed.contains("ORCHESTRATE_SHARD_COUNT") &&
+                                m_worker_environment.size() == m_environment.size();
+  if (only_shard_count) {
+    m_worker->set_environment(changed);
+    m_worker_environment = m_environment;
+  } else {
+    m_worker.reset();
+  }
+}
+
 bool StackShardSession::wants_more_queued(std::size_t about_to_submit) const
 {
   const auto& queued = m_worker->queued();
@@ -460,7 +484,7 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
       throw InternalError(m_stack_error);
     }
     if (m_worker && m_in_worker.empty() && m_worker_environment != m_environment) {
-      m_worker.reset();  // started before the shard count was known: its imports saw another
+      update_or_replace_worker();
     }
     if (!m_worker) {
       auto first = feed.next();

@@ -35,6 +35,8 @@ private:
   // The persistent pytest worker (docs/worker-protocol.md): keeps k_tests_queued_in_worker tests
   // queued in it, taken from `feed` as it starts them, until the feed has none; replaces it when
   // it dies (its unstarted tests go back to the feed), at most k_max_worker_restarts times.
+  // The environment changed since the worker started: tells it the shard count, or replaces it.
+  void update_or_replace_worker();
   // Whether the worker should get another test ahead (beyond `about_to_submit` not sent yet).
   bool wants_more_queued(std::size_t about_to_submit) const;
   void stream_to_worker(TestFeed& feed);

@@ -197,6 +197,13 @@ void PytestWorker::flush()
   }
 }
 
+void PytestWorker::set_environment(const std::map<std::string, std::string>& variables)
+{
+  if (m_socket && !m_shutdown_sent && !m_exited) {
+    m_socket->send(worker_environment_command(variables));
+  }
+}
+
 std::optional<PytestWorkerEvent> PytestWorker::next_event(Milliseconds timeout)
 {
   const auto deadline = Clock::now() + timeout;

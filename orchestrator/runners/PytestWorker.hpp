@@ -113,6 +113,11 @@ public:
   // shard that may not take another test ahead (others need them) but may get one later.
   void flush();
 
+  // Sets these variables in the worker's environment (os.environ) before its next test: for a
+  // value known only after the worker started (the shard count, once the tests are selected).
+  // Its imports saw the old values; a test that reads them when it runs sees these.
+  void set_environment(const std::map<std::string, std::string>& variables);
+
   // The next event, waiting at most `timeout` for it; nullopt when none came. Enforces the
   // per-test and collection timeouts while it waits. After k_exited it returns nullopt. Never
   // throws.

@@ -25,6 +25,7 @@ Commands (JSON lines from orchestrate):
   {"command": "shutdown"}            run what is queued, then end the session
   {"command": "flush"}               run what is queued now (the last without a next test),
                                      then wait for more
+  {"command": "environment", "set": {...}}  set these in os.environ before the next test
 Events (JSON lines to orchestrate, as they happen):
   {"event": "collected", "ids": [...], "errors": [{"nodeid", "longrepr"}]}
   {"event": "start" | "result" | "finish", ...}   as the progress plugin writes them, plus
@@ -157,6 +158,8 @@ class _Worker:
                     shutdown = True
                 elif name == "flush":
                     flushing = True
+                elif name == "environment":
+                    os.environ.update(command.get("set", {}))
             if self._channel.closed:
                 # Orchestrate is gone: nobody would see another result.
                 break

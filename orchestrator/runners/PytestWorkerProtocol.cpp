@@ -111,4 +111,9 @@ std::string worker_flush_command()
   return Json{{"command", "flush"}}.dump() + "\n";
 }
 
+std::string worker_environment_command(const std::map<std::string, std::string>& variables)
+{
+  return Json{{"command", "environment"}, {"set", variables}}.dump() + "\n";
+}
+
 }  // namespace orchestrate

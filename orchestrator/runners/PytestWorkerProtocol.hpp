@@ -3,6 +3,7 @@
 #include "runners/PytestProgress.hpp"
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,5 +47,7 @@ std::optional<PytestWorkerMessage> parse_worker_message(std::string_view line);
 std::string worker_run_command(const std::vector<std::string>& ids);
 std::string worker_shutdown_command();
 std::string worker_flush_command();
+// Sets these variables in the worker's os.environ before its next test.
+std::string worker_environment_command(const std::map<std::string, std::string>& variables);
 
 }  // namespace orchestrate

@@ -2,6 +2,7 @@
 #include "docker/DockerEngine.hpp"
 #include "process/Fd.hpp"
 #include "support/DockerTestSupport.hpp"
+#include "support/EnvironmentOverride.hpp"
 #include "support/TempDir.hpp"
 
 #include <gtest/gtest.h>
@@ -60,36 +61,6 @@ std::uint64_t parse_docker_stats_usage(const std::string& mem_usage)
                                        : 1.0;
   return static_cast<std::uint64_t>(value * scale);
 }
-
-// Sets or unsets an environment variable for one scope, then restores it.
-class EnvironmentOverride
-{
-public:
-  EnvironmentOverride(std::string name, const char* value) : m_name(std::move(name))
-  {
-    if (const char* old = std::getenv(m_name.c_str())) {
-      m_old = old;
-    }
-    if (value != nullptr) {
-      ::setenv(m_name.c_str(), value, 1);
-    } else {
-      ::unsetenv(m_name.c_str());
-    }
-  }
-
-  ~EnvironmentOverride()
-  {
-    if (m_old) {
-      ::setenv(m_name.c_str(), m_old->c_str(), 1);
-    } else {
-      ::unsetenv(m_name.c_str());
-    }
-  }
-
-private:
-  std::string m_name;
-  std::optional<std::string> m_old;
-};
 
 // Runs watch_container_events in a thread and records its events; the destructor stops and joins
 // it, so a failed assertion never leaves a joinable thread behind.

@@ -164,5 +164,36 @@ TEST_F(WorkerRunTest, WorkerThatDiesAtEveryStartEndsItsShardSayingTheRestartBoun
   EXPECT_EQ(report.counts.errors, 1) << run.output;
 }
 
+// Shard 1's worker opens before the tests are selected, told the --parallel asked for; -k then
+// leaves one test, so one shard. The worker is told the final count instead of being replaced
+// (a second start-up would be most of a one-test run): one process imports the tests, and the
+// test sees the count of shards that ran.
+TEST_F(WorkerRunTest, NarrowedRunTellsTheEarlyWorkerTheShardCountInsteadOfReplacingIt)
+{
+  project.write("suites/narrowed.yaml", "paths: [suites/narrowed]\n");
+  project.write("suites/narrowed/conftest.py",
+                "import os\n"
+                "with open('imports.txt', 'a') as imports:\n"
+                "    imports.write(f'{os.getpid()}\\n')\n");
+  project.write("suites/narrowed/test_narrowed.py",
+                "import os\n\n\n"
+                "def test_a():\n    pass\n\n\n"
+                "def test_b_sees_one_shard():\n"
+                "    assert os.environ['ORCHESTRATE_SHARD_COUNT'] == '1'\n\n\n"
+                "def test_c():\n    pass\n");
+
+  CliRun run;
+  const auto report = run_suite("narrowed", {"--parallel", "3", "-k", "test_b"}, run);
+
+  EXPECT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(report.counts.passed, 1) << run.output;
+  std::ifstream imports(project.root() / "imports.txt");
+  std::set<std::string> processes;
+  for (std::string pid; imports >> pid;) {
+    processes.insert(pid);
+  }
+  EXPECT_EQ(processes.size(), 1u) << run.output;
+}
+
 }  // namespace
 }  // namespace orchestrate
