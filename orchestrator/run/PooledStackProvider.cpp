@@ -105,25 +105,27 @@ Milliseconds release_to_pool(DockerEngine& engine, const PooledStackSettings& se
 class WarmShardStack : public ShardStack
 {
 public:
-  WarmShardStack(const PooledStackSettings& settings, DockerEngine& engine, StackClaim claim,
-                 PoolRecord record, const std::filesystem::path& shard_dir,
+  WarmShardStack(PooledStackProvider& provider, DockerEngine& engine, StackClaim claim,
+                 PoolRecord record, int shard, const std::filesystem::path& shard_dir,
                  AdmissionTicket admission)
-    : m_settings(settings),
+    : m_provider(provider),
+      m_settings(provider.settings()),
       m_engine(engine),
+      m_shard(shard),
       m_claim(std::move(claim)),
       m_record(std::move(record)),
-      m_work_dir(pool_stack_dir(settings.place.pool_dir, m_record.stack)),
+      m_work_dir(pool_stack_dir(m_settings.place.pool_dir, m_record.stack)),
       m_shard_dir(shard_dir),
       m_admission(std::move(admission))
   {
     std::filesystem::create_directories(m_work_dir);
     StackSpec spec;
     spec.ownership = ownership_from_labels(m_record.labels);
-    spec.compose_files = settings.stacks.compose_files;
+    spec.compose_files = m_settings.stacks.compose_files;
     spec.work_dir = m_work_dir;  // the override file outlives the run that created the stack
-    spec.model = settings.stacks.model;
-    spec.published_ports = fixture_published_ports(settings.stacks.fixtures);
-    spec.stop_timeout = settings.stacks.stop_timeout;
+    spec.model = m_settings.stacks.model;
+    spec.published_ports = fixture_published_ports(m_settings.stacks.fixtures);
+    spec.stop_timeout = m_settings.stacks.stop_timeout;
     m_stack = std::make_unique<ComposeStack>(std::move(spec), engine);
   }
 
@@ -154,16 +156,54 @@ public:
 
   const std::string& name() const override
   {
-    return m_record.stack;
+    return m_replacement ? m_replacement->name() : m_record.stack;
   }
 
+  // Its ports are published already: the session starts the tests' worker (imports, collection)
+  // before up(), so that they overlap the reset.
+  std::optional<std::map<std::string, ReadyEndpoint>> endpoints_before_up() noexcept override
+  {
+    return published_endpoints();
+  }
+
+  // Resets the fixtures' services; the session's readiness gate follows. A reset that fails
+  // removes this stack and brings up another from the provider (the next warm one, or a new one),
+  // which this object stands for from then on.
   void up() override
   {
-    // Already up and reset: the session's readiness gate follows.
+    if (m_replacement) {
+      m_replacement->up();
+      return;
+    }
+    const auto started = SteadyClock::now();
+    try {
+      reset();
+      m_provider.note_warm(m_shard, since(started));
+      spdlog::debug("shard {}: warm stack {} reset in {}", m_shard, m_record.stack,
+                    format_seconds(since(started)));
+      return;
+    } catch (const Error& error) {
+      if (error.exit_code() == ExitCode::k_interrupted) {
+        discard();
+        throw;
+      }
+      m_provider.say("[shard " + std::to_string(m_shard) + "] could not reset warm stack " +
+                     m_record.stack + ": " + error.what() + "; removing it");
+    } catch (const std::exception& error) {
+      m_provider.say("[shard " + std::to_string(m_shard) + "] could not reset warm stack " +
+                     m_record.stack + ": " + error.what() + "; removing it");
+    }
+    discard();
+    m_admission = AdmissionTicket();  // the replacement takes its own
+    m_replacement = m_provider.provide(m_shard, m_shard_dir);
+    m_replacement->up();
   }
 
   std::optional<std::map<std::string, ReadyEndpoint>> published_endpoints() noexcept override
   {
+    if (m_replacement) {
+      return m_replacement->published_endpoints();
+    }
     try {
       return m_stack->published_endpoints(m_settings.stacks.fixtures);
     } catch (const std::exception& error) {
@@ -174,21 +214,33 @@ public:
 
   std::map<std::string, ReadyEndpoint> wait_ready() override
   {
+    if (m_replacement) {
+      return m_replacement->wait_ready();
+    }
     return m_stack->wait_ready(m_settings.stacks.fixtures, m_settings.stacks.readiness_timeout);
   }
 
   std::vector<std::string> broken_services() override
   {
+    if (m_replacement) {
+      return m_replacement->broken_services();
+    }
     return m_stack->broken_services(m_settings.stacks.fixtures);
   }
 
   std::vector<ServiceDeath> service_deaths() override
   {
+    if (m_replacement) {
+      return m_replacement->service_deaths();
+    }
     return find_service_deaths(m_engine, name(), m_settings.stacks.fixtures);
   }
 
   Milliseconds release() noexcept override
   {
+    if (m_replacement) {
+      return m_replacement->release();
+    }
     if (m_released) {
       return Milliseconds(0);
     }
@@ -204,11 +256,16 @@ public:
   void keep() override
   {
     // --keep-on-failure: a pooled stack stays up anyway, in the pool until its deadline.
+    if (m_replacement) {
+      m_replacement->keep();
+    }
   }
 
 private:
+  PooledStackProvider& m_provider;
   const PooledStackSettings& m_settings;
   DockerEngine& m_engine;
+  int m_shard;
   std::optional<StackClaim> m_claim;
   PoolRecord m_record;
   std::filesystem::path m_work_dir;
@@ -216,6 +273,7 @@ private:
   AdmissionTicket m_admission;
   std::unique_ptr<ComposeStack> m_stack;
   bool m_released = false;
+  std::unique_ptr<ShardStack> m_replacement;  // after a failed reset
 };
 
 // A new stack of the fresh provider, claimed by this run from the start (so no sweep takes it
@@ -411,30 +469,10 @@ std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
     ensure_pool_keeper(m_settings.place);
 
     AdmissionTicket admission = m_admission != nullptr ? m_admission->admit() : AdmissionTicket();
-    auto warm = std::make_unique<WarmShardStack>(m_settings, m_engine, std::move(*claim),
-                                                 *record, shard_dir, std::move(admission));
-    const auto started = SteadyClock::now();
-    try {
-      warm->reset();
-    } catch (const Error& error) {
-      if (error.exit_code() == ExitCode::k_interrupted) {
-        warm->discard();
-        throw;
-      }
-      say("[shard " + std::to_string(shard) + "] could not reset warm stack " + stack + ": " +
-          error.what() + "; removing it");
-      warm->discard();
-      continue;
-    } catch (const std::exception& error) {
-      say("[shard " + std::to_string(shard) + "] could not reset warm stack " + stack + ": " +
-          error.what() + "; removing it");
-      warm->discard();
-      continue;
-    }
-    note_warm(shard, since(started));
-    spdlog::debug("shard {}: claimed warm stack {} (reset in {})", shard, stack,
-                  format_seconds(since(started)));
-    return warm;
+    spdlog::debug("shard {}: claimed warm stack {}", shard, stack);
+    // Reset in up(), after the session has started the tests' worker on its known ports.
+    return std::make_unique<WarmShardStack>(*this, m_engine, std::move(*claim), *record, shard,
+                                            shard_dir, std::move(admission));
   }
 }
 

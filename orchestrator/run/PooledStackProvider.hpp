@@ -32,8 +32,9 @@ struct PooledStackSettings
 
 // The provider of a --reuse run (docs/warm-stacks.md). For each shard it claims an idle warm
 // stack of the pool whose key equals the run's (an exclusive StackClaim: two runs never share a
-// stack), checks that its images are still the ones it was started from, resets its fixtures'
-// services (reset_stack_services) and hands it over; the session then runs the readiness gate
+// stack), checks that its images are still the ones it was started from and hands it over; the
+// stack's up() resets its fixtures' services (reset_stack_services), after the session has
+// started the tests' worker on its known ports, and the session then runs the readiness gate
 // again. A stale stack (another key, a rebuilt image) is removed, never used; so is one whose
 // reset fails, and the next candidate or a fresh stack takes its place. With no warm stack left it
 // asks `fresh` for a new one, claimed as well. When a shard releases its stack, the stack goes back
@@ -62,13 +63,15 @@ public:
     return m_settings;
   }
 
+  // A line for the user (on_message). Thread-safe as on_message is.
+  void say(const std::string& line) const;
+
 private:
   // The first time: the pool's records, split into candidates (equal key) and stale ones, which
   // are removed in the background.
   void list_candidates();
   // The next candidate claimed and reset, or nullptr when none is left.
   std::unique_ptr<ShardStack> claim_warm(int shard, const std::filesystem::path& shard_dir);
-  void say(const std::string& line) const;
 
   PooledStackSettings m_settings;
   StackProvider& m_fresh;

@@ -29,6 +29,14 @@ public:
   // left what it started for release()) when it cannot.
   virtual void up() = 0;
 
+  // Where each fixture (by name) is reached when that is known before up() (a warm stack's ports
+  // are published already), so that a test runner can start while up() runs; nullopt for a new
+  // stack. Never throws.
+  virtual std::optional<std::map<std::string, ReadyEndpoint>> endpoints_before_up() noexcept
+  {
+    return std::nullopt;
+  }
+
   // Where each fixture (by name) is reached, known right after up(), before readiness, so that a
   // test runner can start and import the tests meanwhile; nullopt when not every fixture's port is
   // published yet. Never throws.

@@ -142,11 +142,6 @@ StackShardSession::StackShardSession(const ShardSettings& settings,
 void StackShardSession::bring_up_stack()
 {
   const auto up_started = std::chrono::steady_clock::now();
-  m_services.events.stack_starting(m_shard);
-  m_stack->up();
-  m_timing.stack_up = since(up_started);
-  m_services.events.stack_up(m_shard, up_started);
-  const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
   const auto add_fixture_environment = [this](const std::map<std::string, ReadyEndpoint>& endpoints) {
     for (const auto& fixture : m_settings.fixtures) {
       for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
@@ -154,7 +149,25 @@ void StackShardSession::bring_up_stack()
       }
     }
   };
+  m_services.events.stack_starting(m_shard);
+  std::optional<std::map<std::string, ReadyEndpoint>> known_before_up;
   if (m_settings.pytest_worker) {
+    known_before_up = m_stack->endpoints_before_up();
+  }
+  if (known_before_up) {
+    // A warm stack: the worker imports and collects while up() resets the services.
+    m_worker.reset();
+    add_fixture_environment(*known_before_up);
+    start_worker();
+  }
+  m_stack->up();
+  // A warm stack whose reset failed was replaced by another one, under another name.
+  m_timing.project = m_stack->name();
+  m_environment["COMPOSE_PROJECT_NAME"] = m_stack->name();
+  m_timing.stack_up = since(up_started);
+  m_services.events.stack_up(m_shard, up_started);
+  const auto ready_started = std::chrono::steady_clock::now();  // after stack up's end: no overlap
+  if (m_settings.pytest_worker && !known_before_up) {
     // The ports are known once the containers run: the worker imports and collects the tests
     // (which may read the fixtures' variables at import) while the services get ready.
     m_worker.reset();
