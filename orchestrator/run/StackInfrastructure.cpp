@@ -13,6 +13,7 @@
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
+#include "run/EngineImages.hpp"
 #include "run/EngineRemovals.hpp"
 #include "run/RunPool.hpp"
 
@@ -187,6 +188,12 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
                              [this] { require_late_checks(); });
   check_fixtures_against_model(m_fixtures, m_model);
   enforce_compose_policy(m_project, m_fixtures, services);
+  // An engine after the main one that lacks an image of the stack is left out, as one that does
+  // not answer is (docs/scale-out.md): its stacks would fail at `compose up`.
+  const auto images = stack_images(m_model);
+  m_engines.leave_out_engines(
+    [&images](DockerEngine& engine) { return check_engine_images(engine, images); },
+    [this](const std::string& line) { m_events.warning(line); });
   const auto& environment = find_environment(m_project, m_options.environment);
   const auto pool = pool_place(m_project, m_options.environment);
   std::optional<PoolKey> pool_key;

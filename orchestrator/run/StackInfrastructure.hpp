@@ -79,7 +79,8 @@ public:
 
   // Steps 6-8 for run `run_id`, whose folder is `run_dir`: the compose model (from the cache, or
   // `docker compose config` after the late checks), the fixtures checked against it, the policy
-  // lint (UsageError naming file:line on a violation), admission and the resource monitor, then
+  // lint (UsageError naming file:line on a violation), the engines after the main one that lack
+  // an image of the stack left out (a warning each), admission and the resource monitor, then
   // the reaper (told every engine through engines.json in `run_dir`), before the run creates
   // anything; then the stack provider: EnginePlacement with several engines, else
   // FreshStackProvider, wrapped by PooledStackProvider with --reuse. Call once, after

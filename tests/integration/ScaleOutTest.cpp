@@ -154,7 +154,7 @@ protected:
     const auto certs = g_engines->tls->client_cert_dir();
     m_project.write("compose.yml", R"(services:
   beat:
-    image: orchestrate/busybox:latest
+    image: )" + m_image + R"(
     command: ["nc", "-ll", "-p", "8080", "-e", "true"]
     stop_signal: SIGKILL
     healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 3}
@@ -211,6 +211,7 @@ protected:
   std::string m_local_budget = "4GiB";
   std::string m_remote_budget = "4GiB";
   std::string m_test_seconds = "0";
+  std::string m_image = k_image;
 };
 
 TEST_F(ScaleOutTest, TlsEngineAnswersWithTheClientCertificateOnly)
@@ -330,6 +331,52 @@ TEST_F(ScaleOutTest, ParallelSixWithSmallBudgetsPlacesShardsOnAllThreeEngines)
   // Each test names its shard's engine (which shards get tests first is the scheduler's call).
   const auto junit = read_file_text(m_project.root() / "junit.xml").value_or("");
   EXPECT_NE(junit.find("<property name=\"engine\" value=\""), std::string::npos) << junit;
+}
+
+// A tag of the busybox image on the machine's engine only, removed at the end (an untag: the
+// image keeps its other names).
+class LocalOnlyTag
+{
+public:
+  explicit LocalOnlyTag(const std::string& tag) : m_name(std::string("orchestrate/busybox:") + tag)
+  {
+    run_docker({"tag", k_image, m_name});
+  }
+  ~LocalOnlyTag()
+  {
+    try {
+      run_docker({"rmi", m_name});
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "could not remove the tag " << m_name << ": " << error.what();
+    }
+  }
+  LocalOnlyTag(const LocalOnlyTag&) = delete;
+  LocalOnlyTag& operator=(const LocalOnlyTag&) = delete;
+
+  const std::string& name() const
+  {
+    return m_name;
+  }
+
+private:
+  std::string m_name;
+};
+
+TEST_F(ScaleOutTest, EngineThatLacksAnImageOfTheStackIsLeftOutWithAWarning)
+{
+  const LocalOnlyTag tag(m_project.prefix());
+  m_image = tag.name();
+  write_project(2);
+  const auto report = m_project.root() / "report.json";
+  const auto result = run({"--engine", "local", "--engine", "tls", "--parallel", "2",
+                           "--report-json", report.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("engine tls lacks image " + tag.name() +
+                               ": left out of this run (load it with docker save | docker load)"),
+            std::string::npos)
+    << result.output;
+  EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local"}))
+    << read_file_text(report).value_or("");
 }
 
 // Starts `orchestrate --suite reach --parallel 6` in the background.
