@@ -183,9 +183,11 @@ struct EnginePlacement::Slot
 
 EnginePlacement::EnginePlacement(FreshStackSettings settings, std::vector<DockerEngine*> engines,
                                  const std::vector<std::uint64_t>& budgets, int parallel,
-                                 std::function<void(const std::string&)> on_message)
+                                 std::function<void(const std::string&)> on_message,
+                                 std::function<void(int, const std::string&)> on_placed)
   : m_settings(std::move(settings)),
-    m_on_message(std::move(on_message))
+    m_on_message(std::move(on_message)),
+    m_on_placed(std::move(on_placed))
 {
   for (std::size_t i = 0; i < engines.size(); ++i) {
     try {
@@ -287,6 +289,9 @@ EnginePlacement::Placement EnginePlacement::place(int shard,
           m_engine_of_shard[shard] = slot.engine.endpoint().name;
         }
         spdlog::debug("shard {}: placed on engine {}", shard, slot.engine.endpoint().name);
+        if (m_on_placed) {
+          m_on_placed(shard, slot.engine.endpoint().name);
+        }
         return placed;
       }
     }

@@ -34,10 +34,13 @@ class EnginePlacement : public StackProvider
 public:
   // `engines` in placement order (at least one). `budgets` gives each engine's memory budget
   // (same order). Throws UsageError when one stack does not fit an engine's budget (naming it).
-  // `on_message` gets the lines for the user (an engine lost); called without locks held.
+  // `on_message` gets the lines for the user (an engine lost); `on_placed` the shard and the
+  // engine's name each time a shard's stack is placed (for the live display). Both are called
+  // without locks held.
   EnginePlacement(FreshStackSettings settings, std::vector<DockerEngine*> engines,
                   const std::vector<std::uint64_t>& budgets, int parallel,
-                  std::function<void(const std::string&)> on_message);
+                  std::function<void(const std::string&)> on_message,
+                  std::function<void(int, const std::string&)> on_placed = {});
   ~EnginePlacement() override;
 
   std::unique_ptr<ShardStack> provide(int shard, const std::filesystem::path& shard_dir) override;
@@ -83,6 +86,7 @@ private:
   FreshStackSettings m_settings;
   std::vector<std::unique_ptr<Slot>> m_slots;
   std::function<void(const std::string&)> m_on_message;
+  std::function<void(int, const std::string&)> m_on_placed;
   mutable std::mutex m_mutex;
   std::map<int, std::string> m_engine_of_shard;
   std::vector<std::string> m_lost;

@@ -216,7 +216,10 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
     budgets.front() =
       budget_beside_warm_stacks(budgets.front(), m_model.memory_limit_bytes(), idle_warm_stacks);
     m_placement.emplace(stack_settings, m_engines.all(), budgets, m_options.parallel,
-                        [this](const std::string& line) { m_events.message(line); });
+                        [this](const std::string& line) { m_events.message(line); },
+                        [this](int shard, const std::string& engine) {
+                          m_events.stack_placed(shard, engine);
+                        });
     admission = &m_placement->local_admission();
   } else {
     admission = &m_admission.emplace(

@@ -324,10 +324,15 @@ TEST_F(ScaleOutTest, ParallelSixWithSmallBudgetsPlacesShardsOnAllThreeEngines)
   write_project(12);
   const auto report = m_project.root() / "report.json";
   const auto result = run({"--parallel", "6", "--report-json", report.string(), "--junit-xml",
-                           (m_project.root() / "junit.xml").string()});
+                           (m_project.root() / "junit.xml").string(), "--progress", "live"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local", "tls", "ssh"}))
     << read_file_text(report).value_or("");
+  // The live block's last frame names each shard's engine.
+  for (const auto* engine : {"local", "tls", "ssh"}) {
+    EXPECT_NE(result.output.find(std::string(" on ") + engine + " "), std::string::npos)
+      << engine << " in:\n" << result.output;
+  }
   // Each test names its shard's engine (which shards get tests first is the scheduler's call).
   const auto junit = read_file_text(m_project.root() / "junit.xml").value_or("");
   EXPECT_NE(junit.find("<property name=\"engine\" value=\""), std::string::npos) << junit;
