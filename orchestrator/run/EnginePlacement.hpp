@@ -1,6 +1,7 @@
 #pragma once
 
 #include "docker/DockerEngine.hpp"
+#include "resources/EngineMemoryPressure.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/FreshStackProvider.hpp"
 #include "run/StackProvider.hpp"
@@ -47,6 +48,12 @@ public:
 
   // The admission of the first engine, for the memory-pressure watch of this host.
   StackAdmission& local_admission();
+
+  // The memory floor for the engines after the first (EngineMemoryPressure): each admits a further
+  // stack only while its memory left is at least `floor_bytes`; `on_wait` gets the line when that
+  // first holds a stack back. Nothing with a floor of 0. Call once, before the first provide().
+  void watch_engine_memory(std::uint64_t floor_bytes,
+                           const std::function<void(const std::string&)>& on_wait);
 
   // How many stacks fit at once across the engines (the sum of each engine's admission).
   int max_concurrent_stacks() const;

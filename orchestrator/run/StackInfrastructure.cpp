@@ -221,6 +221,10 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
                           m_events.stack_placed(shard, engine);
                         });
     admission = &m_placement->local_admission();
+    // The main engine's floor is this host's MemAvailable (the monitor below); the others', their
+    // memory left as the Engine API shows it.
+    m_placement->watch_engine_memory(m_options.memory_floor_bytes,
+                                     [this](const std::string& line) { m_events.message(line); });
   } else {
     admission = &m_admission.emplace(
       m_model,

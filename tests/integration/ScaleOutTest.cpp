@@ -338,6 +338,23 @@ TEST_F(ScaleOutTest, ParallelSixWithSmallBudgetsPlacesShardsOnAllThreeEngines)
   EXPECT_NE(junit.find("<property name=\"engine\" value=\""), std::string::npos) << junit;
 }
 
+TEST_F(ScaleOutTest, MemoryFloorHoldsBackASecondStackOnEachExtraEngine)
+{
+  // A floor no engine reaches: each admits its first stack only (the first never waits).
+  m_local_budget = m_remote_budget = "64MiB";
+  write_project(6);
+  const auto report = m_project.root() / "report.json";
+  const auto result =
+    run({"--parallel", "6", "--memory-floor", "100TiB", "--report-json", report.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("memory pressure: engine tls's memory left (MemTotal minus its "
+                               "containers' use)"),
+            std::string::npos)
+    << result.output;
+  EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local", "tls", "ssh"}))
+    << read_file_text(report).value_or("");
+}
+
 // A tag of the busybox image on the machine's engine only, removed at the end (an untag: the
 // image keeps its other names).
 class LocalOnlyTag
