@@ -14,6 +14,7 @@
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
 #include "run/EngineImages.hpp"
+#include "run/EngineLocks.hpp"
 #include "run/EngineRemovals.hpp"
 #include "run/RunPool.hpp"
 
@@ -67,7 +68,8 @@ LatePreflight check_engine_and_memory(DockerEngine& engine, const ProjectConfig&
 
 // Two runs on one environment would fight over its resources: wait for the environment's lock,
 // saying who holds it. Runs of other environments (dev) do not wait, and neither do suites that
-// start no stack: they share nothing.
+// start no stack: they share nothing. A project with `engines:` takes it shared: the lock of each
+// engine (lock_engines) keeps two runs off one engine.
 EnvironmentLock lock_environment(const ProjectConfig& project,
                                  const StackInfrastructureOptions& options)
 {
@@ -76,7 +78,26 @@ EnvironmentLock lock_environment(const ProjectConfig& project,
     [&](const LockHolder& holder) {
       std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
     },
-    options.pool.reuse);  // --reuse runs share the environment: each claims its own stacks
+    // --reuse runs share the environment: each claims its own stacks
+    options.pool.reuse || !project.engines.empty());
+}
+
+// A project with `engines:`: the environment's lock on each engine of the run (EngineLocks.hpp),
+// taken as lock_environment takes the one lock of a project without.
+std::vector<EnvironmentLock> lock_engines(RunEngines& engines, const ProjectConfig& project,
+                                          const StackInfrastructureOptions& options,
+                                          RunEvents& events)
+{
+  if (project.engines.empty()) {
+    return {};
+  }
+  return lock_environment_on_engines(
+    engines, project.lock_dir, options.environment, options.lock_timeout, options.pool.reuse,
+    [&](const std::string& line) { events.warning(line); },
+    [&](const std::string& engine, const LockHolder& holder) {
+      std::fprintf(stderr, "%s\n",
+                   describe_lock_wait(options.environment, holder, engine).c_str());
+    });
 }
 
 // The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
@@ -143,7 +164,8 @@ StackInfrastructure::StackInfrastructure(RunEngines& engines, const ProjectConfi
     m_options(options_for_engines(engines, options, events)),
     m_events(events),
     m_late_preflight(check_engine_and_memory(m_engine, project, m_options, events)),
-    m_lock(lock_environment(project, m_options))
+    m_lock(lock_environment(project, m_options)),
+    m_engine_locks(lock_engines(engines, project, m_options, events))
 {
 }
 

@@ -9,6 +9,7 @@
 #include "core/FileText.hpp"
 #include "docker/DockerEngine.hpp"
 #include "docker/EngineEndpoint.hpp"
+#include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "process/ProcStat.hpp"
 #include "support/DockerTestSupport.hpp"
@@ -353,6 +354,59 @@ TEST_F(ScaleOutTest, MemoryFloorHoldsBackASecondStackOnEachExtraEngine)
     << result.output;
   EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local", "tls", "ssh"}))
     << read_file_text(report).value_or("");
+}
+
+// Starts `orchestrate --suite reach --engine NAME` in the background.
+ChildProcess start_run_on(const ScratchProject& project, const std::string& engine)
+{
+  ProcessOptions options;
+  options.argv = {ORCHESTRATE_BINARY, "-C", project.root().string(), "--suite", "reach",
+                  "--engine", engine};
+  options.extra_environment = {{"NO_COLOR", "1"}};
+  options.capture_output = true;
+  return ChildProcess(options);
+}
+
+TEST_F(ScaleOutTest, RunsOnDifferentEnginesGoSideBySideAndOnOneEngineTakeTurns)
+{
+  // The lock is keyed by the engine's ID: the test's engines have IDs of their own.
+  DockerEngine local;
+  DockerEngine tls(tls_endpoint());
+  ASSERT_NE(tls.engine_id(), local.engine_id());
+  m_test_seconds = "15";  // the first run holds the tls engine's lock meanwhile
+  write_project(1);
+  auto first = start_run_on(m_project, "tls");
+  const auto lock_dir = m_project.root() / ".orchestrate" / "locks";
+  ASSERT_TRUE(eventually(
+    [&] {
+      for (const auto& [name, holder] : lock_holders(lock_dir)) {
+        if (name.starts_with("test@") && holder.pid == first.pid()) {
+          return true;
+        }
+      }
+      return false;
+    },
+    Milliseconds(30'000), Milliseconds(100)))
+    << "the run on tls took no engine lock";
+
+  // The same engine: its lock is held, so a run with a short lock timeout gives up (exit 6).
+  const auto same = run({"--engine", "tls", "--lock-timeout", "1s"});
+  EXPECT_EQ(same.exit_code, 6) << same.output;
+  EXPECT_NE(same.output.find("waiting for the test environment lock of engine tls held by pid " +
+                             std::to_string(first.pid())),
+            std::string::npos)
+    << same.output;
+
+  // Another engine: no wait at all.
+  m_test_seconds = "0";
+  write_project(1);
+  const auto other = run({"--engine", "local"});
+  EXPECT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_EQ(other.output.find("waiting for the test environment lock"), std::string::npos)
+    << other.output;
+  EXPECT_FALSE(first.poll().has_value()) << "the run on tls ended before the check:\n"
+                                         << first.output();
+  EXPECT_EQ(first.wait(Milliseconds(120'000)).exit_code, 0) << first.output();
 }
 
 // A tag of the busybox image on the machine's engine only, removed at the end (an untag: the
