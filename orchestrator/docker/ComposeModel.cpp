@@ -149,6 +149,7 @@ ComposeModel parse_compose_model(const std::string& json_text)
       const auto& definition = entry.value();
       ResolvedService service;
       service.name = entry.key();
+      service.image = text_of(definition.value("image", nlohmann::json()));
       const auto limits = definition.value("/deploy/resources/limits"_json_pointer,
                                            nlohmann::json::object());
       service.memory_limit_bytes = bytes_from_json(limits.value("memory", nlohmann::json()));

@@ -22,6 +22,7 @@ struct ServicePort
 struct ResolvedService
 {
   std::string name;
+  std::string image;  // as resolved ("orchestrate/postgres:latest"); "" for a service built only
   std::uint64_t memory_limit_bytes = 0;  // deploy.resources.limits.memory (or mem_limit); 0: none
   double cpu_limit = 0;                  // deploy.resources.limits.cpus (or cpus); 0: none
   bool has_healthcheck = false;

@@ -682,6 +682,18 @@ std::string DockerEngine::docker_root_dir()
   return string_member(get_existing_json(*m_transport, api_prefix() + "/info"), "DockerRootDir");
 }
 
+std::uint64_t DockerEngine::memory_total()
+{
+  const json info = get_existing_json(*m_transport, api_prefix() + "/info");
+  const json& total = member(info, "MemTotal");
+  return total.is_number_unsigned() ? total.get<std::uint64_t>() : 0;
+}
+
+std::string DockerEngine::engine_id()
+{
+  return string_member(get_existing_json(*m_transport, api_prefix() + "/info"), "ID");
+}
+
 std::vector<ContainerSummary> DockerEngine::list_containers(
   const std::vector<std::string>& label_filters)
 {

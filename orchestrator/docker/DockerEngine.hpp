@@ -140,6 +140,12 @@ public:
   // Docker's data root (GET /info: DockerRootDir), for the disk check.
   std::string docker_root_dir();
 
+  // The memory of the engine's host in bytes (GET /info: MemTotal); 0 when not reported.
+  std::uint64_t memory_total();
+
+  // The engine's own identity (GET /info: ID), the same whichever address reaches it.
+  std::string engine_id();
+
   // Lists by label filters: each entry is "key" or "key=value" (all must match).
   std::vector<ContainerSummary> list_containers(const std::vector<std::string>& label_filters);
   std::vector<NetworkSummary> list_networks(const std::vector<std::string>& label_filters);

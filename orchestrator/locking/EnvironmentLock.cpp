@@ -178,13 +178,33 @@ EnvironmentLock EnvironmentLock::acquire(const std::filesystem::path& lock_dir,
                      + "': expected letters, digits, '-', '_' or '.', not starting with '.' or "
                        "'reaper-' (the reaper's lock files)");
   }
+  return acquire_file(lock_dir, env, env, timeout, on_wait, shared);
+}
+
+EnvironmentLock EnvironmentLock::acquire_for_engine(
+  const std::filesystem::path& lock_dir, const std::string& env, const std::string& engine_key,
+  Milliseconds timeout, const std::function<void(const LockHolder&)>& on_wait, bool shared)
+{
+  if (!is_valid_environment_name(env) || !is_valid_environment_name(engine_key)) {
+    throw UsageError("invalid environment lock name '" + env + "@" + engine_key +
+                     "': expected letters, digits, '-', '_' or '.' on each side of '@'");
+  }
+  return acquire_file(lock_dir, env + "@" + engine_key, env, timeout, on_wait, shared);
+}
+
+EnvironmentLock EnvironmentLock::acquire_file(const std::filesystem::path& lock_dir,
+                                              const std::string& lock_name, const std::string& env,
+                                              Milliseconds timeout,
+                                              const std::function<void(const LockHolder&)>& on_wait,
+                                              bool shared)
+{
   std::error_code error;
   std::filesystem::create_directories(lock_dir, error);
   if (error) {
     throw UsageError("cannot create the lock directory " + lock_dir.string() + ": "
                      + error.message());
   }
-  std::filesystem::path path = lock_dir / (env + k_lock_suffix);
+  std::filesystem::path path = lock_dir / (lock_name + k_lock_suffix);
   // Never follows a symlink planted at the path, and refuses a file that is not ours.
   Fd fd = open_owned_file(path, O_RDWR | O_CREAT, "lock file");
 
@@ -280,9 +300,12 @@ std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesyst
   return holders;
 }
 
-std::string describe_lock_wait(const std::string& env, const LockHolder& holder)
+std::string describe_lock_wait(const std::string& env, const LockHolder& holder,
+                               const std::string& engine)
 {
-  return "waiting for the " + env + " environment lock held by pid " + std::to_string(holder.pid) +
+  return "waiting for the " + env + " environment lock" +
+         (engine.empty() ? std::string() : " of engine " + engine) + " held by pid " +
+         std::to_string(holder.pid) +
          " (" + holder.host + ", `" + holder.command + "`, since " + holder.since + ")";
 }
 

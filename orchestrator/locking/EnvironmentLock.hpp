@@ -52,6 +52,15 @@ public:
                                  const std::function<void(const LockHolder&)>& on_wait = {},
                                  bool shared = false);
 
+  // The same for `env` on one Docker engine (docs/scale-out.md): the lock file is
+  // `<lock_dir>/<env>@<engine_key>.lock`, `engine_key` made of the characters an environment
+  // name may have (EngineLocks.hpp makes it from the engine's ID). Throws as acquire().
+  static EnvironmentLock acquire_for_engine(const std::filesystem::path& lock_dir,
+                                            const std::string& env, const std::string& engine_key,
+                                            Milliseconds timeout,
+                                            const std::function<void(const LockHolder&)>& on_wait,
+                                            bool shared);
+
   ~EnvironmentLock();
   EnvironmentLock(EnvironmentLock&& other) noexcept = default;
   // Releases the lock held by this object, then takes over `other`'s.
@@ -73,6 +82,12 @@ public:
 
 private:
   EnvironmentLock(Fd fd, std::string environment, std::filesystem::path path, bool shared);
+  // Takes the lock file `lock_name`.lock in `lock_dir` for `env` (both checked by the caller).
+  static EnvironmentLock acquire_file(const std::filesystem::path& lock_dir,
+                                      const std::string& lock_name, const std::string& env,
+                                      Milliseconds timeout,
+                                      const std::function<void(const LockHolder&)>& on_wait,
+                                      bool shared);
   void release() noexcept;
 
   Fd m_fd;
@@ -89,7 +104,9 @@ private:
 std::vector<std::pair<std::string, LockHolder>> lock_holders(const std::filesystem::path& lock_dir);
 
 // What to tell a user who waits for `env`'s lock: "waiting for the test environment lock held by
-// pid N (host, `command`, since T)". One place, so every command says it the same way.
-std::string describe_lock_wait(const std::string& env, const LockHolder& holder);
+// pid N (host, `command`, since T)"; with `engine`, "... lock of engine tls held by ...". One
+// place, so every command says it the same way.
+std::string describe_lock_wait(const std::string& env, const LockHolder& holder,
+                               const std::string& engine = "");
 
 }  // namespace orchestrate

@@ -241,6 +241,16 @@ void ProgressReporter::shard_opening(int shard) noexcept
   shard_event([shard](ShardStatusBoard& board) { board.starting(shard); });
 }
 
+void ProgressReporter::stack_placed(int shard, const std::string& engine) noexcept
+{
+  try {
+    // A copy of the name: the event may be kept until start().
+    shard_event([shard, engine](ShardStatusBoard& board) { board.placed(shard, engine); });
+  } catch (...) {
+    // Copying the name failed: only the display misses it.
+  }
+}
+
 void ProgressReporter::shard_ready(int shard, const std::string& project)
 {
   std::lock_guard lock(m_mutex);

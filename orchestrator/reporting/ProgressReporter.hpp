@@ -61,6 +61,8 @@ public:
   void start(const std::string& suite, int collected, int deselected, int shards,
              const std::string& run_dir);
   void shard_opening(int shard) noexcept override;
+  // With several engines: the live block names the engine of each shard's stack.
+  void stack_placed(int shard, const std::string& engine) noexcept override;
   void shard_ready(int shard, const std::string& project);
   void batch_started(int shard, int tests, const std::string& first_test) noexcept override;
   // A test of the shard's current batch began (live display only).

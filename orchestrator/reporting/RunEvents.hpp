@@ -32,6 +32,11 @@ public:
   virtual void shard_opening(int /*shard*/) noexcept
   {
   }
+  // With several engines (docs/scale-out.md), the shard's stack was just placed on `engine` (its
+  // name); a single-engine run never says this.
+  virtual void stack_placed(int /*shard*/, const std::string& /*engine*/) noexcept
+  {
+  }
   // The shard's `compose up` starts now (the first one of the run ends the start-up overhead).
   virtual void stack_starting(int /*shard*/)
   {

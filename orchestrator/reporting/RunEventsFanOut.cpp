@@ -13,6 +13,13 @@ void RunEventsFanOut::shard_opening(int shard) noexcept
   }
 }
 
+void RunEventsFanOut::stack_placed(int shard, const std::string& engine) noexcept
+{
+  for (auto* sink : m_sinks) {
+    sink->stack_placed(shard, engine);
+  }
+}
+
 void RunEventsFanOut::stack_starting(int shard)
 {
   for (auto* sink : m_sinks) {

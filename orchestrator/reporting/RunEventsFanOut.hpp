@@ -15,6 +15,7 @@ public:
   RunEventsFanOut(std::initializer_list<RunEvents*> sinks);
 
   void shard_opening(int shard) noexcept override;
+  void stack_placed(int shard, const std::string& engine) noexcept override;
   void stack_starting(int shard) override;
   void stack_up(int shard, Clock::time_point began) override;
   void stack_ready(int shard, Clock::time_point began) override;

@@ -43,6 +43,13 @@ void ShardStatusBoard::starting(int shard)
   }
 }
 
+void ShardStatusBoard::placed(int shard, const std::string& engine)
+{
+  if (auto* status = find(shard)) {
+    status->engine = engine;
+  }
+}
+
 void ShardStatusBoard::batch_started(int shard, int tests, const std::string& first_test)
 {
   if (auto* status = find(shard)) {

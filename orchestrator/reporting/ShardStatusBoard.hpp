@@ -44,6 +44,7 @@ struct ShardStatus
   std::string current_test; // the test running now, once the runner said so
   int started_in_batch = 0; // tests of the current batch started so far
   std::string error;        // first line of the reason, when failed
+  std::string engine;       // the engine its stack is on; "" with one engine (or not placed yet)
 };
 
 // What each shard of a run is doing and how many tests are done, for the live display. Pure
@@ -55,6 +56,8 @@ public:
   ShardStatusBoard(int shards, int total_tests);
 
   void starting(int shard);
+  // With several engines: the shard's stack is (now) on `engine`.
+  void placed(int shard, const std::string& engine);
   void batch_started(int shard, int tests, const std::string& first_test);
   void test_started(int shard, const std::string& test_id);
   void test_finished(const TestResult& result);

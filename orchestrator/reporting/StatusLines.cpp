@@ -157,6 +157,29 @@ std::string overall_text(const ShardStatusBoard& board, Milliseconds elapsed)
          std::to_string(counts.skipped) + " skipped in " + format_seconds(elapsed);
 }
 
+// The widest engine name of `shards`; 0 when no stack was placed on a named engine (one engine).
+std::size_t engine_width(const std::vector<ShardStatus>& shards)
+{
+  std::size_t width = 0;
+  for (const auto& status : shards) {
+    width = std::max(width, status.engine.size());
+  }
+  return width;
+}
+
+// " on tls   " padded to `width`, or the same width of blanks for a shard not placed yet; "" when
+// the run shows no engines.
+std::string engine_column(const ShardStatus& status, std::size_t width)
+{
+  if (width == 0) {
+    return "";
+  }
+  std::string column = status.engine.empty() ? "   " : " on";
+  column += " " + status.engine;
+  column.append(width - status.engine.size(), ' ');
+  return column;
+}
+
 LineTone overall_tone(const ShardStatusBoard& board)
 {
   if (board.overall().failed > 0) {
@@ -187,6 +210,7 @@ std::vector<StatusLine> render_status_lines(const ShardStatusBoard& board, Milli
   const int number_width = static_cast<int>(std::to_string(shards.size()).size());
   // One row for the overall line and one for the cursor below the display.
   const auto shown = shards_to_show(shards, std::max(size.rows - 2, 1));
+  const auto engines = engine_width(shards);
 
   std::vector<StatusLine> lines;
   for (const auto index : shown) {
@@ -194,7 +218,9 @@ std::vector<StatusLine> render_status_lines(const ShardStatusBoard& board, Milli
     auto number = std::to_string(index + 1);
     number.insert(0, static_cast<std::size_t>(number_width) - number.size(), ' ');
     lines.push_back(
-      {truncate_to_width("shard " + number + "  " + shard_activity(status), width),
+      {truncate_to_width("shard " + number + engine_column(status, engines) + "  " +
+                           shard_activity(status),
+                         width),
        shard_tone(status)});
   }
   if (shown.size() < shards.size()) {

@@ -24,6 +24,8 @@ struct StatusLine
 //   shard 1  running batch 2 (30 tests) | 18 passed, 1 failed | tests/test_orders.py::test_x
 //   shard 2  done: 20 passed
 //   [ 58%] 43 of 74 tests: 42 passed, 1 failed, 0 skipped in 12.31s
+// With several engines (some shard's stack was placed), each shard line names its engine after
+// the number, padded to the widest: `shard 1 on local  running ...`, `shard 2 on tls    done: ...`.
 // Every line is cut to `size.columns - 1` characters, because a line that fills the last column
 // wraps on some terminals and the redraw would then climb one line too few. When the shards do not
 // fit in `size.rows - 2` lines, the busiest shards are shown and one line counts the others.

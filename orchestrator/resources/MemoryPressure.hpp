@@ -2,11 +2,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace orchestrate {
 
 // Whether the host is short of memory right now: what StackAdmission asks before starting another
-// stack. ResourceMonitor implements it from /proc/meminfo; tests use a fake.
+// stack. ResourceMonitor implements it from /proc/meminfo, EngineMemoryPressure for an engine
+// after the main one from the Engine API; tests use a fake.
 class MemoryPressure
 {
 public:
@@ -21,6 +23,12 @@ public:
 
   // The floor below which no further stack starts; 0 means no floor.
   virtual std::uint64_t floor_bytes() const = 0;
+
+  // What available_bytes() measures, for the message that says a stack waits.
+  virtual std::string available_name() const
+  {
+    return "MemAvailable";
+  }
 };
 
 }  // namespace orchestrate

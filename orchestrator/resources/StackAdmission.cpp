@@ -195,7 +195,7 @@ std::optional<AdmissionTicket> StackAdmission::admit_before(std::optional<Clock:
         m_pressure_reported = true;
         const std::optional<std::uint64_t> available = m_pressure->available_bytes();
         const std::string message =
-          "memory pressure: MemAvailable " + (available ? format_bytes(*available) : "unknown") +
+          "memory pressure: " + m_pressure->available_name() + " " + (available ? format_bytes(*available) : "unknown") +
           " is below the floor of " + format_bytes(m_pressure->floor_bytes()) +
           "; further stacks wait until running ones end or memory frees up";
         if (m_on_pressure_wait) {

@@ -15,6 +15,9 @@ namespace {
 // How long provide() waits on one engine's admission before it looks at every engine again.
 constexpr Milliseconds k_wait_step(100);
 constexpr Milliseconds k_loss_ping_timeout(3'000);
+// How often an engine after the first has its memory read (one list and a stats request per
+// running container): admission waits for a second or so at most to see memory freed.
+constexpr Milliseconds k_engine_memory_interval(1'000);
 
 // A shard's stack on the engine it was placed on. When the engine is lost, the stack says its
 // fixtures are broken (so that the shard recreates it elsewhere), and a stack that cannot come up
@@ -176,6 +179,7 @@ struct EnginePlacement::Slot
   }
 
   DockerEngine& engine;
+  std::unique_ptr<EngineMemoryPressure> memory;  // watched by the admission: declared before it
   StackAdmission admission;
   FreshStackProvider provider;
   std::atomic<bool> lost{false};
@@ -183,9 +187,11 @@ struct EnginePlacement::Slot
 
 EnginePlacement::EnginePlacement(FreshStackSettings settings, std::vector<DockerEngine*> engines,
                                  const std::vector<std::uint64_t>& budgets, int parallel,
-                                 std::function<void(const std::string&)> on_message)
+                                 std::function<void(const std::string&)> on_message,
+                                 std::function<void(int, const std::string&)> on_placed)
   : m_settings(std::move(settings)),
-    m_on_message(std::move(on_message))
+    m_on_message(std::move(on_message)),
+    m_on_placed(std::move(on_placed))
 {
   for (std::size_t i = 0; i < engines.size(); ++i) {
     try {
@@ -201,6 +207,21 @@ EnginePlacement::~EnginePlacement() = default;
 StackAdmission& EnginePlacement::local_admission()
 {
   return m_slots.front()->admission;
+}
+
+void EnginePlacement::watch_engine_memory(std::uint64_t floor_bytes,
+                                          const std::function<void(const std::string&)>& on_wait)
+{
+  if (floor_bytes == 0) {
+    return;
+  }
+  for (std::size_t i = 1; i < m_slots.size(); ++i) {
+    Slot& slot = *m_slots[i];
+    slot.memory = std::make_unique<EngineMemoryPressure>(
+      engine_memory_reader(slot.engine), slot.engine.endpoint().name, floor_bytes,
+      k_engine_memory_interval);
+    slot.admission.watch_pressure(*slot.memory, on_wait);
+  }
 }
 
 int EnginePlacement::max_concurrent_stacks() const
@@ -287,6 +308,9 @@ EnginePlacement::Placement EnginePlacement::place(int shard,
           m_engine_of_shard[shard] = slot.engine.endpoint().name;
         }
         spdlog::debug("shard {}: placed on engine {}", shard, slot.engine.endpoint().name);
+        if (m_on_placed) {
+          m_on_placed(shard, slot.engine.endpoint().name);
+        }
         return placed;
       }
     }

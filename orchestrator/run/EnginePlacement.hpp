@@ -1,6 +1,7 @@
 #pragma once
 
 #include "docker/DockerEngine.hpp"
+#include "resources/EngineMemoryPressure.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/FreshStackProvider.hpp"
 #include "run/StackProvider.hpp"
@@ -34,16 +35,25 @@ class EnginePlacement : public StackProvider
 public:
   // `engines` in placement order (at least one). `budgets` gives each engine's memory budget
   // (same order). Throws UsageError when one stack does not fit an engine's budget (naming it).
-  // `on_message` gets the lines for the user (an engine lost); called without locks held.
+  // `on_message` gets the lines for the user (an engine lost); `on_placed` the shard and the
+  // engine's name each time a shard's stack is placed (for the live display). Both are called
+  // without locks held.
   EnginePlacement(FreshStackSettings settings, std::vector<DockerEngine*> engines,
                   const std::vector<std::uint64_t>& budgets, int parallel,
-                  std::function<void(const std::string&)> on_message);
+                  std::function<void(const std::string&)> on_message,
+                  std::function<void(int, const std::string&)> on_placed = {});
   ~EnginePlacement() override;
 
   std::unique_ptr<ShardStack> provide(int shard, const std::filesystem::path& shard_dir) override;
 
   // The admission of the first engine, for the memory-pressure watch of this host.
   StackAdmission& local_admission();
+
+  // The memory floor for the engines after the first (EngineMemoryPressure): each admits a further
+  // stack only while its memory left is at least `floor_bytes`; `on_wait` gets the line when that
+  // first holds a stack back. Nothing with a floor of 0. Call once, before the first provide().
+  void watch_engine_memory(std::uint64_t floor_bytes,
+                           const std::function<void(const std::string&)>& on_wait);
 
   // How many stacks fit at once across the engines (the sum of each engine's admission).
   int max_concurrent_stacks() const;
@@ -83,6 +93,7 @@ private:
   FreshStackSettings m_settings;
   std::vector<std::unique_ptr<Slot>> m_slots;
   std::function<void(const std::string&)> m_on_message;
+  std::function<void(int, const std::string&)> m_on_placed;
   mutable std::mutex m_mutex;
   std::map<int, std::string> m_engine_of_shard;
   std::vector<std::string> m_lost;

@@ -38,13 +38,28 @@ std::vector<std::uint64_t> RunEngines::budgets(std::uint64_t run_budget) const
 
 void RunEngines::leave_out_silent_engines(const std::function<void(const std::string&)>& warn)
 {
+  leave_out_engines(
+    [](DockerEngine& engine) -> std::optional<std::string> {
+      if (engine.ping()) {
+        return std::nullopt;
+      }
+      return "engine " + engine.endpoint().name + " (" + engine.endpoint().host +
+             ") does not answer: this run places no stack on it";
+    },
+    warn);
+}
+
+void RunEngines::leave_out_engines(
+  const std::function<std::optional<std::string>(DockerEngine&)>& verdict,
+  const std::function<void(const std::string&)>& warn)
+{
   for (auto engine = std::next(m_engines.begin()); engine != m_engines.end();) {
-    if (engine->ping()) {
+    const auto line = verdict(*engine);
+    if (!line) {
       ++engine;
       continue;
     }
-    warn("engine " + engine->endpoint().name + " (" + engine->endpoint().host +
-         ") does not answer: this run places no stack on it");
+    warn(*line);
     engine = m_engines.erase(engine);
   }
 }

@@ -13,6 +13,8 @@
 #include "policy/ComposeServices.hpp"
 #include "policy/ProjectLintOptions.hpp"
 #include "process/EnvironmentVariables.hpp"
+#include "run/EngineImages.hpp"
+#include "run/EngineLocks.hpp"
 #include "run/EngineRemovals.hpp"
 #include "run/RunPool.hpp"
 
@@ -67,7 +69,8 @@ LatePreflight check_engine_and_memory(DockerEngine& engine, const ProjectConfig&
 
 // Two runs on one environment would fight over its resources: wait for the environment's lock,
 // saying who holds it. Runs of other environments (dev) do not wait, and neither do suites that
-// start no stack: they share nothing.
+// start no stack: they share nothing. A project with `engines:` takes it shared: the lock of each
+// engine (lock_engines) keeps two runs off one engine.
 EnvironmentLock lock_environment(const ProjectConfig& project,
                                  const StackInfrastructureOptions& options)
 {
@@ -76,7 +79,26 @@ EnvironmentLock lock_environment(const ProjectConfig& project,
     [&](const LockHolder& holder) {
       std::fprintf(stderr, "%s\n", describe_lock_wait(options.environment, holder).c_str());
     },
-    options.pool.reuse);  // --reuse runs share the environment: each claims its own stacks
+    // --reuse runs share the environment: each claims its own stacks
+    options.pool.reuse || !project.engines.empty());
+}
+
+// A project with `engines:`: the environment's lock on each engine of the run (EngineLocks.hpp),
+// taken as lock_environment takes the one lock of a project without.
+std::vector<EnvironmentLock> lock_engines(RunEngines& engines, const ProjectConfig& project,
+                                          const StackInfrastructureOptions& options,
+                                          RunEvents& events)
+{
+  if (project.engines.empty()) {
+    return {};
+  }
+  return lock_environment_on_engines(
+    engines, project.lock_dir, options.environment, options.lock_timeout, options.pool.reuse,
+    [&](const std::string& line) { events.warning(line); },
+    [&](const std::string& engine, const LockHolder& holder) {
+      std::fprintf(stderr, "%s\n",
+                   describe_lock_wait(options.environment, holder, engine).c_str());
+    });
 }
 
 // The test stacks must be safe to run N times side by side on a shared machine: limits, bounded
@@ -143,7 +165,8 @@ StackInfrastructure::StackInfrastructure(RunEngines& engines, const ProjectConfi
     m_options(options_for_engines(engines, options, events)),
     m_events(events),
     m_late_preflight(check_engine_and_memory(m_engine, project, m_options, events)),
-    m_lock(lock_environment(project, m_options))
+    m_lock(lock_environment(project, m_options)),
+    m_engine_locks(lock_engines(engines, project, m_options, events))
 {
 }
 
@@ -188,6 +211,12 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
                              [this] { require_late_checks(); });
   check_fixtures_against_model(m_fixtures, m_model);
   enforce_compose_policy(m_project, m_fixtures, services);
+  // An engine after the main one that lacks an image of the stack is left out, as one that does
+  // not answer is (docs/scale-out.md): its stacks would fail at `compose up`.
+  const auto images = stack_images(m_model);
+  m_engines.leave_out_engines(
+    [&images](DockerEngine& engine) { return check_engine_images(engine, images); },
+    [this](const std::string& line) { m_events.warning(line); });
   const auto& environment = find_environment(m_project, m_options.environment);
   const auto pool = pool_place(m_project, m_options.environment);
   std::optional<PoolKey> pool_key;
@@ -210,8 +239,15 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
     budgets.front() =
       budget_beside_warm_stacks(budgets.front(), m_model.memory_limit_bytes(), idle_warm_stacks);
     m_placement.emplace(stack_settings, m_engines.all(), budgets, m_options.parallel,
-                        [this](const std::string& line) { m_events.message(line); });
+                        [this](const std::string& line) { m_events.message(line); },
+                        [this](int shard, const std::string& engine) {
+                          m_events.stack_placed(shard, engine);
+                        });
     admission = &m_placement->local_admission();
+    // The main engine's floor is this host's MemAvailable (the monitor below); the others', their
+    // memory left as the Engine API shows it.
+    m_placement->watch_engine_memory(m_options.memory_floor_bytes,
+                                     [this](const std::string& line) { m_events.message(line); });
   } else {
     admission = &m_admission.emplace(
       m_model,

@@ -60,7 +60,8 @@ public:
   // Step 2, preflight: of several engines, those after the first that do not answer are left out
   // (a warning each); the first, the main engine, answers and memory suffices (compose, the disk and our container
   // count are asked now and judged later, see require_late_checks()); then step 3, the
-  // environment's lock, saying on stderr who holds it while waiting. Throws EnvironmentError
+  // environment's lock, saying on stderr who holds it while waiting (a project with `engines:`
+  // takes it shared, then the environment's lock on each engine: EngineLocks.hpp). Throws EnvironmentError
   // (exit 7) on a failed check, Error for a lock not had (see EnvironmentLock::acquire). With
   // several engines left, --reuse is ignored with a warning: the pool lives on the main engine.
   // `engines`, `project`, `fixtures` and `events` must outlive the object.
@@ -79,7 +80,8 @@ public:
 
   // Steps 6-8 for run `run_id`, whose folder is `run_dir`: the compose model (from the cache, or
   // `docker compose config` after the late checks), the fixtures checked against it, the policy
-  // lint (UsageError naming file:line on a violation), admission and the resource monitor, then
+  // lint (UsageError naming file:line on a violation), the engines after the main one that lack
+  // an image of the stack left out (a warning each), admission and the resource monitor, then
   // the reaper (told every engine through engines.json in `run_dir`), before the run creates
   // anything; then the stack provider: EnginePlacement with several engines, else
   // FreshStackProvider, wrapped by PooledStackProvider with --reuse. Call once, after
@@ -139,7 +141,8 @@ private:
   RunEvents& m_events;
   // Declared in the order of the steps: destroyed in reverse.
   std::optional<LatePreflight> m_late_preflight;  // empty once judged
-  EnvironmentLock m_lock;
+  EnvironmentLock m_lock;  // shared with `engines:`: then m_engine_locks keep the engines apart
+  std::vector<EnvironmentLock> m_engine_locks;  // one per engine of the run, with `engines:`
   ComposeModel m_model;
   std::optional<StackAdmission> m_admission;     // one engine
   std::optional<EnginePlacement> m_placement;   // several: owns their admissions; its stacks must

@@ -9,6 +9,7 @@
 #include "core/FileText.hpp"
 #include "docker/DockerEngine.hpp"
 #include "docker/EngineEndpoint.hpp"
+#include "locking/EnvironmentLock.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "process/ProcStat.hpp"
 #include "support/DockerTestSupport.hpp"
@@ -154,7 +155,7 @@ protected:
     const auto certs = g_engines->tls->client_cert_dir();
     m_project.write("compose.yml", R"(services:
   beat:
-    image: orchestrate/busybox:latest
+    image: )" + m_image + R"(
     command: ["nc", "-ll", "-p", "8080", "-e", "true"]
     stop_signal: SIGKILL
     healthcheck: {test: ["CMD", "true"], interval: 1s, retries: 3}
@@ -211,6 +212,7 @@ protected:
   std::string m_local_budget = "4GiB";
   std::string m_remote_budget = "4GiB";
   std::string m_test_seconds = "0";
+  std::string m_image = k_image;
 };
 
 TEST_F(ScaleOutTest, TlsEngineAnswersWithTheClientCertificateOnly)
@@ -323,13 +325,134 @@ TEST_F(ScaleOutTest, ParallelSixWithSmallBudgetsPlacesShardsOnAllThreeEngines)
   write_project(12);
   const auto report = m_project.root() / "report.json";
   const auto result = run({"--parallel", "6", "--report-json", report.string(), "--junit-xml",
-                           (m_project.root() / "junit.xml").string()});
+                           (m_project.root() / "junit.xml").string(), "--progress", "live"});
   EXPECT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local", "tls", "ssh"}))
     << read_file_text(report).value_or("");
+  // The live block's last frame names each shard's engine.
+  for (const auto* engine : {"local", "tls", "ssh"}) {
+    EXPECT_NE(result.output.find(std::string(" on ") + engine + " "), std::string::npos)
+      << engine << " in:\n" << result.output;
+  }
   // Each test names its shard's engine (which shards get tests first is the scheduler's call).
   const auto junit = read_file_text(m_project.root() / "junit.xml").value_or("");
   EXPECT_NE(junit.find("<property name=\"engine\" value=\""), std::string::npos) << junit;
+}
+
+TEST_F(ScaleOutTest, MemoryFloorHoldsBackASecondStackOnEachExtraEngine)
+{
+  // A floor no engine reaches: each admits its first stack only (the first never waits).
+  m_local_budget = m_remote_budget = "64MiB";
+  write_project(6);
+  const auto report = m_project.root() / "report.json";
+  const auto result =
+    run({"--parallel", "6", "--memory-floor", "100TiB", "--report-json", report.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("memory pressure: engine tls's memory left (MemTotal minus its "
+                               "containers' use)"),
+            std::string::npos)
+    << result.output;
+  EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local", "tls", "ssh"}))
+    << read_file_text(report).value_or("");
+}
+
+// Starts `orchestrate --suite reach --engine NAME` in the background.
+ChildProcess start_run_on(const ScratchProject& project, const std::string& engine)
+{
+  ProcessOptions options;
+  options.argv = {ORCHESTRATE_BINARY, "-C", project.root().string(), "--suite", "reach",
+                  "--engine", engine};
+  options.extra_environment = {{"NO_COLOR", "1"}};
+  options.capture_output = true;
+  return ChildProcess(options);
+}
+
+TEST_F(ScaleOutTest, RunsOnDifferentEnginesGoSideBySideAndOnOneEngineTakeTurns)
+{
+  // The lock is keyed by the engine's ID: the test's engines have IDs of their own.
+  DockerEngine local;
+  DockerEngine tls(tls_endpoint());
+  ASSERT_NE(tls.engine_id(), local.engine_id());
+  m_test_seconds = "15";  // the first run holds the tls engine's lock meanwhile
+  write_project(1);
+  auto first = start_run_on(m_project, "tls");
+  const auto lock_dir = m_project.root() / ".orchestrate" / "locks";
+  ASSERT_TRUE(eventually(
+    [&] {
+      for (const auto& [name, holder] : lock_holders(lock_dir)) {
+        if (name.starts_with("test@") && holder.pid == first.pid()) {
+          return true;
+        }
+      }
+      return false;
+    },
+    Milliseconds(30'000), Milliseconds(100)))
+    << "the run on tls took no engine lock";
+
+  // The same engine: its lock is held, so a run with a short lock timeout gives up (exit 6).
+  const auto same = run({"--engine", "tls", "--lock-timeout", "1s"});
+  EXPECT_EQ(same.exit_code, 6) << same.output;
+  EXPECT_NE(same.output.find("waiting for the test environment lock of engine tls held by pid " +
+                             std::to_string(first.pid())),
+            std::string::npos)
+    << same.output;
+
+  // Another engine: no wait at all.
+  m_test_seconds = "0";
+  write_project(1);
+  const auto other = run({"--engine", "local"});
+  EXPECT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_EQ(other.output.find("waiting for the test environment lock"), std::string::npos)
+    << other.output;
+  EXPECT_FALSE(first.poll().has_value()) << "the run on tls ended before the check:\n"
+                                         << first.output();
+  EXPECT_EQ(first.wait(Milliseconds(120'000)).exit_code, 0) << first.output();
+}
+
+// A tag of the busybox image on the machine's engine only, removed at the end (an untag: the
+// image keeps its other names).
+class LocalOnlyTag
+{
+public:
+  explicit LocalOnlyTag(const std::string& tag) : m_name(std::string("orchestrate/busybox:") + tag)
+  {
+    run_docker({"tag", k_image, m_name});
+  }
+  ~LocalOnlyTag()
+  {
+    try {
+      run_docker({"rmi", m_name});
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "could not remove the tag " << m_name << ": " << error.what();
+    }
+  }
+  LocalOnlyTag(const LocalOnlyTag&) = delete;
+  LocalOnlyTag& operator=(const LocalOnlyTag&) = delete;
+
+  const std::string& name() const
+  {
+    return m_name;
+  }
+
+private:
+  std::string m_name;
+};
+
+TEST_F(ScaleOutTest, EngineThatLacksAnImageOfTheStackIsLeftOutWithAWarning)
+{
+  const LocalOnlyTag tag(m_project.prefix());
+  m_image = tag.name();
+  write_project(2);
+  const auto report = m_project.root() / "report.json";
+  const auto result = run({"--engine", "local", "--engine", "tls", "--parallel", "2",
+                           "--report-json", report.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("engine tls lacks image " + tag.name() +
+                               ": left out of this run (load it with docker save | docker load)"),
+            std::string::npos)
+    << result.output;
+  EXPECT_EQ(engines_in_report(report), (std::set<std::string>{"local"}))
+    << read_file_text(report).value_or("");
 }
 
 // Starts `orchestrate --suite reach --parallel 6` in the background.

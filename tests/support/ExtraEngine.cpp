@@ -59,6 +59,16 @@ std::string describe(const std::vector<std::string>& argv)
   return text;
 }
 
+// Whether this machine's dockerd is older than 23.0: its ID then comes from a key file,
+// /etc/docker/key.json unless --deprecated-key-path names another (from 23.0 on, a file in the
+// data root, which each engine here has of its own).
+bool dockerd_takes_its_id_from_a_key_file()
+{
+  const auto version = run({"dockerd", "--version"}).output;  // "Docker version 20.10.24+dfsg1, ..."
+  const auto digits = version.find_first_of("0123456789");
+  return digits != std::string::npos && std::stoi(version.substr(digits)) < 23;
+}
+
 // Runs a setup step; a failure that says the kernel cannot do it is ExtraEngineUnsupported.
 void set_up(const std::vector<std::string>& argv)
 {
@@ -268,6 +278,13 @@ void ExtraEngine::start_dockerd()
     "--iptables=false",
     "--containerd-namespace", m_netns,
     "--containerd-plugins-namespace", m_netns + "p"};
+  if (dockerd_takes_its_id_from_a_key_file()) {
+    // An ID of its own, as an engine on another machine has (the environment lock is per engine
+    // ID): not the machine's engine's.
+    // Only daemon.json can say so: the flag is gone from this dockerd's command line.
+    std::ofstream(dir + "/daemon.json") << "{\"deprecated-key-path\": \"" << dir << "/key.json\"}\n";
+    arguments.insert(arguments.end(), {"--config-file", dir + "/daemon.json"});
+  }
   if (!m_options.reachable_ports) {
     // No docker-proxy processes: they would outlive a killed dockerd. Ports are still allocated
     // and shown by inspect. (With them, the teardown's sweep of the namespace ends them.)

@@ -130,6 +130,22 @@ TEST_F(EnvironmentLockTest, SharedHoldersGoSideBySideAndKeepAnExclusiveOneWaitin
   EXPECT_THROW(EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0)), Error);
 }
 
+TEST_F(EnvironmentLockTest, EngineLocksOfOneEnvironmentAreApartPerEngine)
+{
+  auto on_a = EnvironmentLock::acquire_for_engine(m_lock_dir, "test", "engine-a", milliseconds(0),
+                                                  {}, false);
+  EXPECT_EQ(on_a.path(), m_lock_dir / "test@engine-a.lock");
+  // Another engine's lock of the same environment is free; the same engine's is not.
+  auto on_b = EnvironmentLock::acquire_for_engine(m_lock_dir, "test", "engine-b", milliseconds(0),
+                                                  {}, false);
+  EXPECT_THROW(EnvironmentLock::acquire_for_engine(m_lock_dir, "test", "engine-a",
+                                                   milliseconds(0), {}, false),
+               Error);
+  EXPECT_THROW(EnvironmentLock::acquire_for_engine(m_lock_dir, "test", "../x", milliseconds(0),
+                                                   {}, false),
+               UsageError);
+}
+
 TEST_F(EnvironmentLockTest, AnExclusiveHolderKeepsASharedOneWaiting)
 {
   auto exclusive = EnvironmentLock::acquire(m_lock_dir, "test", milliseconds(0));

@@ -69,6 +69,28 @@ TEST(StatusLinesTest, ShowsWaitingTearingDownAndTheFirstLineOfAShardError)
   EXPECT_EQ(lines[2], "shard 3  error: stack never became ready");
 }
 
+TEST(StatusLinesTest, NamesEachShardsEngineWhenStacksArePlacedOnSeveral)
+{
+  ShardStatusBoard board(3, 4);
+  board.placed(1, "local");
+  board.starting(1);
+  board.placed(2, "tls");
+  board.batch_started(2, 1, "tests/test_x.py::test_y");
+  // Shard 3 waits for room: no engine yet.
+
+  EXPECT_EQ(texts(render_status_lines(board, Milliseconds(0), k_wide)),
+            (std::vector<std::string>{
+              "shard 1 on local  starting stack...",
+              "shard 2 on tls    running batch 1 (1 test) | tests/test_x.py::test_y",
+              "shard 3           waiting",
+              "[  0%] 0 of 4 tests: 0 passed, 0 failed, 0 skipped in 0.00s",
+            }));
+  // A stack moved to another engine: the line follows it.
+  board.placed(1, "ssh");
+  EXPECT_EQ(render_status_lines(board, Milliseconds(0), k_wide)[0].text,
+            "shard 1 on ssh  starting stack...");  // the widest is now 3
+}
+
 TEST(StatusLinesTest, PadsShardNumbersToTheWidest)
 {
   const ShardStatusBoard board(10, 20);
