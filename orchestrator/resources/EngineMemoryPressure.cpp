@@ -97,6 +97,17 @@ void EngineMemoryPressure::sample() noexcept
     spdlog::debug("engine {}: could not read its memory: {}", m_engine_name,
                   current_exception_message());
   }
+  {
+    const std::lock_guard lock(m_mutex);
+    m_sampled = true;
+  }
+  m_wake.notify_all();
+}
+
+void EngineMemoryPressure::wait_for_first_sample() const
+{
+  std::unique_lock lock(m_mutex);
+  m_wake.wait_for(lock, k_first_sample_wait, [this] { return m_sampled || m_stopping; });
 }
 
 void EngineMemoryPressure::run()
@@ -112,6 +123,12 @@ void EngineMemoryPressure::run()
 
 bool EngineMemoryPressure::below_floor() const
 {
+  // Asked only for a further stack (the first never waits): judged on a sample, not on "unknown"
+  // because the first one (a stats request per container, over ssh a new session) is still on
+  // its way.
+  if (m_thread.joinable()) {
+    wait_for_first_sample();
+  }
   const std::uint64_t left = m_left.load();
   return left != k_unknown && left < m_floor_bytes;
 }

@@ -36,8 +36,9 @@ std::function<EngineMemorySample()> engine_memory_reader(DockerEngine& engine);
 // The MemAvailable floor (`--memory-floor`) for an engine after the main one: StackAdmission holds
 // back a further stack there while the engine's memory left is below the floor (the first stack
 // on it never waits). Samples on its own thread every `interval` (none with an interval of 0:
-// then only sample() reads), so admission's checks cost nothing. Before the first sample, and
-// while sampling fails, the memory left is unknown and holds nothing back.
+// then only sample() reads), so admission's checks cost nothing once it has one; the first check
+// waits for the thread's first sample (at most 10 s). While sampling fails the memory left is
+// unknown and holds nothing back.
 class EngineMemoryPressure : public MemoryPressure
 {
 public:
@@ -58,15 +59,20 @@ public:
 
 private:
   void run();
+  // Blocks until the first sample is in (at most k_first_sample_wait).
+  void wait_for_first_sample() const;
+
+  static constexpr Milliseconds k_first_sample_wait{10'000};
 
   std::function<EngineMemorySample()> m_read;
   std::string m_engine_name;
   std::uint64_t m_floor_bytes;
   Milliseconds m_interval;
   std::atomic<std::uint64_t> m_left;
-  std::mutex m_mutex;
-  std::condition_variable m_wake;
+  mutable std::mutex m_mutex;
+  mutable std::condition_variable m_wake;
   bool m_stopping = false;
+  bool m_sampled = false;
   std::thread m_thread;
 };
 

@@ -95,5 +95,19 @@ TEST(EngineMemoryPressureTest, SamplesOnItsOwnThreadAtTheInterval)
   EXPECT_GE(reads.load(), 3);
 }
 
+// Reproduced first: ScaleOutTest.MemoryFloorHoldsBackASecondStackOnEachExtraEngine let a second
+// stack onto the tls engine when its first sample (over TLS) came after the admission's check.
+TEST(EngineMemoryPressureTest, FirstCheckWaitsForTheFirstSampleInsteadOfHoldingNothingBack)
+{
+  EngineMemoryPressure pressure(
+    [] {
+      std::this_thread::sleep_for(Milliseconds(200));  // a slow engine
+      return EngineMemorySample{1024 * k_mib, 900 * k_mib};
+    },
+    "tls", 256 * k_mib, Milliseconds(60'000));
+  EXPECT_TRUE(pressure.below_floor());
+  EXPECT_EQ(pressure.available_bytes(), std::optional<std::uint64_t>(124 * k_mib));
+}
+
 }  // namespace
 }  // namespace orchestrate
