@@ -50,8 +50,7 @@ WorkQueue make_queue(const RunOptions& options, const std::vector<TestCase>& tes
   if (options.distribution == Distribution::k_static) {
     return WorkQueue::make_static(plan_balanced_shards(tests, shards));
   }
-  // Shards take one test at a time (take_one): no batch sizing applies.
-  return WorkQueue::make_dynamic(tests, shards, 1);
+  return WorkQueue::make_dynamic(tests, shards);
 }
 
 // Waits for the scheduler while watching for a third Ctrl-C, which means "get out now": remove

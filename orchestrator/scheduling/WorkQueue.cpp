@@ -13,19 +13,11 @@ WorkQueue WorkQueue::make_static(std::vector<TestBatch> per_shard)
   return queue;
 }
 
-WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size,
-                                  Milliseconds min_batch_time)
+WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count)
 {
   WorkQueue queue;
   queue.m_dynamic = true;
   queue.m_shard_count = std::max(shard_count, 1);
-  queue.m_max_batch_size = std::max(max_batch_size, 1);
-  // Never so large that some shard would get no batch at all: every shard's stack is paid for.
-  Milliseconds total(0);
-  for (const auto& test : tests) {
-    total += test.expected;
-  }
-  queue.m_min_batch_time = std::min(min_batch_time, total / queue.m_shard_count);
   std::stable_sort(tests.begin(), tests.end(),
                    [](const TestCase& a, const TestCase& b) { return a.expected > b.expected; });
   queue.m_shared = std::move(tests);
@@ -38,48 +30,9 @@ WorkQueue::WorkQueue(WorkQueue&& other) noexcept
   m_dynamic = other.m_dynamic;
   m_stopped = other.m_stopped;
   m_shard_count = other.m_shard_count;
-  m_max_batch_size = other.m_max_batch_size;
-  m_min_batch_time = other.m_min_batch_time;
   m_per_shard = std::move(other.m_per_shard);
   m_shared = std::move(other.m_shared);
   m_next = other.m_next;
-}
-
-std::optional<TestBatch> WorkQueue::take(int shard)
-{
-  std::lock_guard lock(m_mutex);
-  if (m_stopped) {
-    return std::nullopt;
-  }
-  if (!m_dynamic) {
-    auto* own = own_tests_left(shard);
-    return own != nullptr ? std::optional<TestBatch>(std::exchange(*own, {})) : std::nullopt;
-  }
-  const auto left = m_shared.size() - m_next;
-  if (left == 0) {
-    return std::nullopt;
-  }
-  // Guided self-scheduling by expected time, not count: each batch carries about 1/(2 * shards)
-  // of the remaining work, so the longest tests (handed out first) spread over the shards
-  // instead of piling into one batch, and batches shrink towards the end. A batch is also worth
-  // a runner start-up (m_min_batch_time).
-  Milliseconds remaining(0);
-  for (auto i = m_next; i < m_shared.size(); ++i) {
-    remaining += m_shared[i].expected;
-  }
-  const auto target =
-    std::max(remaining / (2 * static_cast<long>(m_shard_count)), m_min_batch_time);
-  std::size_t size = 0;
-  Milliseconds batch_time(0);
-  while (size < left && size < static_cast<std::size_t>(m_max_batch_size) &&
-         (size == 0 || batch_time < target)) {
-    batch_time += m_shared[m_next + size].expected;
-    ++size;
-  }
-  TestBatch batch(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next),
-                  m_shared.begin() + static_cast<std::ptrdiff_t>(m_next + size));
-  m_next += size;
-  return batch;
 }
 
 std::optional<TestCase> WorkQueue::take_one(int shard)

@@ -8,32 +8,22 @@
 
 namespace orchestrate {
 
-// Where shards take their next tests from. Thread-safe. Runs take them one at a time
-// (take_one(): a shard's feed, scheduling/TestFeed.hpp); take() and its batch sizing below are
-// what the scheduler used before shards were fed test by test, kept only for its unit tests.
+// Where shards take their next tests from, one at a time (a shard's feed,
+// scheduling/TestFeed.hpp, asks when its runner is ready for more). Thread-safe.
 //
-// Static: each shard has its own fixed list (a plan), handed out in one batch.
-// Dynamic: one shared queue, longest expected test first; each take hands out a batch carrying
-// about remaining expected time / (2 * shards), so no shard idles while work remains, the longest
-// tests spread over the shards, and the long tail is short. A batch also holds at least `min_batch_time` of expected
-// work (while that much remains, and at most total / shards, so every shard gets work), because
-// each batch pays a runner start-up (pytest imports): single-test batches would spend more time
-// starting runners than running tests.
+// Static: each shard has its own fixed list (a plan), in order.
+// Dynamic: one shared queue, longest expected test first, for whichever shard asks: the longest
+// tests spread over the shards and the tail is made of the shortest ones.
 class WorkQueue
 {
 public:
   static WorkQueue make_static(std::vector<TestBatch> per_shard);
-  static WorkQueue make_dynamic(std::vector<TestCase> tests, int shard_count, int max_batch_size,
-                                Milliseconds min_batch_time = Milliseconds(0));
+  static WorkQueue make_dynamic(std::vector<TestCase> tests, int shard_count);
 
   WorkQueue(WorkQueue&& other) noexcept;
 
-  // The next batch for `shard` (1-based), or nullopt when there is none or the queue was stopped.
-  std::optional<TestBatch> take(int shard);
-
-  // The next single test for `shard`: the longest left (dynamic) or the next of its own list
-  // (static); nullopt when there is none or the queue was stopped. For shards whose runner is
-  // fed test by test.
+  // The next test for `shard` (1-based): the longest left (dynamic) or the next of its own list
+  // (static); nullopt when there is none or the queue was stopped.
   std::optional<TestCase> take_one(int shard);
 
   // Hands `tests` out again (a shard's stack died under them, its worker died before starting
@@ -63,8 +53,6 @@ private:
   bool m_dynamic = false;
   bool m_stopped = false;
   int m_shard_count = 1;
-  int m_max_batch_size = 1;
-  Milliseconds m_min_batch_time{0};
   std::vector<TestBatch> m_per_shard;  // static
   std::vector<TestCase> m_shared;      // dynamic, longest first
   std::size_t m_next = 0;              // dynamic: index of the next test to hand out

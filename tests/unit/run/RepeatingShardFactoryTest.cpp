@@ -25,7 +25,7 @@ ScheduleResult run_repeated(FakeShardFactory& fake, const std::string& repeat, R
                             int tests, int shards = 2)
 {
   RepeatingShardFactory repeating(fake, parse_repeat_plan(repeat), tally);
-  auto queue = WorkQueue::make_dynamic(make_tests(tests), shards, 100);
+  auto queue = WorkQueue::make_dynamic(make_tests(tests), shards);
   return run_shards(queue, repeating, SchedulerOptions{shards, 0, 0});
 }
 

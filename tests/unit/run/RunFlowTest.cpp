@@ -64,7 +64,7 @@ protected:
     const ShardServices services{runner, events, &provider, nullptr,
                                  shard_count.get_future().share()};
     StackShardSessionFactory factory(m_settings, services);
-    auto queue = WorkQueue::make_dynamic(tests, shards, 4);
+    auto queue = WorkQueue::make_dynamic(tests, shards);
     return run_shards(queue, factory, SchedulerOptions{shards, 0, 0}, events);
   }
 

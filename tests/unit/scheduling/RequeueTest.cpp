@@ -73,7 +73,7 @@ TEST(RequeueTest, TestsHandedBackByAShardRunAgainAndAreNotCharged)
   for (const bool dynamic : {true, false}) {
     DyingStackSession::handed_back.clear();
     DyingStackFactory factory;
-    auto queue = dynamic ? WorkQueue::make_dynamic(make_tests(6), 1, 50)
+    auto queue = dynamic ? WorkQueue::make_dynamic(make_tests(6), 1)
                          : WorkQueue::make_static({make_tests(6)});
     const auto result = run_shards(queue, factory, {1, 0, 0});
 
@@ -92,12 +92,12 @@ TEST(RequeueTest, TestsHandedBackByAShardRunAgainAndAreNotCharged)
 
 TEST(RequeueTest, AStoppedQueueTakesNothingBack)
 {
-  auto queue = WorkQueue::make_dynamic(make_tests(2), 1, 50);
+  auto queue = WorkQueue::make_dynamic(make_tests(2), 1);
   EXPECT_TRUE(queue.requeue(1, {{"test_again", Milliseconds(1), 1}}));
   const auto left = queue.stop();
   EXPECT_EQ(left.front().id, "test_again") << "a requeued test is next in line";
   EXPECT_FALSE(queue.requeue(1, {{"test_late", Milliseconds(1), 1}}));
-  EXPECT_FALSE(queue.take(1));
+  EXPECT_FALSE(queue.take_one(1));
 }
 
 }  // namespace

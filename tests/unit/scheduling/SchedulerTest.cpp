@@ -22,7 +22,7 @@ protected:
 TEST_F(SchedulerTest, DynamicDispatchRunsEveryTestExactlyOnceAcrossAllShards)
 {
   FakeShardFactory factory;
-  auto queue = WorkQueue::make_dynamic(make_tests(100), 4, 50);
+  auto queue = WorkQueue::make_dynamic(make_tests(100), 4);
   const auto result = run_shards(queue, factory, {4, 0, 0});
 
   EXPECT_EQ(result.results.size(), 100u);
@@ -41,7 +41,7 @@ TEST_F(SchedulerTest, DynamicDispatchKeepsEveryShardBusyUntilWorkRunsOut)
   // idling, so every shard runs something and the slow one runs fewer tests.
   FakeShardFactory factory([](const std::string&, int) { return Outcome::k_passed; },
                            std::chrono::milliseconds(5));
-  auto queue = WorkQueue::make_dynamic(make_tests(40), 4, 50);
+  auto queue = WorkQueue::make_dynamic(make_tests(40), 4);
   const auto result = run_shards(queue, factory, {4, 0, 0});
   EXPECT_EQ(result.results.size(), 40u);
   for (int shard = 1; shard <= 4; ++shard) {
@@ -53,7 +53,7 @@ TEST_F(SchedulerTest, ShardThatCannotStartLeavesItsWorkToTheOthers)
 {
   FakeShardFactory factory;
   factory.failing_shards = {2};
-  auto queue = WorkQueue::make_dynamic(make_tests(30), 3, 50);
+  auto queue = WorkQueue::make_dynamic(make_tests(30), 3);
   const auto result = run_shards(queue, factory, {3, 0, 0});
 
   EXPECT_EQ(result.results.size(), 30u);
@@ -82,7 +82,7 @@ TEST_F(SchedulerTest, ExitFirstStopsDispatchAfterTheFirstFailure)
     return id == "test_3" ? Outcome::k_failed : Outcome::k_passed;
   });
   // One shard, batches of one: after test_3 fails nothing more may be dispatched.
-  auto dynamic_queue = WorkQueue::make_dynamic(make_tests(10), 1, 1);
+  auto dynamic_queue = WorkQueue::make_dynamic(make_tests(10), 1);
   const auto result = run_shards(dynamic_queue, factory, {1, 1, 0});
 
   EXPECT_TRUE(result.stopped_early);
@@ -129,7 +129,7 @@ TEST_F(SchedulerTest, WithRerunsAFailureInABatchDoesNotStopItBeforeItsRetry)
 TEST_F(SchedulerTest, MaxFailStopsAfterThatManyFailures)
 {
   FakeShardFactory factory([](const std::string&, int) { return Outcome::k_failed; });
-  auto queue = WorkQueue::make_dynamic(make_tests(20), 1, 1);
+  auto queue = WorkQueue::make_dynamic(make_tests(20), 1);
   const auto result = run_shards(queue, factory, {1, 3, 0});
   EXPECT_TRUE(result.stopped_early);
   EXPECT_EQ(result.results.size(), 3u);
@@ -147,7 +147,7 @@ TEST_F(SchedulerTest, RerunsMarkATestThatPassesOnRetryAsFlaky)
     }
     return Outcome::k_passed;
   });
-  auto queue = WorkQueue::make_dynamic(make_tests(5), 2, 50);
+  auto queue = WorkQueue::make_dynamic(make_tests(5), 2);
   const auto result = run_shards(queue, factory, {2, 0, 2});
 
   ASSERT_EQ(result.results.size(), 5u);
@@ -175,7 +175,7 @@ TEST_F(SchedulerTest, InterruptStopsDispatchAndReportsTheRestAsNotRun)
     }
     return Outcome::k_passed;
   });
-  auto queue = WorkQueue::make_dynamic(make_tests(10), 1, 1);
+  auto queue = WorkQueue::make_dynamic(make_tests(10), 1);
   const auto result = run_shards(queue, factory, {1, 0, 0});
   EXPECT_TRUE(result.interrupted);
   EXPECT_EQ(result.results.size(), 3u);

@@ -97,94 +97,40 @@ TEST(ShardPlanTest, PlanIsDeterministic)
   }
 }
 
-TEST(WorkQueueTest, DynamicQueueHandsOutLongestFirstAndShrinksBatchesTowardsTheEnd)
+TEST(WorkQueueTest, DynamicQueueHandsOutTheLongestTestFirstToWhicheverShardAsks)
 {
   std::vector<TestCase> tests;
   for (int i = 0; i < 40; ++i) {
     tests.push_back({"t" + std::to_string(i), Milliseconds(i)});
   }
-  auto queue = WorkQueue::make_dynamic(tests, 2, 50);
-  auto first = queue.take(1);
-  ASSERT_TRUE(first.has_value());
-  EXPECT_EQ(first->front().id, "t39");  // the longest test goes first
-  // About a quarter (1 / (2 * 2 shards)) of the 780 ms of work, not a quarter of the tests.
-  EXPECT_GE(expected_duration(*first), Milliseconds(195));
-  EXPECT_LT(expected_duration(*first), Milliseconds(195 + 39));
-  std::size_t total = first->size();
-  Milliseconds last_time = expected_duration(*first);
-  std::size_t last_size = first->size();
-  while (auto batch = queue.take(2)) {
-    EXPECT_LE(expected_duration(*batch), last_time + Milliseconds(39));
-    last_time = expected_duration(*batch);
-    last_size = batch->size();
-    total += batch->size();
+  auto queue = WorkQueue::make_dynamic(tests, 2);
+  std::vector<std::string> order;
+  for (int take = 0; auto test = queue.take_one(take % 2 + 1); ++take) {
+    order.push_back(test->id);
   }
-  EXPECT_EQ(total, 40u);
-  EXPECT_EQ(last_size, 1u);
-}
-
-TEST(WorkQueueTest, LongestTestsSpreadOverShardsInsteadOfPilingIntoOneBatch)
-{
-  // Three long tests and many short ones, 3 shards: the long ones must not share a batch.
-  std::vector<TestCase> tests{{"long1", Milliseconds(2000)},
-                              {"long2", Milliseconds(2000)},
-                              {"long3", Milliseconds(2000)}};
-  for (int i = 0; i < 30; ++i) {
-    tests.push_back({"short" + std::to_string(i), Milliseconds(100)});
-  }
-  auto queue = WorkQueue::make_dynamic(tests, 3, 500);
-  for (int shard = 1; shard <= 3; ++shard) {
-    const auto batch = queue.take(shard);
-    ASSERT_TRUE(batch.has_value());
-    EXPECT_EQ(batch->front().id, "long" + std::to_string(shard));
-    EXPECT_EQ(batch->size(), 1u);
+  ASSERT_EQ(order.size(), 40u);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    EXPECT_EQ(order[i], "t" + std::to_string(39 - i));
   }
 }
 
-TEST(WorkQueueTest, DynamicBatchesCarryAtLeastTheMinimumBatchTime)
+TEST(WorkQueueTest, HoldsMoreThanTheShardsOnlyWhileTheQueueCanSpareTests)
 {
-  std::vector<TestCase> tests;
-  for (int i = 0; i < 100; ++i) {
-    tests.push_back({"t" + std::to_string(i), Milliseconds(100)});
-  }
-  // 100 ms tests, 5 shards: the guided share alone would start with batches of 10 (1 s).
-  auto queue = WorkQueue::make_dynamic(tests, 5, 500, Milliseconds(2000));
-  std::size_t total = 0;
-  int batches = 0;
-  while (auto batch = queue.take(1)) {
-    total += batch->size();
-    ++batches;
-    if (total < 100) {
-      EXPECT_GE(expected_duration(*batch), Milliseconds(2000));
-    }
-  }
-  EXPECT_EQ(total, 100u);
-  EXPECT_EQ(batches, 5);
-}
-
-TEST(WorkQueueTest, MinimumBatchTimeNeverStarvesAShard)
-{
-  std::vector<TestCase> tests;
-  for (int i = 0; i < 40; ++i) {
-    tests.push_back({"t" + std::to_string(i), Milliseconds(100)});
-  }
-  // 4 s of work in all, 10 shards, a 4 s minimum: each shard must still get a batch.
-  auto queue = WorkQueue::make_dynamic(tests, 10, 500, Milliseconds(4000));
-  int batches = 0;
-  for (int shard = 1; shard <= 10; ++shard) {
-    batches += queue.take(shard).has_value() ? 1 : 0;
-  }
-  EXPECT_EQ(batches, 10);
+  auto queue = WorkQueue::make_dynamic({{"a", Milliseconds(3)}, {"b", Milliseconds(2)},
+                                        {"c", Milliseconds(1)}}, 2);
+  EXPECT_TRUE(queue.holds_more_than(2, 1));
+  ASSERT_TRUE(queue.take_one(1).has_value());
+  EXPECT_FALSE(queue.holds_more_than(2, 1)) << "two left for two shards: none to spare";
 }
 
 TEST(WorkQueueTest, StopReturnsWhatWasNeverHandedOut)
 {
   auto queue = WorkQueue::make_dynamic({{"a", Milliseconds(3)}, {"b", Milliseconds(2)},
-                                        {"c", Milliseconds(1)}}, 3, 1);
-  ASSERT_TRUE(queue.take(1).has_value());
+                                        {"c", Milliseconds(1)}}, 3);
+  ASSERT_TRUE(queue.take_one(1).has_value());
   const auto left = queue.stop();
   EXPECT_EQ(left.size(), 2u);
-  EXPECT_FALSE(queue.take(2).has_value());
+  EXPECT_FALSE(queue.take_one(2).has_value());
 }
 
 }  // namespace

@@ -119,8 +119,7 @@ TEST_F(TestFeedTest, AStreamingShardGetsTestsOneAtATimeLongestFirst)
 {
   StreamingFactory factory;
   auto queue = WorkQueue::make_dynamic(
-    {{"short", Milliseconds(10)}, {"long", Milliseconds(900)}, {"middle", Milliseconds(300)}}, 1,
-    500);
+    {{"short", Milliseconds(10)}, {"long", Milliseconds(900)}, {"middle", Milliseconds(300)}}, 1);
   const auto result = run_shards(queue, factory, {1, 0, 0});
 
   EXPECT_EQ(result.results.size(), 3u);
@@ -130,7 +129,7 @@ TEST_F(TestFeedTest, AStreamingShardGetsTestsOneAtATimeLongestFirst)
 TEST_F(TestFeedTest, TestsGivenBackByALostWorkerRunExactlyOnce)
 {
   StreamingFactory factory([](const std::string&, int) { return Outcome::k_passed; }, 1);
-  auto queue = WorkQueue::make_dynamic(testing::make_tests(20), 2, 500);
+  auto queue = WorkQueue::make_dynamic(testing::make_tests(20), 2);
   const auto result = run_shards(queue, factory, {2, 0, 0});
 
   EXPECT_EQ(result.results.size(), 20u);
@@ -146,7 +145,7 @@ TEST_F(TestFeedTest, AFailedTestRunsAgainInTheSameShardAndPassingMakesItFlaky)
   StreamingFactory factory([](const std::string& id, int attempt) {
     return id == "test_3" && attempt == 1 ? Outcome::k_failed : Outcome::k_passed;
   });
-  auto queue = WorkQueue::make_dynamic(testing::make_tests(8), 2, 500);
+  auto queue = WorkQueue::make_dynamic(testing::make_tests(8), 2);
   const auto result = run_shards(queue, factory, {2, 0, 1});
 
   ASSERT_EQ(result.results.size(), 8u);
@@ -166,7 +165,7 @@ TEST_F(TestFeedTest, ExitFirstEndsTheFeedAfterTheFailingTest)
   StreamingFactory factory([](const std::string& id, int) {
     return id == "test_2" ? Outcome::k_failed : Outcome::k_passed;
   });
-  auto queue = WorkQueue::make_dynamic(testing::make_tests(10), 1, 500);
+  auto queue = WorkQueue::make_dynamic(testing::make_tests(10), 1);
   const auto result = run_shards(queue, factory, {1, 1, 0});
 
   EXPECT_TRUE(result.stopped_early);
