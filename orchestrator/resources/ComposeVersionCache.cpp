@@ -2,13 +2,13 @@
 
 #include "core/FileText.hpp"
 
+#include <boost/process/search_path.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <sys/stat.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <vector>
 
 namespace orchestrate {
@@ -25,18 +25,12 @@ std::string describe_file(const std::filesystem::path& path)
          std::to_string(info.st_mtim.tv_sec) + "." + std::to_string(info.st_mtim.tv_nsec) + "\n";
 }
 
+// The `docker` that `docker compose` runs, as ChildProcess finds it (Boost.Process's PATH search).
 std::filesystem::path docker_on_path()
 {
-  const char* path = std::getenv("PATH");
-  std::stringstream folders(path != nullptr ? path : "");
-  std::string folder;
-  while (std::getline(folders, folder, ':')) {
-    const auto candidate = std::filesystem::path(folder.empty() ? "." : folder) / "docker";
-    if (::access(candidate.c_str(), X_OK) == 0) {
-      return candidate;
-    }
-  }
-  return "docker (not on PATH)";
+  const auto found = boost::process::search_path("docker");
+  return found.empty() ? std::filesystem::path("docker (not on PATH)")
+                       : std::filesystem::path(found.string());
 }
 
 // Where the docker CLI looks for cli-plugins/docker-compose, in its order.
