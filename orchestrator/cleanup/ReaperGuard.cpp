@@ -6,6 +6,7 @@
 #include "core/Error.hpp"
 #include "core/ExitCode.hpp"
 #include "core/OwnedFile.hpp"
+#include "process/DetachedSpawn.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -158,8 +159,6 @@ ReaperGuard ReaperGuard::start(const std::string& run_id, const std::filesystem:
   Pipe control = make_pipe();
   Pipe armed = make_pipe();
 
-  // Everything the child needs is built before fork(): between fork and exec a child of a
-  // threaded process may only make async-signal-safe calls.
   std::vector<std::string> arguments{launch.executable.string(), "__reaper", "--run-id", run_id,
                                      "--lock-dir", directory.string()};
   if (!launch.docker_host.empty()) {
@@ -175,31 +174,15 @@ ReaperGuard ReaperGuard::start(const std::string& run_id, const std::filesystem:
     arguments.insert(arguments.end(),
                      {"--give-up-after", std::to_string(launch.give_up_after->count()) + "ms"});
   }
-  std::vector<char*> argv;
-  for (auto& argument : arguments) {
-    argv.push_back(argument.data());
-  }
-  argv.push_back(nullptr);
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    throw InternalError(std::string("cannot fork the reaper: ") + std::strerror(errno));
-  }
-  if (pid == 0) {
-    // Its own session: no terminal signals, and not in any process group we stop.
-    ::setsid();
-    ::dup2(control.read_end.get(), STDIN_FILENO);
-    ::dup2(armed.write_end.get(), STDOUT_FILENO);
-    ::dup2(log.get(), STDERR_FILENO);
-    // Nothing else of ours may live on in the reaper (an inherited pipe end would keep a reader
-    // of ours from seeing EOF for the whole run).
-    ::close_range(3, ~0U, 0);
-    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  DetachedSpawn spawn;
+  spawn.argv = std::move(arguments);
+  spawn.stdin_fd = control.read_end.get();
+  spawn.stdout_fd = armed.write_end.get();
+  spawn.stderr_fd = log.get();
+  // Its own session: no terminal signals, and not in any process group we stop. Nothing else of
+  // ours lives on in it (an inherited pipe end would keep a reader of ours from seeing EOF for
+  // the whole run).
+  const pid_t pid = spawn_detached(spawn);
   spdlog::debug("[pid: {}, command: {} __reaper --run-id {}] reaper started", pid,
                 launch.executable.string(), run_id);
   control.read_end.close();

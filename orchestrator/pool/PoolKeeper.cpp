@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "core/OwnedFile.hpp"
+#include "process/DetachedSpawn.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -127,35 +128,14 @@ void ensure_pool_keeper(const PoolPlace& place) noexcept
     std::filesystem::create_directories(place.pool_dir, error);
     Fd log = open_owned_file(place.pool_dir / "keeper.log", O_WRONLY | O_CREAT | O_APPEND,
                              "pool keeper log");
-    std::vector<std::string> arguments{"/proc/self/exe",   "__pool-keeper",
-                                       "--prefix",         place.project_prefix,
-                                       "--env",            place.environment,
-                                       "--pool-dir",       place.pool_dir.string(),
-                                       "--lock-dir",       place.lock_dir.string()};
-    std::vector<char*> argv;
-    for (auto& argument : arguments) {
-      argv.push_back(argument.data());
-    }
-    argv.push_back(nullptr);
-    sigset_t no_signals;
-    sigemptyset(&no_signals);
-    const int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-      throw InternalError(std::string("cannot fork the pool keeper: ") + std::strerror(errno));
-    }
-    if (pid == 0) {
-      // Its own session: Ctrl-C at our terminal and our process group's signals miss it.
-      ::setsid();
-      ::dup2(dev_null, STDIN_FILENO);
-      ::dup2(dev_null, STDOUT_FILENO);
-      ::dup2(log.get(), STDERR_FILENO);
-      ::close_range(3, ~0U, 0);
-      ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(dev_null);
+    DetachedSpawn spawn;
+    spawn.argv = {"/proc/self/exe", "__pool-keeper",          "--prefix",
+                  place.project_prefix, "--env",             place.environment,
+                  "--pool-dir",      place.pool_dir.string(), "--lock-dir",
+                  place.lock_dir.string()};
+    spawn.stderr_fd = log.get();
+    // Its own session: Ctrl-C at our terminal and our process group's signals miss it.
+    const int pid = spawn_detached(spawn);
     spdlog::debug("[pid: {}, command: orchestrate __pool-keeper --env {}] pool keeper started", pid,
                   place.environment);
   } catch (const std::exception& error) {

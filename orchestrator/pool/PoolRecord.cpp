@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 #include "core/FileText.hpp"
+#include "process/EscapedProcesses.hpp"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -43,7 +44,8 @@ void save_pool_record(const std::filesystem::path& pool_dir, const PoolRecord& r
                   {"key", record.key.inputs},     {"images", images_to_json(record.images)},
                   {"labels", record.labels},
                   {"created", record.created},   {"returned", record.returned},
-                  {"deadline", record.deadline}, {"claims", record.claims}};
+                  {"deadline", record.deadline}, {"claims", record.claims},
+                  {"clean", record.clean},       {"worker_token", record.worker_token}};
   const auto path = record_path(pool_dir, record.stack);
   const auto temporary = path.string() + "." + std::to_string(::getpid());
   std::error_code error;
@@ -80,6 +82,8 @@ std::optional<PoolRecord> load_pool_record(const std::filesystem::path& pool_dir
     record.returned = json.at("returned").get<long long>();
     record.deadline = json.at("deadline").get<long long>();
     record.claims = json.at("claims").get<int>();
+    record.clean = json.value("clean", false);
+    record.worker_token = json.value("worker_token", std::string());
     if (record.stack != stack) {
       return std::nullopt;  // a file renamed by hand describes another stack
     }
@@ -107,6 +111,10 @@ std::vector<std::string> list_pool_records(const std::filesystem::path& pool_dir
 
 void remove_pool_record(const std::filesystem::path& pool_dir, const std::string& stack) noexcept
 {
+  if (const auto record = load_pool_record(pool_dir, stack); record && !record->worker_token.empty()) {
+    // Its warm worker would otherwise wait for a run until the deadline it was given.
+    end_processes_with_token(record->worker_token);
+  }
   std::error_code error;
   std::filesystem::remove(record_path(pool_dir, stack), error);
   std::filesystem::remove_all(pool_stack_dir(pool_dir, stack), error);

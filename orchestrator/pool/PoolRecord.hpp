@@ -28,6 +28,12 @@ struct PoolRecord
   long long returned = 0;   // last time a run returned it (or claimed it, see deadline)
   long long deadline = 0;   // unix seconds: past it, an unclaimed stack is removed
   int claims = 0;           // how many runs claimed it so far
+  // Reset by the run that returned it (after its last test): a claim then only checks readiness.
+  // False for a stack a run left claimed (killed): the next claim resets it first.
+  bool clean = false;
+  // The escape token of the warm pytest worker parked beside it (ParkedPytestWorker), which
+  // every removal ends; empty when none.
+  std::string worker_token;
 };
 
 // <state_dir>/pool/<environment>: where the records of one environment's pool live.
@@ -50,7 +56,7 @@ std::optional<PoolRecord> load_pool_record(const std::filesystem::path& pool_dir
 // The stacks that have a record in `pool_dir`, sorted. Never throws.
 std::vector<std::string> list_pool_records(const std::filesystem::path& pool_dir);
 
-// Removes the record of `stack` and its folder. Never throws.
+// Removes the record of `stack` and its folder, and ends its warm worker. Never throws.
 void remove_pool_record(const std::filesystem::path& pool_dir, const std::string& stack) noexcept;
 
 }  // namespace orchestrate

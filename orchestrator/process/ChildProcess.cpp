@@ -83,6 +83,11 @@ boost::filesystem::path resolve_program(const ProcessOptions& options)
 
 }  // namespace
 
+std::filesystem::path find_program(const ProcessOptions& options)
+{
+  return resolve_program(options).string();
+}
+
 // Everything about one child. Its destructor stops and reaps the child, so a ChildProcess that
 // is destroyed or assigned over never leaks its process group.
 struct ChildProcess::State

@@ -86,6 +86,10 @@ private:
   std::unique_ptr<State> m_state;
 };
 
+// argv[0] as execve needs it: unchanged when it names a path, else looked up on the PATH the
+// child would get (options.extra_environment may override ours); empty when not found.
+std::filesystem::path find_program(const ProcessOptions& options);
+
 // Runs argv to completion and returns its exit and captured stdout+stderr. For short commands
 // (`docker compose config`, `pytest --collect-only`). Throws InternalError if it cannot start.
 struct CommandOutput

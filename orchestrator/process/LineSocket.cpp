@@ -2,6 +2,7 @@
 
 #include "core/Error.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
@@ -28,19 +29,26 @@ int remaining_ms(Clock::time_point deadline)
   return static_cast<int>(std::max<long long>(left, 0));
 }
 
-}  // namespace
-
-LineSocket::LineSocket(std::filesystem::path path) : m_path(std::move(path))
+sockaddr_un unix_address(const std::filesystem::path& path)
 {
   sockaddr_un address{};
   address.sun_family = AF_UNIX;
-  const std::string text = m_path.string();
+  const std::string text = path.string();
   if (text.size() >= sizeof(address.sun_path)) {
     throw InternalError("socket path too long (" + std::to_string(text.size()) +
                         " bytes, at most " + std::to_string(sizeof(address.sun_path) - 1) +
                         "): " + text);
   }
   std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+  return address;
+}
+
+}  // namespace
+
+LineSocket::LineSocket(std::filesystem::path path) : m_path(std::move(path))
+{
+  const sockaddr_un address = unix_address(m_path);
+  const std::string text = m_path.string();
   m_listener = Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!m_listener) {
     throw InternalError("cannot create a unix socket: " + errno_text());
@@ -52,12 +60,38 @@ LineSocket::LineSocket(std::filesystem::path path) : m_path(std::move(path))
   }
 }
 
+LineSocket::LineSocket(std::filesystem::path path, Fd connection, Connected)
+  : m_path(std::move(path)), m_connection(std::move(connection)), m_owns_path(false)
+{
+}
+
+std::unique_ptr<LineSocket> LineSocket::connect_to(const std::filesystem::path& path)
+{
+  const sockaddr_un address = unix_address(path);
+  Fd connection(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!connection) {
+    throw InternalError("cannot create a unix socket: " + errno_text());
+  }
+  // Blocking connect: a unix socket's connect does not wait for the peer to accept, only for
+  // room in its backlog.
+  if (::connect(connection.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
+      0) {
+    spdlog::debug("nobody listens at {}: {}", path.string(), errno_text());
+    return nullptr;
+  }
+  const int flags = ::fcntl(connection.get(), F_GETFL);
+  ::fcntl(connection.get(), F_SETFL, flags | O_NONBLOCK);
+  return std::unique_ptr<LineSocket>(new LineSocket(path, std::move(connection), Connected{}));
+}
+
 LineSocket::~LineSocket()
 {
   m_connection.close();
   m_listener.close();
-  std::error_code ignored;
-  std::filesystem::remove(m_path, ignored);
+  if (m_owns_path) {
+    std::error_code ignored;
+    std::filesystem::remove(m_path, ignored);
+  }
 }
 
 void LineSocket::accept_peer()

@@ -4,6 +4,7 @@
 #include "process/Fd.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,7 +23,13 @@ public:
   // Listens at `path` (which must not exist; at most 107 bytes, the kernel's limit). Throws
   // InternalError when it cannot.
   explicit LineSocket(std::filesystem::path path);
+  // Removes the path when it listened (not when it connected).
   ~LineSocket();
+
+  // The other way round: connects to a peer that listens at `path` (a warm pytest worker parked by
+  // an earlier run, which owns the path). nullptr when nobody listens there (refused, missing).
+  // Throws InternalError for a path the kernel cannot take.
+  static std::unique_ptr<LineSocket> connect_to(const std::filesystem::path& path);
 
   LineSocket(const LineSocket&) = delete;
   LineSocket& operator=(const LineSocket&) = delete;
@@ -56,6 +63,11 @@ public:
   bool send(std::string_view text);
 
 private:
+  struct Connected
+  {
+  };
+  LineSocket(std::filesystem::path path, Fd connection, Connected);
+
   void accept_peer();
   void read_available();
   // Writes as much of m_unsent as the socket takes now; false when the peer is gone.
@@ -67,6 +79,7 @@ private:
   std::string m_received;  // an incomplete last line waits here for its newline
   std::string m_unsent;    // what send() was given before the peer connected
   bool m_closed = false;
+  bool m_owns_path = true;  // false when it connected to someone else's
 };
 
 }  // namespace orchestrate

@@ -26,15 +26,27 @@ ProcessOptions ending_escaped(ProcessOptions options)
 
 ProcessWatcher::ProcessWatcher(ProcessOptions options, InterruptPolicy interrupts,
                                Milliseconds stop_grace)
-  : m_process(ending_escaped(std::move(options))),
+  : m_process(std::in_place_type<ChildProcess>, ending_escaped(std::move(options))),
     m_interrupts(interrupts),
     m_stop_grace(stop_grace)
 {
 }
 
+ProcessWatcher::ProcessWatcher(AdoptedProcess process, InterruptPolicy interrupts,
+                               Milliseconds stop_grace)
+  : m_process(std::move(process)), m_interrupts(interrupts), m_stop_grace(stop_grace)
+{
+}
+
 int ProcessWatcher::pid() const
 {
-  return m_process.pid();
+  return std::visit([](const auto& process) { return process.pid(); }, m_process);
+}
+
+std::string ProcessWatcher::output() const
+{
+  const auto* child = std::get_if<ChildProcess>(&m_process);
+  return child != nullptr ? child->output() : std::string();
 }
 
 void ProcessWatcher::arm_deadline(Clock::time_point since, Milliseconds bound, std::string reason)
@@ -60,7 +72,7 @@ std::optional<ProcessEnding> ProcessWatcher::poll()
   if (m_ending) {
     return m_ending;
   }
-  if (const auto exit = m_process.poll()) {
+  if (const auto exit = std::visit([](auto& process) { return process.poll(); }, m_process)) {
     m_ending = ProcessEnding{*exit, ProcessEnding::StoppedBy::k_nobody, {}, Milliseconds(0)};
     return m_ending;
   }
@@ -105,9 +117,10 @@ const ProcessEnding& ProcessWatcher::stop_for(ProcessEnding::StoppedBy stopped_b
                                               std::string reason, Milliseconds grace)
 {
   spdlog::debug("[pid: {}] {}: stopping it", pid(), reason);
-  m_process.stop(grace);
+  std::visit([grace](auto& process) { process.stop(grace); }, m_process);
   ProcessEnding ending;
-  ending.exit = m_process.poll().value_or(ProcessExit{});
+  ending.exit =
+    std::visit([](auto& process) { return process.poll(); }, m_process).value_or(ProcessExit{});
   ending.exit.interrupted = stopped_by == ProcessEnding::StoppedBy::k_interrupt;
   ending.exit.timed_out = stopped_by == ProcessEnding::StoppedBy::k_deadline;
   ending.stopped_by = stopped_by;

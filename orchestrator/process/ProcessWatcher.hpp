@@ -1,12 +1,14 @@
 #pragma once
 
 #include "core/Quantities.hpp"
+#include "process/AdoptedProcess.hpp"
 #include "process/ChildProcess.hpp"
 
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace orchestrate {
 
@@ -70,6 +72,11 @@ public:
   explicit ProcessWatcher(ProcessOptions options,
                           InterruptPolicy interrupts = InterruptPolicy::k_stop,
                           Milliseconds stop_grace = k_default_stop_grace);
+  // Watches a process an earlier run started (a warm pytest worker): the same loop, with its end
+  // seen through AdoptedProcess. output() is empty.
+  explicit ProcessWatcher(AdoptedProcess process,
+                          InterruptPolicy interrupts = InterruptPolicy::k_stop,
+                          Milliseconds stop_grace = k_default_stop_grace);
 
   // The process's pid, also its process group id.
   int pid() const;
@@ -113,10 +120,7 @@ public:
   }
 
   // The process's output when options.capture_output was set (ChildProcess::output()).
-  std::string output() const
-  {
-    return m_process.output();
-  }
+  std::string output() const;
 
 private:
   struct Deadline
@@ -129,7 +133,7 @@ private:
   const ProcessEnding& stop_for(ProcessEnding::StoppedBy stopped_by, std::string reason,
                                 Milliseconds grace);
 
-  ChildProcess m_process;
+  std::variant<ChildProcess, AdoptedProcess> m_process;
   InterruptPolicy m_interrupts;
   Milliseconds m_stop_grace;
   std::optional<Deadline> m_deadline;

@@ -66,6 +66,8 @@ Json shard_to_json(const ShardTiming& shard)
     {"engine", shard.engine},
     {"warm_stack", shard.warm_stack},
     {"reset", to_seconds(shard.reset)},
+    {"warm_worker", shard.warm_worker},
+    {"reset_for_next_run", to_seconds(shard.reset_for_next_run)},
   };
   for (const auto& [key, field] : k_phase_keys) {
     json[key] = to_seconds(shard.*field);
@@ -240,6 +242,8 @@ ShardTiming shard_from_json(const JsonObjectReader& reader)
   shard.engine = reader.string("engine", true);
   shard.warm_stack = reader.boolean("warm_stack", true);
   shard.reset = reader.seconds("reset", true);
+  shard.warm_worker = reader.boolean("warm_worker", true);
+  shard.reset_for_next_run = reader.seconds("reset_for_next_run", true);
   return shard;
 }
 

@@ -30,7 +30,10 @@ struct ShardTiming
   std::string error;
   std::string engine;            // the engine its stack ran on (last, if it moved); "" unknown
   bool warm_stack = false;        // --reuse: its stack was claimed warm from the pool
-  Milliseconds reset{0};          // --reuse: resetting that warm stack's services
+  Milliseconds reset{0};          // --reuse: resetting that warm stack's services at the claim
+                                  // (0 when the run that returned it had reset it)
+  bool warm_worker = false;       // --reuse: its first pytest worker was adopted warm
+  Milliseconds reset_for_next_run{0};  // --reuse: resetting its stack when returning it
 };
 
 // The machine-readable report of one run (`--report-json`).

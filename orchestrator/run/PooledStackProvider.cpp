@@ -7,6 +7,8 @@
 #include "pool/PoolKeeper.hpp"
 #include "pool/StackClaim.hpp"
 #include "pool/StackReset.hpp"
+#include "process/SignalState.hpp"
+#include "runners/ParkedPytestWorker.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -34,6 +36,14 @@ long long seconds_of(Milliseconds duration)
 {
   return (duration.count() + 999) / 1000;
 }
+
+// How the session would start its pytest worker on a stack: what a warm one parked beside the
+// returned stack is started with.
+struct WarmWorkerRecipe
+{
+  PytestWorkerOptions options;
+  std::map<std::string, std::string> environment;
+};
 
 // Writes the pool record that makes `stack` a warm stack again: its images and labels as the
 // engine has them now, its deadline ttl from now. Returns false (and writes nothing) when the
@@ -70,13 +80,76 @@ bool record_return(DockerEngine& engine, const PooledStackSettings& settings,
   return true;
 }
 
-// What both kinds of pooled stack do when released: back to the pool when healthy, else removed.
-// `remove` tears the stack down; `keep_running` lets go of it without tearing it down.
+// The stack as the pool sees it: its compose files with the override file in the pool's folder,
+// written now from its ownership labels, so that a `recreate` reset and the readiness gate work
+// after the run that created it (and its run folder) is gone.
+std::unique_ptr<ComposeStack> pooled_compose_stack(const PooledStackSettings& settings,
+                                                   DockerEngine& engine,
+                                                   const std::map<std::string, std::string>& labels)
+{
+  StackSpec spec;
+  spec.ownership = ownership_from_labels(labels);
+  spec.compose_files = settings.stacks.compose_files;
+  spec.work_dir = pool_stack_dir(settings.place.pool_dir, spec.ownership.stack);
+  std::filesystem::create_directories(spec.work_dir);
+  spec.model = settings.stacks.model;
+  spec.published_ports = fixture_published_ports(settings.stacks.fixtures);
+  spec.stop_timeout = settings.stacks.stop_timeout;
+  return std::make_unique<ComposeStack>(std::move(spec), engine);
+}
+
+// Cleans the fixtures' services of a pooled stack. Throws what reset_stack_services throws.
+void reset_pooled_stack(DockerEngine& engine, const PooledStackSettings& settings,
+                        const std::string& stack, const std::filesystem::path& log_file)
+{
+  auto files = settings.stacks.compose_files;
+  files.push_back(pool_stack_dir(settings.place.pool_dir, stack) / "compose.override.yml");
+  const ComposeCli cli(stack, files, log_file, engine.client_environment());
+  reset_stack_services(engine, cli, stack, settings.stacks.fixtures);
+}
+
+// What a returning run does for the next one, so that its first test need not wait: resets the
+// stack now (record.clean) and runs the readiness gate, then parks the next run's pytest worker
+// beside it (record.worker_token). Saves the record. Throws when the reset or the gate fails (the
+// caller then removes the stack).
+void prepare_for_next_run(DockerEngine& engine, const PooledStackSettings& settings,
+                          PoolRecord& record, const std::filesystem::path& log_file,
+                          const std::optional<WarmWorkerRecipe>& worker)
+{
+  auto compose = pooled_compose_stack(settings, engine, record.labels);
+  compose->keep();  // this object only looks at the stack: its end must not tear it down
+  reset_pooled_stack(engine, settings, record.stack, log_file);
+  const auto endpoints =
+    compose->wait_ready(settings.stacks.fixtures, settings.stacks.readiness_timeout);
+  record.clean = true;
+  if (worker) {
+    // A recreated service may publish another port: the worker gets what the next run will see.
+    auto environment = worker->environment;
+    for (const auto& fixture : settings.stacks.fixtures) {
+      for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
+        environment[name] = value;
+      }
+    }
+    const auto directory = pool_stack_dir(settings.place.pool_dir, record.stack) / "worker";
+    if (auto parked =
+          park_pytest_worker(worker->options, environment, directory, record.deadline)) {
+      record.worker_token = parked->escape_token;
+    }
+  }
+  save_pool_record(settings.place.pool_dir, record);
+}
+
+// What both kinds of pooled stack do when released: back to the pool when healthy, reset for the
+// next run (prepare_for_next_run), else removed. `remove` tears the stack down; `keep_running`
+// lets go of it without tearing it down. `reset_time` gets how long the reset took.
 Milliseconds release_to_pool(DockerEngine& engine, const PooledStackSettings& settings,
                              std::optional<StackClaim>& claim, int shard, long long created,
                              int claims, const std::function<std::vector<std::string>()>& broken,
                              const std::function<Milliseconds()>& remove,
-                             const std::function<void()>& keep_running) noexcept
+                             const std::function<void()>& keep_running,
+                             const std::filesystem::path& log_file,
+                             const std::optional<WarmWorkerRecipe>& worker,
+                             Milliseconds& reset_time) noexcept
 {
   const auto started = SteadyClock::now();
   if (!claim) {
@@ -85,6 +158,21 @@ Milliseconds release_to_pool(DockerEngine& engine, const PooledStackSettings& se
   const std::string stack = claim->stack();
   try {
     if (record_return(engine, settings, stack, shard, broken(), created, claims)) {
+      // An interrupted run leaves at once: the next claim resets the stack instead.
+      if (!should_stop_children()) {
+        const auto reset_started = SteadyClock::now();
+        try {
+          auto record = load_pool_record(settings.place.pool_dir, stack);
+          if (!record) {
+            throw InternalError("its pool record is gone");
+          }
+          prepare_for_next_run(engine, settings, *record, log_file, worker);
+          reset_time = since(reset_started);
+        } catch (const std::exception& error) {
+          throw InternalError(std::string("resetting it for the next run failed: ") +
+                              error.what());
+        }
+      }
       keep_running();
       claim.reset();  // unclaimed: the next run (or the keeper, at the deadline) may take it
       ensure_pool_keeper(settings.place);
@@ -105,8 +193,10 @@ Milliseconds release_to_pool(DockerEngine& engine, const PooledStackSettings& se
 class WarmShardStack : public ShardStack
 {
 public:
+  // `clean`: the run that returned it reset it (PoolRecord::clean), so up() only has the
+  // readiness gate follow.
   WarmShardStack(PooledStackProvider& provider, DockerEngine& engine, StackClaim claim,
-                 PoolRecord record, int shard, const std::filesystem::path& shard_dir,
+                 PoolRecord record, bool clean, int shard, const std::filesystem::path& shard_dir,
                  AdmissionTicket admission)
     : m_provider(provider),
       m_settings(provider.settings()),
@@ -116,31 +206,15 @@ public:
       m_record(std::move(record)),
       m_work_dir(pool_stack_dir(m_settings.place.pool_dir, m_record.stack)),
       m_shard_dir(shard_dir),
-      m_admission(std::move(admission))
+      m_admission(std::move(admission)),
+      m_clean(clean)
   {
-    std::filesystem::create_directories(m_work_dir);
-    StackSpec spec;
-    spec.ownership = ownership_from_labels(m_record.labels);
-    spec.compose_files = m_settings.stacks.compose_files;
-    spec.work_dir = m_work_dir;  // the override file outlives the run that created the stack
-    spec.model = m_settings.stacks.model;
-    spec.published_ports = fixture_published_ports(m_settings.stacks.fixtures);
-    spec.stop_timeout = m_settings.stacks.stop_timeout;
-    m_stack = std::make_unique<ComposeStack>(std::move(spec), engine);
+    m_stack = pooled_compose_stack(m_settings, engine, m_record.labels);
   }
 
   ~WarmShardStack() override
   {
     release();
-  }
-
-  // Cleans the fixtures' services for this run. Throws what reset_stack_services throws.
-  void reset()
-  {
-    auto files = m_settings.stacks.compose_files;
-    files.push_back(m_work_dir / "compose.override.yml");
-    const ComposeCli cli(m_record.stack, files, m_shard_dir / "compose.log");
-    reset_stack_services(m_engine, cli, m_record.stack, m_settings.stacks.fixtures);
   }
 
   // Removes the stack at once (a failed reset, a stale key). Never throws.
@@ -176,8 +250,14 @@ public:
       return;
     }
     const auto started = SteadyClock::now();
+    if (m_clean) {
+      m_provider.note_warm(m_shard, Milliseconds(0));
+      spdlog::debug("shard {}: warm stack {} was reset when it was returned", m_shard,
+                    m_record.stack);
+      return;
+    }
     try {
-      reset();
+      reset_pooled_stack(m_engine, m_settings, m_record.stack, m_shard_dir / "compose.log");
       m_provider.note_warm(m_shard, since(started));
       spdlog::debug("shard {}: warm stack {} reset in {}", m_shard, m_record.stack,
                     format_seconds(since(started)));
@@ -245,10 +325,12 @@ public:
       return Milliseconds(0);
     }
     m_released = true;
+    Milliseconds reset_time{0};
     const auto duration = release_to_pool(
       m_engine, m_settings, m_claim, m_record.shard, m_record.created, m_record.claims,
       [this] { return broken_services(); }, [this] { return m_stack->tear_down().duration; },
-      [this] { m_stack->keep(); });
+      [this] { m_stack->keep(); }, m_shard_dir / "compose.log", m_worker_recipe, reset_time);
+    m_provider.note_reset_for_next_run(m_shard, reset_time);
     m_admission = AdmissionTicket();
     return duration;
   }
@@ -259,6 +341,31 @@ public:
     if (m_replacement) {
       m_replacement->keep();
     }
+  }
+
+  void keep_worker_warm(const PytestWorkerOptions& options,
+                        const std::map<std::string, std::string>& environment) override
+  {
+    if (m_replacement) {
+      m_replacement->keep_worker_warm(options, environment);
+      return;
+    }
+    m_worker_recipe = WarmWorkerRecipe{options, environment};
+  }
+
+  std::optional<ParkedPytestWorker> parked_worker() noexcept override
+  {
+    if (m_replacement) {
+      return m_replacement->parked_worker();
+    }
+    if (m_record.worker_token.empty()) {
+      return std::nullopt;
+    }
+    auto parked = find_parked_worker(m_work_dir / "worker");
+    if (!parked || parked->escape_token != m_record.worker_token) {
+      return std::nullopt;
+    }
+    return parked;
   }
 
 private:
@@ -272,8 +379,10 @@ private:
   std::filesystem::path m_shard_dir;
   AdmissionTicket m_admission;
   std::unique_ptr<ComposeStack> m_stack;
+  bool m_clean;
   bool m_released = false;
   std::unique_ptr<ShardStack> m_replacement;  // after a failed reset
+  std::optional<WarmWorkerRecipe> m_worker_recipe;
 };
 
 // A new stack of the fresh provider, claimed by this run from the start (so no sweep takes it
@@ -281,14 +390,17 @@ private:
 class ClaimedFreshStack : public ShardStack
 {
 public:
-  ClaimedFreshStack(const PooledStackSettings& settings, DockerEngine& engine, StackClaim claim,
-                    std::unique_ptr<ShardStack> inner, int shard)
-    : m_settings(settings),
+  ClaimedFreshStack(PooledStackProvider& provider, DockerEngine& engine, StackClaim claim,
+                    std::unique_ptr<ShardStack> inner, int shard,
+                    const std::filesystem::path& shard_dir)
+    : m_provider(provider),
+      m_settings(provider.settings()),
       m_engine(engine),
       m_claim(std::move(claim)),
       m_inner(std::move(inner)),
       m_name(m_inner->name()),
-      m_shard(shard)
+      m_shard(shard),
+      m_shard_dir(shard_dir)
   {
   }
 
@@ -335,7 +447,8 @@ public:
       return Milliseconds(0);
     }
     m_released = true;
-    return release_to_pool(
+    Milliseconds reset_time{0};
+    const auto duration = release_to_pool(
       m_engine, m_settings, m_claim, m_shard, 0, 0,
       [this] {
         // A stack that never became ready is not worth keeping.
@@ -346,7 +459,10 @@ public:
       [this] {
         m_inner->keep();
         m_inner.reset();
-      });
+      },
+      m_shard_dir / "compose.log", m_worker_recipe, reset_time);
+    m_provider.note_reset_for_next_run(m_shard, reset_time);
+    return duration;
   }
 
   void keep() override
@@ -354,13 +470,22 @@ public:
     // --keep-on-failure: a pooled stack stays up anyway, in the pool until its deadline.
   }
 
+  void keep_worker_warm(const PytestWorkerOptions& options,
+                        const std::map<std::string, std::string>& environment) override
+  {
+    m_worker_recipe = WarmWorkerRecipe{options, environment};
+  }
+
 private:
+  PooledStackProvider& m_provider;
   const PooledStackSettings& m_settings;
   DockerEngine& m_engine;
   std::optional<StackClaim> m_claim;
   std::unique_ptr<ShardStack> m_inner;
   std::string m_name;
   int m_shard;
+  std::filesystem::path m_shard_dir;
+  std::optional<WarmWorkerRecipe> m_worker_recipe;
   bool m_ready = false;
   bool m_released = false;
 };
@@ -405,9 +530,17 @@ void PooledStackProvider::list_candidates()
       stale.push_back(stack);
     }
   }
-  // The most recently returned last: taken first (its caches are the warmest).
-  std::sort(matching.begin(), matching.end(),
-            [](const PoolRecord& a, const PoolRecord& b) { return a.returned < b.returned; });
+  // Taken from the back: first the stacks whose warm worker has collected (one still starting
+  // would make the first test wait), among them the most recently returned (the warmest caches).
+  const auto worker_ready = [this](const PoolRecord& record) {
+    std::error_code error;
+    return !record.worker_token.empty() &&
+           std::filesystem::exists(
+             pool_stack_dir(m_settings.place.pool_dir, record.stack) / "worker/worker.ready", error);
+  };
+  std::sort(matching.begin(), matching.end(), [&worker_ready](const PoolRecord& a, const PoolRecord& b) {
+    return std::pair(worker_ready(a), a.returned) < std::pair(worker_ready(b), b.returned);
+  });
   for (const auto& record : matching) {
     m_candidates.push_back(record.stack);
   }
@@ -461,7 +594,9 @@ std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
       say("removed stale warm stack " + stack + " (image of " + changed.front() + ")");
       continue;
     }
-    // Claimed: if this run dies, the stack expires ttl from now.
+    // Claimed: if this run dies, the stack expires ttl from now, and the next claim resets it.
+    const bool clean = record->clean;
+    record->clean = false;
     record->returned = now_seconds();
     record->deadline = record->returned + seconds_of(m_settings.ttl);
     ++record->claims;
@@ -471,8 +606,8 @@ std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
     AdmissionTicket admission = m_admission != nullptr ? m_admission->admit() : AdmissionTicket();
     spdlog::debug("shard {}: claimed warm stack {}", shard, stack);
     // Reset in up(), after the session has started the tests' worker on its known ports.
-    return std::make_unique<WarmShardStack>(*this, m_engine, std::move(*claim), *record, shard,
-                                            shard_dir, std::move(admission));
+    return std::make_unique<WarmShardStack>(*this, m_engine, std::move(*claim), *record, clean,
+                                            shard, shard_dir, std::move(admission));
   }
 }
 
@@ -489,8 +624,8 @@ std::unique_ptr<ShardStack> PooledStackProvider::provide(int shard,
                         ": another process holds its claim " +
                         stack_claim_path(m_settings.place.lock_dir, inner->name()).string());
   }
-  return std::make_unique<ClaimedFreshStack>(m_settings, m_engine, std::move(*claim),
-                                             std::move(inner), shard);
+  return std::make_unique<ClaimedFreshStack>(*this, m_engine, std::move(*claim),
+                                             std::move(inner), shard, shard_dir);
 }
 
 void PooledStackProvider::note_warm(int shard, Milliseconds reset)
@@ -499,10 +634,19 @@ void PooledStackProvider::note_warm(int shard, Milliseconds reset)
   m_warm_resets.emplace(shard, reset);  // the first stack of the shard counts
 }
 
+void PooledStackProvider::note_reset_for_next_run(int shard, Milliseconds reset)
+{
+  std::lock_guard lock(m_uses_mutex);
+  m_next_run_resets[shard] += reset;
+}
+
 void PooledStackProvider::annotate(std::vector<ShardTiming>& shards) const
 {
   std::lock_guard lock(m_uses_mutex);
   for (auto& shard : shards) {
+    if (const auto next = m_next_run_resets.find(shard.shard); next != m_next_run_resets.end()) {
+      shard.reset_for_next_run = next->second;
+    }
     const auto warm = m_warm_resets.find(shard.shard);
     if (warm != m_warm_resets.end()) {
       shard.warm_stack = true;

@@ -58,6 +58,10 @@ public:
   // Records a shard's warm claim (called by its stack). Thread-safe.
   void note_warm(int shard, Milliseconds reset);
 
+  // Records how long resetting a shard's stack for the next run took, when it was returned.
+  // Thread-safe.
+  void note_reset_for_next_run(int shard, Milliseconds reset);
+
   const PooledStackSettings& settings() const
   {
     return m_settings;
@@ -83,6 +87,7 @@ private:
   std::vector<std::future<void>> m_removals;
   mutable std::mutex m_uses_mutex;
   std::map<int, Milliseconds> m_warm_resets;  // shard -> reset time of its first warm stack
+  std::map<int, Milliseconds> m_next_run_resets;  // shard -> resets of the stacks it returned
 };
 
 }  // namespace orchestrate

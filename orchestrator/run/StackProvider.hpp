@@ -2,6 +2,7 @@
 
 #include "core/Quantities.hpp"
 #include "docker/ReadinessGate.hpp"
+#include "runners/ParkedPytestWorker.hpp"
 #include "run/ServiceDeath.hpp"
 
 #include <filesystem>
@@ -58,6 +59,21 @@ public:
 
   // Leaves it running when released or destroyed (--keep-on-failure).
   virtual void keep() = 0;
+
+  // --reuse: the pytest worker the next run will want on this stack (its options and
+  // environment), so that one waits warm beside it in the pool (ParkedPytestWorker). Called
+  // before release(); a stack that is removed rather than returned ignores it.
+  virtual void keep_worker_warm(const PytestWorkerOptions& /*options*/,
+                                const std::map<std::string, std::string>& /*environment*/)
+  {
+  }
+
+  // The warm worker that the run which returned this stack parked beside it; nullopt when none.
+  // Never throws.
+  virtual std::optional<ParkedPytestWorker> parked_worker() noexcept
+  {
+    return std::nullopt;
+  }
 };
 
 // Hands shards their stacks. Thread-safe: shard threads ask concurrently.

@@ -155,10 +155,11 @@ void StackShardSession::bring_up_stack()
     known_before_up = m_stack->endpoints_before_up();
   }
   if (known_before_up) {
-    // A warm stack: the worker imports and collects while up() resets the services.
+    // A warm stack: its worker waits parked beside it, or imports and collects while up() resets
+    // the services.
     m_worker.reset();
     add_fixture_environment(*known_before_up);
-    start_worker();
+    start_or_adopt_worker();
   }
   m_stack->up();
   // A warm stack whose reset failed was replaced by another one, under another name.
@@ -261,6 +262,10 @@ StackShardSession::~StackShardSession()
   if (m_stack && m_had_failure && m_settings.keep_on_failure) {
     keep_stack_for_inspection();
   } else if (m_stack) {
+    if (m_settings.pytest_worker && m_stack_error.empty() && !should_stop_children()) {
+      // --reuse: the next run's worker waits warm beside the stack (a fresh stack ignores it).
+      m_stack->keep_worker_warm(*m_settings.pytest_worker, m_environment);
+    }
     m_timing.teardown = tear_down_stack();
   }
   m_services.events.shard_closed(m_timing);
@@ -421,6 +426,43 @@ void StackShardSession::start_worker()
   m_worker_shutdown_sent = false;
   m_worker_flushed = false;
   m_worker->start(m_environment);
+}
+
+void StackShardSession::start_or_adopt_worker()
+{
+  const auto parked = m_stack->parked_worker();
+  if (!parked) {
+    start_worker();
+    return;
+  }
+  if (const auto difference =
+        parked_worker_difference(*parked, *m_settings.pytest_worker, m_environment)) {
+    // Nobody else may use it: the stack is this run's now.
+    stop_parked_worker(parked->escape_token);
+    spdlog::debug("shard {}: the warm worker was started with another {}", m_shard, *difference);
+    start_worker();
+    return;
+  }
+  auto options = *m_settings.pytest_worker;
+  options.log_file = m_shard_dir / "tests.log";
+  auto worker = std::make_unique<PytestWorker>(options);
+  std::map<std::string, std::string> run_variables;
+  for (const auto& name : run_specific_variables()) {
+    if (const auto value = m_environment.find(name); value != m_environment.end()) {
+      run_variables.emplace(name, value->second);
+    }
+  }
+  const auto adoption = worker->adopt(*parked, run_variables);
+  if (adoption.kind != PytestWorker::Adoption::Kind::k_adopted) {
+    spdlog::debug("shard {}: warm worker not used: {}", m_shard, adoption.reason);
+    start_worker();
+    return;
+  }
+  m_worker = std::move(worker);
+  m_worker_environment = m_environment;
+  m_worker_shutdown_sent = false;
+  m_worker_flushed = false;
+  m_timing.warm_worker = true;
 }
 
 void StackShardSession::submit_to_worker(const TestCase& test)

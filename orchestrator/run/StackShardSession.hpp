@@ -41,6 +41,9 @@ private:
   bool wants_more_queued(std::size_t about_to_submit) const;
   void stream_to_worker(TestFeed& feed);
   void start_worker();
+  // A warm stack: adopts the worker parked beside it when it was started as start_worker() would
+  // start one now (ParkedPytestWorker), else start_worker().
+  void start_or_adopt_worker();
   // Shard 1: waits for its worker's collection and hands it to the run (WorkerCollection), or
   // tells the run to collect centrally.
   void deliver_collection();

@@ -2,6 +2,8 @@
 
 #include "core/Error.hpp"
 #include "process/LineSocket.hpp"
+#include "process/SignalState.hpp"
+#include "runners/ParkedPytestWorker.hpp"
 #include "runners/PytestProgress.hpp"
 #include "runners/PytestProgressPlugin.hpp"
 #include "runners/PytestWorkerPlugin.hpp"
@@ -97,6 +99,26 @@ PytestWorkerOptions pytest_worker_options(const ProjectConfig& project, const Su
   return options;
 }
 
+std::vector<std::string> pytest_worker_argv(const PytestWorkerOptions& options)
+{
+  // -u: a test's prints reach the log at once, so a kill cannot lose them in a buffer. No cache
+  // provider: parallel shards would race on .pytest_cache.
+  std::vector<std::string> argv{options.python,
+                                "-u",
+                                "-m",
+                                "pytest",
+                                "-p",
+                                "no:cacheprovider",
+                                "--rootdir=" + options.root.string(),
+                                "-p",
+                                std::string(PytestWorkerPlugin::k_module),
+                                "-q",
+                                "-rN"};
+  argv.insert(argv.end(), options.args.begin(), options.args.end());
+  argv.insert(argv.end(), options.paths.begin(), options.paths.end());
+  return argv;
+}
+
 std::filesystem::path worker_scratch_dir(const std::filesystem::path& run_dir)
 {
   // sun_path holds 108 bytes with its terminating NUL; the plugin directory and the socket add
@@ -140,21 +162,7 @@ void PytestWorker::start(const std::map<std::string, std::string>& environment)
   m_socket = std::make_unique<LineSocket>(m_plugin->path() / "worker.sock");
 
   ProcessOptions options;
-  // -u: a test's prints reach the log at once, so a kill cannot lose them in a buffer. No cache
-  // provider: parallel shards would race on .pytest_cache.
-  options.argv = {m_options.python,
-                  "-u",
-                  "-m",
-                  "pytest",
-                  "-p",
-                  "no:cacheprovider",
-                  "--rootdir=" + m_options.root.string(),
-                  "-p",
-                  std::string(PytestWorkerPlugin::k_module),
-                  "-q",
-                  "-rN"};
-  options.argv.insert(options.argv.end(), m_options.args.begin(), m_options.args.end());
-  options.argv.insert(options.argv.end(), m_options.paths.begin(), m_options.paths.end());
+  options.argv = pytest_worker_argv(m_options);
   options.working_directory = m_options.root;
   options.extra_environment = environment;
   options.extra_environment["PYTHONPATH"] = python_path_with(m_plugin->path(), environment);
@@ -166,6 +174,80 @@ void PytestWorker::start(const std::map<std::string, std::string>& environment)
   m_process->arm_deadline(m_options.collection_timeout,
                           "pytest did not collect within " +
                             format_seconds(m_options.collection_timeout));
+}
+
+PytestWorker::Adoption PytestWorker::adopt(const ParkedPytestWorker& parked,
+                                           const std::map<std::string, std::string>& run_variables)
+{
+  Adoption adoption;
+  if (m_process) {
+    adoption.reason = "the worker was started already";
+    return adoption;
+  }
+  try {
+    auto socket = LineSocket::connect_to(parked.socket());
+    if (!socket) {
+      adoption.reason = "nobody listens at " + parked.socket().string();
+      return adoption;
+    }
+    auto process = AdoptedProcess::adopt(parked.waiter_pid, parked.waiter_start_ticks,
+                                         parked.exit_status_file(), parked.escape_token);
+    if (!process) {
+      adoption.reason = "the process at " + parked.socket().string() + " is not the one parked";
+      return adoption;
+    }
+    m_log_start = size_of(m_options.log_file);
+    socket->send(worker_adopt_command(m_options.log_file.string(), run_variables));
+    m_socket = std::move(socket);
+    m_process.emplace(std::move(*process), InterruptPolicy::k_ignore);
+    m_process->arm_deadline(m_options.collection_timeout,
+                            "pytest did not collect within " +
+                              format_seconds(m_options.collection_timeout));
+  } catch (const std::exception& error) {
+    adoption.reason = error.what();
+    return adoption;
+  }
+  // Its first word says whether it serves us: `stale`, or the `collected` of any worker.
+  while (m_events.empty() && !m_exited) {
+    std::optional<PytestWorkerMessage> first;
+    for (const auto& line : m_socket->receive(k_exit_check_interval)) {
+      if (auto message = parse_worker_message(line); message &&
+                                                     message->kind ==
+                                                       PytestWorkerMessage::Kind::k_stale) {
+        adoption.kind = Adoption::Kind::k_stale;
+        adoption.reason = message->reason;
+      } else {
+        handle_line(line);
+      }
+    }
+    if (adoption.kind == Adoption::Kind::k_stale || m_socket->closed()) {
+      break;
+    }
+    if (const auto ending = m_process->poll(); ending && ending->stopped()) {
+      adoption.reason = ending->reason;  // the collection timeout
+      break;
+    }
+    if (should_stop_children()) {
+      adoption.reason = "interrupted";
+      break;
+    }
+  }
+  if (!m_events.empty() && m_events.front().kind == PytestWorkerEvent::Kind::k_collected) {
+    adoption.kind = Adoption::Kind::k_adopted;
+    spdlog::debug("[pid: {}] adopted the warm pytest worker of {}", pid(),
+                  parked.directory.string());
+    return adoption;
+  }
+  if (adoption.kind != Adoption::Kind::k_stale && adoption.reason.empty()) {
+    adoption.reason = "it ended before it answered";
+  }
+  // As before the call: the process (stopped if need be), its socket and any event are dropped.
+  m_process.reset();
+  m_socket.reset();
+  m_events.clear();
+  m_collected.reset();
+  m_exited = false;
+  return adoption;
 }
 
 void PytestWorker::submit(const std::vector<std::string>& ids)

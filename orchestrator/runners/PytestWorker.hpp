@@ -18,6 +18,7 @@
 namespace orchestrate {
 
 class LineSocket;
+struct ParkedPytestWorker;
 class PytestPluginDirectory;
 class PytestProgressTracker;
 
@@ -41,6 +42,9 @@ struct PytestWorkerOptions
 PytestWorkerOptions pytest_worker_options(const ProjectConfig& project, const SuiteConfig& suite,
                                           const std::filesystem::path& log_file,
                                           Milliseconds timeout);
+
+// The command line of a worker: pytest with the worker plugin, the suite's args and paths.
+std::vector<std::string> pytest_worker_argv(const PytestWorkerOptions& options);
 
 // `run_dir` when a worker's socket made there fits a unix socket path (108 bytes with the plugin
 // directory's name), so that even a kill -9 leaves the plugin only in the run's folder; else
@@ -100,6 +104,27 @@ public:
   // imports). Returns at once: collection is reported later as k_collected. Throws InternalError
   // when the process cannot be started; call at most once.
   void start(const std::map<std::string, std::string>& environment);
+
+  // What adopt() did.
+  struct Adoption
+  {
+    enum class Kind {
+      k_adopted,      // it is this worker now; its k_collected is the next event
+      k_unavailable,  // nobody listens there, or not the process that was parked
+      k_stale,        // it will not serve this run (`reason`) and exits
+    };
+    Kind kind = Kind::k_unavailable;
+    std::string reason;
+  };
+
+  // Instead of start(): takes over the warm worker parked beside the stack (ParkedPytestWorker),
+  // which imported and collected while no run waited. It is told to write to this worker's log
+  // from now on and `run_variables` (this run's values of run_specific_variables()); it checks
+  // that nothing it imported or collected changed since. Waits for its answer (it may still be
+  // collecting) at most the collection timeout. After k_unavailable or k_stale this object is as
+  // before the call: start() may follow. Never throws.
+  Adoption adopt(const ParkedPytestWorker& parked,
+                 const std::map<std::string, std::string>& run_variables);
 
   // Queues `ids` to run after those queued before. Ids the worker did not collect come back as
   // k_finished with an error result. Never blocks.

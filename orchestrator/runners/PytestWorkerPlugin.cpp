@@ -33,6 +33,15 @@ Events (JSON lines to orchestrate, as they happen):
                                                    log offsets only with -s
   {"event": "not_found", "nodeid": ...}           an id that was not collected; not queued
   {"event": "need_more", "queued": n}             waiting: fewer than two tests queued
+
+Parked (a warm worker, docs/warm-stacks.md): with ORCHESTRATE_PYTEST_WORKER_LISTEN_FD instead of
+..._SOCKET the worker listens on that inherited socket, collects, and waits (until the unix time in
+ORCHESTRATE_PYTEST_WORKER_IDLE_UNTIL) for a later run to connect and send
+  {"command": "adopt", "log": path, "set": {...}}
+It answers {"event": "stale", "reason": ...} and exits when a file it imported or collected changed
+since, or when its imports read a variable named in ORCHESTRATE_PYTEST_WORKER_RUN_VARIABLES (their
+values belong to the run that parked it); else it writes to `log` from now on, sets `set` in
+os.environ and goes on as above, starting with "collected".
 """
 import collections
 import json
@@ -40,6 +49,7 @@ import os
 import select
 import socket
 import sys
+import time
 
 import pytest
 
@@ -48,14 +58,98 @@ import orchestrate_pytest_progress as progress
 _MAX_OUTPUT = 64 * 1024
 
 
+class _RecordingEnviron(os._Environ):
+    """os.environ while a parked worker imports and collects: notes which of the run's own
+    variables were read (a module that keeps their values cannot serve another run)."""
+    watched = frozenset()
+    read = set()
+
+    def __getitem__(self, key):
+        if key in _RecordingEnviron.watched:
+            _RecordingEnviron.read.add(key)
+        return super().__getitem__(key)
+
+
+_LISTEN = os.environ.get("ORCHESTRATE_PYTEST_WORKER_LISTEN_FD")
+if _LISTEN:
+    # At import (-p loads us before any conftest), so that conftests' imports are seen too.
+    _RecordingEnviron.watched = frozenset(
+        filter(None, os.environ.get("ORCHESTRATE_PYTEST_WORKER_RUN_VARIABLES", "").split(",")))
+    os.environ.__class__ = _RecordingEnviron
+
+
+def _file_state(path):
+    try:
+        state = os.stat(path)
+    except OSError:
+        return None
+    return (state.st_mtime_ns, state.st_size, state.st_ino)
+
+
+def _fingerprint(config):
+    """What the worker's imports and collection depend on: every imported module's file, every
+    directory and source file under the paths it collected, and its ini file."""
+    files = {}
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str):
+            files[path] = _file_state(path)
+    for argument in config.args:
+        top = os.path.join(str(config.invocation_params.dir), argument.split("::")[0])
+        files[top] = _file_state(top)
+        for directory, subdirectories, names in os.walk(top):
+            subdirectories[:] = [name for name in subdirectories
+                                 if name != "__pycache__" and not name.startswith(".")]
+            # A directory's own time changes when a file is added, removed or renamed in it.
+            files[directory] = _file_state(directory)
+            for name in names:
+                if name.endswith((".py", ".ini", ".toml", ".cfg", ".json", ".yaml", ".yml")):
+                    path = os.path.join(directory, name)
+                    files[path] = _file_state(path)
+    if config.inipath:
+        files[str(config.inipath)] = _file_state(str(config.inipath))
+    return files
+
+
+def _changed(fingerprint):
+    for path, state in fingerprint.items():
+        if _file_state(path) != state:
+            return path
+    return None
+
+
+def _redirect_output(path):
+    """From now on everything that went to the park log goes to `path`: stdout, stderr and every
+    copy of them pytest keeps (its capture's saved descriptors, faulthandler's)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    old = os.fstat(1)
+    target = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd == target:
+            continue
+        try:
+            state = os.fstat(fd)
+        except OSError:
+            continue
+        if (state.st_dev, state.st_ino) == (old.st_dev, old.st_ino):
+            os.dup2(target, fd, inheritable=fd <= 2)
+    os.close(target)
+
+
 class _Channel:
     """The worker's own socket: stdout and stderr stay the tests' (they go to the shard log)."""
 
-    def __init__(self, path):
-        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self._socket.connect(path)
+    def __init__(self, path, connected=None):
+        if connected is not None:
+            self._socket = connected
+        else:
+            self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self._socket.connect(path)
         self._buffer = b""
         self._held = []
+        self.pending = []  # commands read with the adoption, not handled yet
         self.closed = False
 
     def send(self, record, now=True):
@@ -76,7 +170,7 @@ class _Channel:
 
     def receive(self, block):
         """The commands received so far; with `block`, waits for at least one (or the end)."""
-        commands = []
+        commands, self.pending = self.pending, []
         while not self.closed:
             timeout = None if block and not commands else 0
             readable, _, _ = select.select([self._socket], [], [], timeout)
@@ -107,10 +201,60 @@ def _tail(text):
     return "[... %d characters of output left out ...]\n%s" % (left_out, text[left_out:])
 
 
+def _wait_for_adoption(config, listener):
+    """A parked worker: waits for the run that claims its stack, checks that it is still what
+    that run would start, and hands over. Exits the process when nobody comes in time or when
+    it is stale."""
+    os.environ.__class__ = os._Environ
+    fingerprint = _fingerprint(config)
+    ready = os.environ.get("ORCHESTRATE_PYTEST_WORKER_READY_FILE")
+    if ready:
+        with open(ready, "w") as marker:
+            marker.write("%d\n" % os.getpid())
+    idle_until = float(os.environ.get("ORCHESTRATE_PYTEST_WORKER_IDLE_UNTIL", "0") or 0)
+    while True:
+        left = idle_until - time.time()
+        if left <= 0:
+            os._exit(0)  # nothing was set up: no fixture to tear down
+        readable, _, _ = select.select([listener], [], [], min(left, 60))
+        if not readable:
+            continue
+        try:
+            connection, _ = listener.accept()
+        except OSError:
+            continue
+        listener.close()  # one run only: nobody else may connect and pose as it
+        channel = _Channel(None, connected=connection)
+        commands = channel.receive(block=True)
+        adopt = commands[0] if commands else {}
+        if adopt.get("command") != "adopt":
+            os._exit(0)
+        reason = None
+        changed = _changed(fingerprint)
+        if changed:
+            reason = "%s changed since it was imported" % changed
+        elif _RecordingEnviron.read:
+            reason = "its imports read %s" % ", ".join(sorted(_RecordingEnviron.read))
+        if reason:
+            channel.send({"event": "stale", "reason": reason})
+            channel.close()
+            os._exit(0)
+        _redirect_output(adopt["log"])
+        os.environ.update(adopt.get("set", {}))
+        # The summary's "in N s" counts from the adoption, not from when we were parked.
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None and hasattr(reporter, "_sessionstarttime"):
+            reporter._sessionstarttime = time.time()
+        for command in commands[1:]:
+            channel.pending.append(command)
+        return channel
+
+
 class _Worker:
-    def __init__(self, config, channel):
+    def __init__(self, config, channel, listener=None):
         self._config = config
         self._channel = channel
+        self._listener = listener
         self._collection_errors = []
         # With -s the tests write straight to our stdout, the shard log: its size marks where a
         # test's output starts, which orchestrate reads back for a test that never finishes.
@@ -123,6 +267,8 @@ class _Worker:
                                             "longrepr": str(report.longrepr)})
 
     def pytest_collection_finish(self, session):
+        if self._channel is None:
+            self._channel = _wait_for_adoption(self._config, self._listener)
         self._channel.send({"event": "collected",
                             "ids": [item.nodeid for item in session.items],
                             "errors": self._collection_errors})
@@ -208,18 +354,27 @@ class _Worker:
 
 
 def pytest_configure(config):
+    if _LISTEN:
+        # Parked: orchestrate made the socket we listen on before we started, so that a run
+        # that claims the stack meanwhile could connect at once; it waits for the collection.
+        listener = socket.socket(fileno=int(_LISTEN))
+        listener.set_inheritable(False)
+        worker = _Worker(config, None, listener)
+        config.pluginmanager.register(worker, "orchestrate_worker")
+        config._orchestrate_worker = worker
+        return
     path = os.environ.get("ORCHESTRATE_PYTEST_WORKER_SOCKET")
     if not path:
         return
-    channel = _Channel(path)
-    config.pluginmanager.register(_Worker(config, channel), "orchestrate_worker")
-    config._orchestrate_worker_channel = channel
+    worker = _Worker(config, _Channel(path))
+    config.pluginmanager.register(worker, "orchestrate_worker")
+    config._orchestrate_worker = worker
 
 
 def pytest_unconfigure(config):
-    channel = getattr(config, "_orchestrate_worker_channel", None)
-    if channel is not None:
-        channel.close()
+    worker = getattr(config, "_orchestrate_worker", None)
+    if worker is not None and worker._channel is not None:
+        worker._channel.close()
 )PY";
 
 }  // namespace

@@ -73,6 +73,11 @@ std::optional<PytestWorkerMessage> parse_worker_message(std::string_view line)
     message.nodeid = string_field(object, "nodeid");
     return message.nodeid.empty() ? std::nullopt : std::optional(std::move(message));
   }
+  if (event == "stale") {
+    message.kind = PytestWorkerMessage::Kind::k_stale;
+    message.reason = string_field(object, "reason");
+    return message;
+  }
   if (event == "need_more") {
     message.kind = PytestWorkerMessage::Kind::k_need_more;
     const auto queued = object.find("queued");
@@ -114,6 +119,14 @@ std::string worker_flush_command()
 std::string worker_environment_command(const std::map<std::string, std::string>& variables)
 {
   return Json{{"command", "environment"}, {"set", variables}}.dump() + "\n";
+}
+
+std::string worker_adopt_command(const std::string& log,
+                                 const std::map<std::string, std::string>& variables)
+{
+  return Json{{"command", "adopt"}, {"log", log}, {"set", variables}}.dump(
+           -1, ' ', false, Json::error_handler_t::replace) +
+         "\n";
 }
 
 }  // namespace orchestrate

@@ -21,6 +21,7 @@ struct PytestWorkerMessage
     k_not_found,  // an id sent to run that the worker did not collect: `nodeid`
     k_need_more,  // the worker waits for tests: `queued` are queued (it runs one only when it
                   // knows the next, or after shutdown)
+    k_stale,      // a parked worker will not serve this run: `reason` (it exits)
   };
 
   // A module or file that failed to collect (an import error, a syntax error).
@@ -37,6 +38,7 @@ struct PytestWorkerMessage
   std::string output;  // k_progress results: the phase's captured output ("--- Captured ... ---")
   std::string nodeid;
   std::size_t queued = 0;
+  std::string reason;
 };
 
 // The message in one line (without its newline); nullopt for anything else (not JSON, an
@@ -49,5 +51,8 @@ std::string worker_shutdown_command();
 std::string worker_flush_command();
 // Sets these variables in the worker's os.environ before its next test.
 std::string worker_environment_command(const std::map<std::string, std::string>& variables);
+// The first command to a parked worker: write to `log` from now on, set `variables`.
+std::string worker_adopt_command(const std::string& log,
+                                 const std::map<std::string, std::string>& variables);
 
 }  // namespace orchestrate

@@ -66,10 +66,12 @@ protected:
 
   ~WarmStackTest() override
   {
-    // Whatever a test leaves in the pool goes, and nothing of this project may be left.
+    // Whatever a test leaves in the pool goes, and nothing of this project may be left: no
+    // container, and no warm worker on the host.
     pool("down");
     EXPECT_TRUE(leftovers_with_label(project.label()).empty())
       << leftovers_with_label(project.label()).describe();
+    EXPECT_TRUE(eventually([&] { return warm_workers().empty(); }, Milliseconds(5'000)));
   }
 
   void set_redis_reset(const std::string& reset)
@@ -145,6 +147,63 @@ protected:
     return seen[1];
   }
 
+  // The pids of this project's warm pytest workers still running on the host.
+  std::vector<int> warm_workers() const
+  {
+    const std::string marker =
+      "ORCHESTRATE_PYTEST_WORKER_READY_FILE=" + project.root().string() + "/";
+    std::vector<int> pids;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) {
+        continue;
+      }
+      std::ifstream in(entry.path() / "environ", std::ios::binary);
+      const std::string environ((std::istreambuf_iterator<char>(in)), {});
+      if (environ.find(marker) != std::string::npos) {
+        pids.push_back(std::stoi(name));
+      }
+    }
+    return pids;
+  }
+
+  static std::string describe_processes(const std::vector<int>& pids)
+  {
+    std::string text;
+    for (const int pid : pids) {
+      std::ifstream in("/proc/" + std::to_string(pid) + "/cmdline", std::ios::binary);
+      std::string command((std::istreambuf_iterator<char>(in)), {});
+      std::replace(command.begin(), command.end(), '\0', ' ');
+      text += std::to_string(pid) + ": " + command + "\n";
+    }
+    return text;
+  }
+
+  // The pool's folder of this project's `test` environment.
+  std::filesystem::path pool_folder() const
+  {
+    return project.root() / ".orchestrate/pool/test";
+  }
+
+  // Waits until every stack of the pool has a warm worker that has collected.
+  bool warm_workers_ready() const
+  {
+    return eventually(
+      [&] {
+        bool any = false;
+        for (const auto& entry : std::filesystem::directory_iterator(pool_folder())) {
+          if (entry.is_directory()) {
+            any = true;
+            if (!std::filesystem::exists(entry.path() / "worker/worker.ready")) {
+              return false;
+            }
+          }
+        }
+        return any;
+      },
+      Milliseconds(30'000));
+  }
+
   ScratchProject project;
   DockerCleanup safety_net{project.label()};
 };
@@ -170,16 +229,113 @@ TEST_F(WarmStackTest, NoResetKeepsWhatTheFirstRunLeftForAStatelessService)
 
 TEST_F(WarmStackTest, AFailingResetRemovesTheStackAndStartsAFreshOne)
 {
+  // The reset runs when the first run returns the stack (so that the next run's first test need
+  // not wait for it): it fails there, and the stack is removed rather than pooled.
   set_redis_reset("{exec: [\"sh\", \"-c\", \"exit 3\"]}");
-  ASSERT_EQ(run_marks({"--reuse"}).exit_code, 0);
+  const auto first = run_marks({"--reuse"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("exited with code 3"), std::string::npos) << first.output;
+  EXPECT_TRUE(stacks_on_engine().empty());
   const auto second = run_marks({"--reuse"});
   EXPECT_EQ(second.exit_code, 0) << second.output;
-  EXPECT_NE(second.output.find("exited with code 3"), std::string::npos) << second.output;
   const auto seen = sightings();
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_NE(seen[1].stack, seen[0].stack);
   EXPECT_EQ(seen[1].seen, "-");
   EXPECT_EQ(stacks_on_engine().count(seen[0].stack), 0u);
+}
+
+TEST_F(WarmStackTest, AFailingResetWhenClaimingAStackLeftUncleanStartsAFreshOne)
+{
+  // A stack whose run was killed is returned unclean (as the record says here): the claim resets it.
+  set_redis_reset("{exec: [\"redis-cli\", \"FLUSHALL\"]}");
+  ASSERT_EQ(run_marks({"--reuse"}).exit_code, 0);
+  const auto stack = sightings().at(0).stack;
+  const auto record_file = pool_folder() / (stack + ".json");
+  auto record = nlohmann::json::parse(std::ifstream(record_file));
+  ASSERT_TRUE(record["clean"].get<bool>());
+  record["clean"] = false;
+  std::ofstream(record_file) << record.dump();
+  set_redis_reset("{exec: [\"sh\", \"-c\", \"exit 3\"]}");
+
+  const auto second = run_marks({"--reuse"});
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("could not reset warm stack " + stack), std::string::npos)
+    << second.output;
+  const auto seen = sightings();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_NE(seen[1].stack, stack);
+  EXPECT_EQ(stacks_on_engine().count(stack), 0u);
+}
+
+TEST_F(WarmStackTest, TheSecondRunAdoptsAWarmWorkerThatImportedBeforeItStarted)
+{
+  set_redis_reset("{exec: [\"redis-cli\", \"FLUSHALL\"]}");
+  // Every import of the test module is noted with its process; every test run too.
+  project.write("suites/marks/test_pid.py",
+                "import os\n"
+                "with open(os.path.join(os.path.dirname(__file__), '..', 'imports.txt'), 'a') as f:\n"
+                "    f.write('%d\\n' % os.getpid())\n"
+                "def test_notes_its_process():\n"
+                "    with open(os.path.join(os.path.dirname(__file__), '..', 'ran.txt'), 'a') as f:\n"
+                "        f.write('%d\\n' % os.getpid())\n");
+  // One shard: one stack, one warm worker, both tests in it.
+  ASSERT_EQ(run_marks({"--reuse", "-n", "1"}).exit_code, 0);
+  ASSERT_TRUE(warm_workers_ready());
+  ASSERT_EQ(warm_workers().size(), 1u) << describe_processes(warm_workers());
+  std::set<int> imported_before;
+  {
+    std::ifstream in(project.root() / "suites/imports.txt");
+    for (int pid = 0; in >> pid;) {
+      imported_before.insert(pid);
+    }
+  }
+
+  const auto second = run_marks(
+    {"--reuse", "-n", "1", "--report-json", (project.root() / "second.json").string()});
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_TRUE(report("second.json")["shards"][0]["warm_worker"].get<bool>());
+  std::vector<int> ran;
+  std::ifstream in(project.root() / "suites/ran.txt");
+  for (int pid = 0; in >> pid;) {
+    ran.push_back(pid);
+  }
+  ASSERT_EQ(ran.size(), 2u);
+  EXPECT_TRUE(imported_before.contains(ran[1])) << "the second run's test ran in pid " << ran[1];
+  EXPECT_EQ(sightings().at(1).seen, "-");  // and its stack was reset all the same
+  // What the warm worker wrote after its adoption went to the second run's shard log.
+  std::ifstream log(project.root() / ".orchestrate/runs" / sightings().at(1).run /
+                    "shard-1/tests.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_NE(text.find("2 passed"), std::string::npos) << text;
+}
+
+TEST_F(WarmStackTest, AnEditedTestOrARunIdReadAtImportGetsAFreshWorker)
+{
+  set_redis_reset("none");
+  ASSERT_EQ(run_marks({"--reuse"}).exit_code, 0);
+  ASSERT_TRUE(warm_workers_ready());
+  // Edited after the warm worker imported it: the warm worker would run the old test.
+  project.write("suites/marks/test_marks.py",
+                std::string(k_marking_test) + "\n\ndef test_added_later():\n    pass\n");
+  const auto edited =
+    run_marks({"--reuse", "--report-json", (project.root() / "edited.json").string()});
+  ASSERT_EQ(edited.exit_code, 0) << edited.output;
+  EXPECT_FALSE(report("edited.json")["shards"][0]["warm_worker"].get<bool>());
+  EXPECT_NE(edited.output.find("2 passed"), std::string::npos) << edited.output;
+
+  // A module that keeps the run's id from its import cannot serve another run.
+  ASSERT_TRUE(warm_workers_ready());
+  project.write("suites/marks/conftest.py",
+                "import os\nIMPORTED_IN = os.environ['ORCHESTRATE_RUN_ID']\n\n"
+                "def pytest_runtest_setup(item):\n"
+                "    assert IMPORTED_IN == os.environ['ORCHESTRATE_RUN_ID']\n");
+  ASSERT_EQ(run_marks({"--reuse"}).exit_code, 0);  // its worker parks with the conftest
+  ASSERT_TRUE(warm_workers_ready());
+  const auto reads_run_id =
+    run_marks({"--reuse", "--report-json", (project.root() / "run-id.json").string()});
+  EXPECT_EQ(reads_run_id.exit_code, 0) << reads_run_id.output;
+  EXPECT_FALSE(report("run-id.json")["shards"][0]["warm_worker"].get<bool>());
 }
 
 TEST_F(WarmStackTest, TwoConcurrentRunsNeverShareAStack)
@@ -249,6 +405,7 @@ TEST_F(WarmStackTest, AKilledRunsWarmStacksAreGoneOnceTheirDeadlinePassed)
   EXPECT_TRUE(eventually([&] { return leftovers_with_label(project.label()).empty(); },
                          Milliseconds(30'000)))
     << leftovers_with_label(project.label()).describe();
+  EXPECT_TRUE(eventually([&] { return warm_workers().empty(); }, Milliseconds(10'000)));
 }
 
 TEST_F(WarmStackTest, PoolDownLeavesNothingAndARunWithoutReuseNeverTouchesThePool)
@@ -268,10 +425,13 @@ TEST_F(WarmStackTest, PoolDownLeavesNothingAndARunWithoutReuseNeverTouchesThePoo
   EXPECT_NE(status.output.find(*warm.begin()), std::string::npos) << status.output;
   EXPECT_NE(status.output.find("in 1"), std::string::npos) << status.output;  // in 14m..15m
 
+  ASSERT_TRUE(warm_workers_ready());
+  EXPECT_EQ(warm_workers().size(), 1u);
   const auto down = pool("down");
   EXPECT_EQ(down.exit_code, 0) << down.output;
   EXPECT_TRUE(leftovers_with_label(project.label()).empty())
     << leftovers_with_label(project.label()).describe();
+  EXPECT_TRUE(warm_workers().empty());
   EXPECT_NE(pool("status").output.find("no warm stacks"), std::string::npos);
 }
 

@@ -1,0 +1,255 @@
+#include "runners/ParkedPytestWorker.hpp"
+
+#include "core/Error.hpp"
+#include "core/FileText.hpp"
+#include "core/OwnedFile.hpp"
+#include "process/DetachedSpawn.hpp"
+#include "process/EscapedProcesses.hpp"
+#include "runners/PytestProgressPlugin.hpp"
+#include "runners/PytestWorkerPlugin.hpp"
+
+#include "process/ProcStat.hpp"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+extern char** environ;
+
+namespace orchestrate {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// sun_path holds 108 bytes with its terminating NUL.
+constexpr std::size_t k_socket_path_limit = 107;
+
+void write_module(const std::filesystem::path& file, std::string_view source)
+{
+  std::ofstream out(file, std::ios::binary);
+  out << source;
+  out.close();
+  if (!out) {
+    throw InternalError("cannot write " + file.string());
+  }
+}
+
+// Ours, with `environment` over it: what a ChildProcess with these extra variables would get.
+std::vector<std::string> full_environment(const std::map<std::string, std::string>& environment)
+{
+  std::map<std::string, std::string> merged;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals != std::string_view::npos) {
+      merged.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+    }
+  }
+  for (const auto& [name, value] : environment) {
+    merged[name] = value;
+  }
+  std::vector<std::string> entries;
+  for (const auto& [name, value] : merged) {
+    entries.push_back(name + "=" + value);
+  }
+  return entries;
+}
+
+// A unix socket listening at `path` (replacing what is there), for the worker to inherit.
+Fd listen_at(const std::filesystem::path& path)
+{
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string text = path.string();
+  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
+  std::error_code ignored;
+  std::filesystem::remove(path, ignored);
+  Fd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!listener ||
+      ::bind(listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 ||
+      ::listen(listener.get(), 4) != 0) {
+    throw InternalError("cannot listen on " + text + ": " + std::strerror(errno));
+  }
+  return listener;
+}
+
+Json to_json(const ParkedPytestWorker& parked)
+{
+  return Json{{"escape_token", parked.escape_token},
+              {"waiter_pid", parked.waiter_pid},
+              {"waiter_start_ticks", parked.waiter_start_ticks},
+              {"python", parked.options.python},
+              {"root", parked.options.root.string()},
+              {"args", parked.options.args},
+              {"paths", parked.options.paths},
+              {"environment", parked.environment}};
+}
+
+}  // namespace
+
+const std::set<std::string>& run_specific_variables()
+{
+  static const std::set<std::string> names{"ORCHESTRATE_RUN_ID", "ORCHESTRATE_SHARD_INDEX",
+                                           "ORCHESTRATE_SHARD_COUNT"};
+  return names;
+}
+
+std::optional<ParkedPytestWorker> park_pytest_worker(const PytestWorkerOptions& options,
+                                                     const std::map<std::string, std::string>& environment,
+                                                     const std::filesystem::path& directory,
+                                                     long long idle_until) noexcept
+{
+  try {
+    ParkedPytestWorker parked;
+    parked.directory = directory;
+    parked.options = options;
+    parked.environment = environment;
+    if (parked.socket().string().size() > k_socket_path_limit) {
+      spdlog::debug("no warm worker: its socket path would be too long ({})",
+                    parked.socket().string());
+      return std::nullopt;
+    }
+    ProcessOptions lookup;
+    lookup.argv = {options.python};
+    lookup.extra_environment = environment;
+    const auto python = find_program(lookup);
+    if (python.empty()) {
+      spdlog::debug("no warm worker: {} not found", options.python);
+      return std::nullopt;
+    }
+    // The stack's worker before this one, if its run did not adopt it (it was stale).
+    if (const auto before = find_parked_worker(directory)) {
+      stop_parked_worker(before->escape_token);
+    }
+    std::filesystem::remove_all(directory);
+    std::filesystem::create_directories(directory);
+    write_module(directory / (std::string(PytestProgressPlugin::k_module) + ".py"),
+                 PytestProgressPlugin::source());
+    write_worker_plugin(directory);
+    parked.escape_token = new_process_token();
+
+    auto variables = environment;
+    variables["PYTHONPATH"] = python_path_with(directory, environment);
+    // It listens on a socket made here, so that a run that claims the stack while it still
+    // starts (imports, collection) can connect at once and wait for it in the backlog.
+    Fd listener = listen_at(parked.socket());
+    variables["ORCHESTRATE_PYTEST_WORKER_LISTEN_FD"] = "3";
+    variables["ORCHESTRATE_PYTEST_WORKER_IDLE_UNTIL"] = std::to_string(idle_until);
+    variables["ORCHESTRATE_PYTEST_WORKER_READY_FILE"] = parked.ready_file().string();
+    std::string watched;
+    for (const auto& name : run_specific_variables()) {
+      watched += (watched.empty() ? "" : ",") + name;
+    }
+    variables["ORCHESTRATE_PYTEST_WORKER_RUN_VARIABLES"] = watched;
+    variables[std::string(k_process_token_variable)] = parked.escape_token;
+
+    DetachedSpawn spawn;
+    spawn.argv = pytest_worker_argv(options);
+    spawn.argv.front() = python.string();
+    spawn.environment = full_environment(variables);
+    spawn.working_directory = options.root;
+    spawn.exit_status_file = parked.exit_status_file();
+    Fd log = open_owned_file(directory / "worker.log", O_WRONLY | O_CREAT | O_APPEND,
+                             "warm worker log");
+    spawn.stdout_fd = log.get();
+    spawn.stderr_fd = log.get();
+    spawn.passed_fd = listener.get();
+    parked.waiter_pid = spawn_detached(spawn);
+    const auto stat = read_proc_stat(parked.waiter_pid);
+    if (!stat) {
+      throw InternalError("the warm worker ended at once (see " +
+                          (directory / "worker.log").string() + ")");
+    }
+    parked.waiter_start_ticks = stat->start_ticks;
+    write_file_atomically(directory / "parked.json", to_json(parked).dump(2) + "\n");
+    spdlog::debug("[pid: {}] warm pytest worker parked in {}", parked.waiter_pid,
+                  directory.string());
+    return parked;
+  } catch (const std::exception& error) {
+    spdlog::debug("no warm worker in {}: {}", directory.string(), error.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<ParkedPytestWorker> find_parked_worker(const std::filesystem::path& directory) noexcept
+{
+  try {
+    const auto text = read_file_text(directory / "parked.json");
+    if (!text) {
+      return std::nullopt;
+    }
+    const Json object = Json::parse(*text);
+    ParkedPytestWorker parked;
+    parked.directory = directory;
+    parked.escape_token = object.at("escape_token").get<std::string>();
+    parked.waiter_pid = object.at("waiter_pid").get<int>();
+    parked.waiter_start_ticks = object.at("waiter_start_ticks").get<std::uint64_t>();
+    parked.options.python = object.at("python").get<std::string>();
+    parked.options.root = object.at("root").get<std::string>();
+    parked.options.args = object.at("args").get<std::vector<std::string>>();
+    parked.options.paths = object.at("paths").get<std::vector<std::string>>();
+    parked.environment = object.at("environment").get<std::map<std::string, std::string>>();
+    return parked;
+  } catch (const std::exception& error) {
+    spdlog::debug("no usable warm worker in {}: {}", directory.string(), error.what());
+    return std::nullopt;
+  }
+}
+
+std::optional<std::string> parked_worker_difference(const ParkedPytestWorker& parked,
+                                                    const PytestWorkerOptions& options,
+                                                    const std::map<std::string, std::string>& environment)
+{
+  if (parked.options.python != options.python) {
+    return "the python interpreter";
+  }
+  if (parked.options.root != options.root) {
+    return "the project root";
+  }
+  if (parked.options.args != options.args) {
+    return "the suite's pytest args";
+  }
+  if (parked.options.paths != options.paths) {
+    return "the suite's paths";
+  }
+  const auto& run_specific = run_specific_variables();
+  const auto without_run_specific = [&run_specific](const std::map<std::string, std::string>& all) {
+    std::map<std::string, std::string> kept;
+    for (const auto& [name, value] : all) {
+      if (!run_specific.contains(name)) {
+        kept.emplace(name, value);
+      }
+    }
+    return kept;
+  };
+  const auto had = without_run_specific(parked.environment);
+  const auto wants = without_run_specific(environment);
+  for (const auto& [name, value] : wants) {
+    const auto found = had.find(name);
+    if (found == had.end() || found->second != value) {
+      return name;
+    }
+  }
+  for (const auto& [name, value] : had) {
+    if (!wants.contains(name)) {
+      return name;
+    }
+  }
+  return std::nullopt;
+}
+
+void stop_parked_worker(const std::string& escape_token) noexcept
+{
+  if (!escape_token.empty()) {
+    end_processes_with_token(escape_token);
+  }
+}
+
+}  // namespace orchestrate
