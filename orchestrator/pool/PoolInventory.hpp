@@ -36,6 +36,8 @@ struct PoolStack
   int containers = 0;               // its containers on the engine
   std::optional<PoolRecord> record; // nullopt: none, or unreadable
   std::string claimed_by;           // StackClaim::holder(); "" when unclaimed
+  // Its warm pytest worker: "ready" (collected), "starting", or "" when it has none.
+  std::string worker;
 };
 
 // Every pool stack of `place`: what carries io.orchestrate.pool=pool_label(place) with the place's

@@ -9,7 +9,7 @@ namespace orchestrate {
 
 namespace {
 
-constexpr std::size_t k_columns = 5;
+constexpr std::size_t k_columns = 7;
 using Row = std::array<std::string, k_columns>;
 
 Milliseconds seconds_between(long long from, long long to)
@@ -19,13 +19,15 @@ Milliseconds seconds_between(long long from, long long to)
 
 Row row_of(const PoolStack& stack, long long now)
 {
-  Row row{stack.stack, "-", "-", "-", stack.claimed_by.empty() ? "-" : stack.claimed_by};
+  Row row{stack.stack, "-", "-", "-", "-", stack.worker.empty() ? "-" : stack.worker,
+          stack.claimed_by.empty() ? "-" : stack.claimed_by};
   if (stack.record) {
     row[1] = stack.record->key.digest;
     row[2] = format_age(seconds_between(stack.record->created, now));
     row[3] = stack.record->deadline > now
                ? "in " + format_age(seconds_between(now, stack.record->deadline))
                : "passed " + format_age(seconds_between(stack.record->deadline, now)) + " ago";
+    row[4] = stack.record->clean ? "yes" : "no";
   }
   return row;
 }
@@ -40,7 +42,7 @@ std::string format_pool_status(const std::vector<PoolStack>& stacks, const std::
   }
   const long long seconds =
     std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  std::vector<Row> rows{{"STACK", "KEY", "AGE", "DEADLINE", "CLAIMED BY"}};
+  std::vector<Row> rows{{"STACK", "KEY", "AGE", "DEADLINE", "CLEAN", "WORKER", "CLAIMED BY"}};
   for (const auto& stack : stacks) {
     rows.push_back(row_of(stack, seconds));
   }

@@ -13,7 +13,8 @@ using std::chrono::system_clock;
 constexpr long long k_now = 1'700'000'000;
 
 PoolStack warm_stack(const std::string& name, long long created, long long deadline,
-                     const std::string& claimed_by)
+                     const std::string& claimed_by, bool clean = false,
+                     const std::string& worker = "")
 {
   PoolStack stack;
   stack.stack = name;
@@ -23,21 +24,23 @@ PoolStack warm_stack(const std::string& name, long long created, long long deadl
   record.created = created;
   record.key.digest = "0123456789abcdef";
   record.deadline = deadline;
+  record.clean = clean;
   stack.record = record;
   stack.claimed_by = claimed_by;
+  stack.worker = worker;
   return stack;
 }
 
-TEST(PoolStatusTest, ListsKeyAgeDeadlineAndClaimOfEachStack)
+TEST(PoolStatusTest, ListsKeyAgeDeadlineResetWorkerAndClaimOfEachStack)
 {
   const auto text = format_pool_status(
-    {warm_stack("shop-test-r1-s1", k_now - 600, k_now + 840, ""),
+    {warm_stack("shop-test-r1-s1", k_now - 600, k_now + 840, "", true, "ready"),
      warm_stack("shop-test-r1-s2", k_now - 7200, k_now - 30, "pid 42 on box since T")},
     "test", system_clock::time_point(seconds(k_now)));
   EXPECT_EQ(text,
-            "STACK            KEY               AGE  DEADLINE        CLAIMED BY\n"
-            "shop-test-r1-s1  0123456789abcdef  10m  in 14m          -\n"
-            "shop-test-r1-s2  0123456789abcdef  2h   passed 30s ago  pid 42 on box since T\n");
+            "STACK            KEY               AGE  DEADLINE        CLEAN  WORKER  CLAIMED BY\n"
+            "shop-test-r1-s1  0123456789abcdef  10m  in 14m          yes    ready   -\n"
+            "shop-test-r1-s2  0123456789abcdef  2h   passed 30s ago  no     -       pid 42 on box since T\n");
 }
 
 TEST(PoolStatusTest, SaysSoWhenThePoolIsEmpty)
