@@ -594,6 +594,12 @@ std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
       say("removed stale warm stack " + stack + " (image of " + changed.front() + ")");
       continue;
     }
+    // A stack left unclean (its run was killed) may still have that run's adopted worker running
+    // a test against it: it goes before anything else touches the stack.
+    if (!record->clean && !record->worker_token.empty()) {
+      stop_parked_worker(record->worker_token);
+      record->worker_token.clear();
+    }
     // Claimed: if this run dies, the stack expires ttl from now, and the next claim resets it.
     const bool clean = record->clean;
     record->clean = false;

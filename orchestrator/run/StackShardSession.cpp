@@ -454,6 +454,7 @@ void StackShardSession::start_or_adopt_worker()
   }
   const auto adoption = worker->adopt(*parked, run_variables);
   if (adoption.kind != PytestWorker::Adoption::Kind::k_adopted) {
+    stop_parked_worker(parked->escape_token);  // whatever is left of it: the stack is ours now
     spdlog::debug("shard {}: warm worker not used: {}", m_shard, adoption.reason);
     start_worker();
     return;

@@ -47,8 +47,10 @@ import collections
 import json
 import os
 import select
+import signal
 import socket
 import sys
+import threading
 import time
 
 import pytest
@@ -201,6 +203,24 @@ def _tail(text):
     return "[... %d characters of output left out ...]\n%s" % (left_out, text[left_out:])
 
 
+def _end_with_the_run(connection):
+    """An adopted worker is not the adopting run's child: the kernel would not end it with the
+    run (a worker orchestrate starts has PR_SET_PDEATHSIG). So it ends itself, with what its tests
+    started, as soon as the run's end of the socket closes, even in the middle of a test."""
+    def watch():
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLRDHUP)
+        while True:
+            events = [event for _, event in poller.poll()]
+            if any(event & select.POLLNVAL for event in events):
+                return  # we closed it ourselves: the session is ending
+            if any(event & (select.POLLRDHUP | select.POLLHUP | select.POLLERR)
+                   for event in events):
+                os.killpg(os.getpgrp(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="orchestrate-run-watch", daemon=True).start()
+
+
 def _wait_for_adoption(config, listener):
     """A parked worker: waits for the run that claims its stack, checks that it is still what
     that run would start, and hands over. Exits the process when nobody comes in time or when
@@ -239,6 +259,7 @@ def _wait_for_adoption(config, listener):
             channel.send({"event": "stale", "reason": reason})
             channel.close()
             os._exit(0)
+        _end_with_the_run(connection)
         _redirect_output(adopt["log"])
         os.environ.update(adopt.get("set", {}))
         # The summary's "in N s" counts from the adoption, not from when we were parked.
