@@ -69,8 +69,8 @@ void ComposeStack::up()
   }
 }
 
-std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
-  const std::vector<FixtureConfig>& fixtures, Milliseconds timeout)
+std::vector<std::string> ComposeStack::one_shot_services(
+  const std::vector<FixtureConfig>& fixtures) const
 {
   std::vector<std::string> one_shots;
   for (const auto& service : m_spec.model.services) {
@@ -81,8 +81,34 @@ std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
       one_shots.push_back(service.name);
     }
   }
+  return one_shots;
+}
+
+void ComposeStack::rerun_one_shots(const std::vector<FixtureConfig>& fixtures)
+{
+  const auto one_shots = one_shot_services(fixtures);
+  if (one_shots.empty()) {
+    return;
+  }
+  spdlog::debug("{}: running {} one-shot service(s) again", project_name(), one_shots.size());
+  std::vector<std::string> arguments{"up", "-d", "--no-build", "--force-recreate", "--no-deps"};
+  arguments.insert(arguments.end(), one_shots.begin(), one_shots.end());
+  const auto result = m_cli.run(arguments, m_spec.up_timeout);
+  if (result.exit.interrupted) {
+    throw Error(ExitCode::k_interrupted, "interrupted while starting " + project_name());
+  }
+  if (!result.exit.succeeded()) {
+    throw InternalError("running " + one_shots.front() + " again for " + project_name() +
+                        " failed" + (result.exit.timed_out ? " (timed out)" : "") + ":\n" +
+                        result.output);
+  }
+}
+
+std::map<std::string, ReadyEndpoint> ComposeStack::wait_ready(
+  const std::vector<FixtureConfig>& fixtures, Milliseconds timeout)
+{
   ReadinessGate gate(m_engine, project_name());
-  auto endpoints = gate.wait(fixtures, timeout, one_shots);
+  auto endpoints = gate.wait(fixtures, timeout, one_shot_services(fixtures));
   verify_port_wiring(m_engine, project_name(), fixtures, endpoints);
   return endpoints;
 }

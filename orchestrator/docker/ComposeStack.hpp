@@ -59,6 +59,12 @@ public:
   // compose's output when up fails, Error(k_interrupted) on Ctrl-C.
   void up();
 
+  // Runs the model's one-shot services that no fixture names (migrations, seeds) again: `up -d
+  // --no-build --force-recreate --no-deps <them>`, after a warm stack's reset wiped what they
+  // made. The fixtures must be ready first (their dependencies are not waited for here);
+  // wait_ready() then waits for them to complete. Does nothing when there are none. Throws as up().
+  void rerun_one_shots(const std::vector<FixtureConfig>& fixtures);
+
   // Gates on the fixtures' readiness and on the completion of the model's one-shot services that
   // no fixture names, then checks that each fixture's host port is wired to this stack
   // (verify_port_wiring); returns each fixture's endpoint by fixture name.
@@ -84,6 +90,9 @@ public:
   void keep();
 
 private:
+  // The model's one-shot services that no fixture names.
+  std::vector<std::string> one_shot_services(const std::vector<FixtureConfig>& fixtures) const;
+
   StackSpec m_spec;
   DockerEngine& m_engine;
   ComposeCli m_cli;

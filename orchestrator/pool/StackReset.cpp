@@ -122,4 +122,11 @@ void reset_stack_services(DockerEngine& engine, const ComposeCli& cli, const std
   }
 }
 
+bool reset_wipes_state(const std::vector<FixtureConfig>& fixtures)
+{
+  return std::any_of(fixtures.begin(), fixtures.end(), [](const FixtureConfig& fixture) {
+    return fixture.reset.kind != ResetSpec::Kind::k_none;
+  });
+}
+
 }  // namespace orchestrate

@@ -21,4 +21,9 @@ namespace orchestrate {
 void reset_stack_services(DockerEngine& engine, const ComposeCli& cli, const std::string& stack,
                           const std::vector<FixtureConfig>& fixtures);
 
+// Whether resetting `fixtures` may wipe state (some reset is not `none`): then what the stack's
+// one-shot services made (a migration's tables, a seed) is gone too, and they must run again
+// once the services are ready (ComposeStack::rerun_one_shots).
+bool reset_wipes_state(const std::vector<FixtureConfig>& fixtures);
+
 }  // namespace orchestrate

@@ -119,8 +119,11 @@ void prepare_for_next_run(DockerEngine& engine, const PooledStackSettings& setti
   auto compose = pooled_compose_stack(settings, engine, record.labels);
   compose->keep();  // this object only looks at the stack: its end must not tear it down
   reset_pooled_stack(engine, settings, record.stack, log_file);
-  const auto endpoints =
-    compose->wait_ready(settings.stacks.fixtures, settings.stacks.readiness_timeout);
+  auto endpoints = compose->wait_ready(settings.stacks.fixtures, settings.stacks.readiness_timeout);
+  if (reset_wipes_state(settings.stacks.fixtures)) {
+    compose->rerun_one_shots(settings.stacks.fixtures);
+    endpoints = compose->wait_ready(settings.stacks.fixtures, settings.stacks.readiness_timeout);
+  }
   record.clean = true;
   if (worker) {
     // A recreated service may publish another port: the worker gets what the next run will see.
@@ -258,6 +261,7 @@ public:
     }
     try {
       reset_pooled_stack(m_engine, m_settings, m_record.stack, m_shard_dir / "compose.log");
+      m_rerun_one_shots = reset_wipes_state(m_settings.stacks.fixtures);
       m_provider.note_warm(m_shard, since(started));
       spdlog::debug("shard {}: warm stack {} reset in {}", m_shard, m_record.stack,
                     format_seconds(since(started)));
@@ -297,7 +301,16 @@ public:
     if (m_replacement) {
       return m_replacement->wait_ready();
     }
-    return m_stack->wait_ready(m_settings.stacks.fixtures, m_settings.stacks.readiness_timeout);
+    auto endpoints =
+      m_stack->wait_ready(m_settings.stacks.fixtures, m_settings.stacks.readiness_timeout);
+    if (m_rerun_one_shots) {
+      // After the claim's reset, once the services are ready: the migrations and seeds again.
+      m_rerun_one_shots = false;
+      m_stack->rerun_one_shots(m_settings.stacks.fixtures);
+      endpoints =
+        m_stack->wait_ready(m_settings.stacks.fixtures, m_settings.stacks.readiness_timeout);
+    }
+    return endpoints;
   }
 
   std::vector<std::string> broken_services() override
@@ -380,6 +393,7 @@ private:
   AdmissionTicket m_admission;
   std::unique_ptr<ComposeStack> m_stack;
   bool m_clean;
+  bool m_rerun_one_shots = false;  // after a reset at the claim, in wait_ready()
   bool m_released = false;
   std::unique_ptr<ShardStack> m_replacement;  // after a failed reset
   std::optional<WarmWorkerRecipe> m_worker_recipe;
@@ -562,6 +576,29 @@ void PooledStackProvider::list_candidates()
   }));
 }
 
+std::vector<std::string>::iterator PooledStackProvider::candidate_for(int shard)
+{
+  // A suite whose modules read ORCHESTRATE_SHARD_INDEX at import can adopt only a warm worker
+  // parked with its own index: among the stacks whose warm worker has collected (at the back),
+  // the last one parked for this shard, else the last one.
+  const std::string index = std::to_string(shard);
+  for (auto candidate = m_candidates.rbegin(); candidate != m_candidates.rend(); ++candidate) {
+    const auto directory = pool_stack_dir(m_settings.place.pool_dir, *candidate) / "worker";
+    std::error_code error;
+    if (!std::filesystem::exists(directory / "worker.ready", error)) {
+      break;
+    }
+    const auto parked = find_parked_worker(directory);
+    if (parked) {
+      const auto found = parked->environment.find("ORCHESTRATE_SHARD_INDEX");
+      if (found != parked->environment.end() && found->second == index) {
+        return std::next(candidate).base();
+      }
+    }
+  }
+  return std::prev(m_candidates.end());
+}
+
 std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
                                                             const std::filesystem::path& shard_dir)
 {
@@ -573,8 +610,9 @@ std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
       if (m_candidates.empty()) {
         return nullptr;
       }
-      stack = m_candidates.back();
-      m_candidates.pop_back();
+      const auto chosen = candidate_for(shard);
+      stack = *chosen;
+      m_candidates.erase(chosen);
     }
     auto claim = StackClaim::try_claim(m_settings.place.lock_dir, stack);
     if (!claim) {

@@ -74,6 +74,8 @@ private:
   // The first time: the pool's records, split into candidates (equal key) and stale ones, which
   // are removed in the background.
   void list_candidates();
+  // Which candidate `shard` takes (m_candidates not empty; m_mutex held).
+  std::vector<std::string>::iterator candidate_for(int shard);
   // The next candidate claimed and reset, or nullptr when none is left.
   std::unique_ptr<ShardStack> claim_warm(int shard, const std::filesystem::path& shard_dir);
 

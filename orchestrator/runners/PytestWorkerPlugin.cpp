@@ -39,8 +39,8 @@ Parked (a warm worker, docs/warm-stacks.md): with ORCHESTRATE_PYTEST_WORKER_LIST
 ORCHESTRATE_PYTEST_WORKER_IDLE_UNTIL) for a later run to connect and send
   {"command": "adopt", "log": path, "set": {...}}
 It answers {"event": "stale", "reason": ...} and exits when a file it imported or collected changed
-since, or when its imports read a variable named in ORCHESTRATE_PYTEST_WORKER_RUN_VARIABLES (their
-values belong to the run that parked it); else it writes to `log` from now on, sets `set` in
+since, or when its imports read a variable named in ORCHESTRATE_PYTEST_WORKER_RUN_VARIABLES whose
+value in `set` is another (the run that parked it set it); else it writes to `log` from now on, sets `set` in
 os.environ and goes on as above, starting with "collected".
 """
 import collections
@@ -253,8 +253,14 @@ def _wait_for_adoption(config, listener):
         changed = _changed(fingerprint)
         if changed:
             reason = "%s changed since it was imported" % changed
-        elif _RecordingEnviron.read:
-            reason = "its imports read %s" % ", ".join(sorted(_RecordingEnviron.read))
+        else:
+            # A value read at import that this run shares (the same shard count, often the same
+            # shard index) is no reason to refuse.
+            given = adopt.get("set", {})
+            differing = sorted(name for name in _RecordingEnviron.read
+                               if os.environ.get(name) != given.get(name))
+            if differing:
+                reason = "its imports read %s, which this run sets otherwise" % ", ".join(differing)
         if reason:
             channel.send({"event": "stale", "reason": reason})
             channel.close()

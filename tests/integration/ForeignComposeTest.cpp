@@ -3,6 +3,7 @@
 // Each runs the real orchestrate against the real engine under a unique project prefix.
 
 #include "OrchestrateCli.hpp"
+#include "support/Eventually.hpp"
 
 #include <fstream>
 #include <gtest/gtest.h>
@@ -218,6 +219,57 @@ TEST(ForeignComposeTest, EnvUpWaitsForTheOneShotMigrationAndCountsItComplete)
 
   const auto down = command(project, {"env", "down", "--env", "dev"});
   EXPECT_EQ(down.exit_code, 0) << down.output;
+  expect_nothing_left(project);
+}
+
+// The fixture resets by recreating its database (the default), which wipes the migration's table:
+// a warm stack must run the one-shot migration again before its next run's tests.
+TEST(ForeignComposeTest, AWarmStackRunsTheOneShotMigrationAgainAfterItsReset)
+{
+  ScratchProject project("one-shot");
+  DockerCleanup safety_net(project.label());
+  const auto report = project.root() / "second.json";
+  const auto first = project.run({"--suite", "orders", "--parallel", "2", "--reuse"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto second =
+    project.run({"--suite", "orders", "--parallel", "2", "--reuse", "--report-json", report.string()});
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("2 passed"), std::string::npos) << second.output;
+  EXPECT_NE(read_text(report).find("\"warm_stack\": true"), std::string::npos) << read_text(report);
+  EXPECT_EQ(command(project, {"pool", "down"}).exit_code, 0);
+  expect_nothing_left(project);
+}
+
+// The project's conftest reads ORCHESTRATE_SHARD_INDEX at import (each shard marks its stack
+// with it): a warm worker parked with another shard's index cannot serve a shard, so each shard
+// claims the stack whose worker was parked with its own index, and adopts it.
+TEST(ForeignComposeTest, ShardsThatReadTheirIndexAtImportAdoptTheWarmWorkersParkedWithIt)
+{
+  ScratchProject project("all-interfaces");
+  DockerCleanup safety_net(project.label());
+  const auto report = project.root() / "second.json";
+  const auto first = project.run({"--suite", "integration", "--parallel", "4", "--reuse"});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  // Until every warm worker has collected, as a developer's pause between two runs gives them.
+  ASSERT_TRUE(eventually(
+    [&] {
+      const auto status = command(project, {"pool", "status"}).output;
+      return status.find(" ready ") != std::string::npos &&
+             status.find(" starting ") == std::string::npos;
+    },
+    Milliseconds(30'000)));
+  const auto second = project.run(
+    {"--suite", "integration", "--parallel", "4", "--reuse", "--report-json", report.string()});
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("12 passed"), std::string::npos) << second.output;
+  const auto text = read_text(report);
+  std::size_t adopted = 0;
+  for (auto at = text.find("\"warm_worker\": true"); at != std::string::npos;
+       at = text.find("\"warm_worker\": true", at + 1)) {
+    ++adopted;
+  }
+  EXPECT_EQ(adopted, 4u) << text;
+  EXPECT_EQ(command(project, {"pool", "down"}).exit_code, 0);
   expect_nothing_left(project);
 }
 
