@@ -77,6 +77,8 @@ StartSlots::StartSlots(int slots, std::string engine, std::function<Clock::time_
   if (slots < 0) {
     throw InternalError("start slots must be 0 (unlimited) or more, got " + std::to_string(slots));
   }
+  spdlog::debug("engine {}: {} stacks start at once", m_engine,
+                slots == 0 ? std::string("any number of") : "at most " + std::to_string(slots));
 }
 
 int StartSlots::slots() const
