@@ -18,8 +18,9 @@ int start_slot_count(const StartSlotSettings& settings, DockerEngine& engine)
   if (settings.project_default) {
     return *settings.project_default;
   }
-  // The stacks' services run on the engine's CPUs: as many as start at once as it has (one
-  // starting stack keeps about one core busy until its services are ready).
+  // The stacks' services start on the engine's CPUs: one stack per CPU at once (measured on two
+  // cores: two at a time made the first tests start in half the time, bench/RESULTS.md "Start
+  // slots (issue 10)").
   int cpus = 0;
   try {
     cpus = engine.cpu_count();
