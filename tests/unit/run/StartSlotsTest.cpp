@@ -99,8 +99,9 @@ TEST_F(StartSlotsTest, ShardOneStartsAlsoWhenEverySlotIsHeld)
 TEST_F(StartSlotsTest, ShardOneGoesAheadOfShardsWaitingBeforeIt)
 {
   StartSlots slots(1, "local", m_clock.function());
+  std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto held = slots.acquire(3);
-  auto waiting = std::async(std::launch::async, [&] { return slots.acquire(2); });
+  waiting = std::async(std::launch::async, [&] { return slots.acquire(2); });
   wait_until_waiting(slots, 1);
   // Shard 2 asked first and still waits; shard 1 does not wait behind it.
   auto shard_one = slots.try_acquire_for(1, 0ms);
@@ -152,8 +153,9 @@ TEST_F(StartSlotsTest, AHoldPastItsBoundNoLongerKeepsTheNextShardWaiting)
 TEST_F(StartSlotsTest, AShardWaitingWhenAHoldPassesItsBoundIsWokenByThePoll)
 {
   StartSlots slots(1, "local", m_clock.function());
+  std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto stuck = slots.acquire(2);
-  auto waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
+  waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
   wait_until_waiting(slots, 1);
   m_clock.advance(StartSlots::k_initial_hold_bound);
   ASSERT_EQ(waiting.wait_for(10s), std::future_status::ready);
@@ -201,8 +203,9 @@ TEST_F(StartSlotsTest, ASlotEndedByAnExceptionIsNoTimeToReady)
 TEST_F(StartSlotsTest, AnInterruptWakesAWaitingShard)
 {
   StartSlots slots(1, "local", m_clock.function());
+  std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto held = slots.acquire(2);
-  auto waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
+  waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
   wait_until_waiting(slots, 1);
   simulate_interrupts(1, SIGINT);
   ASSERT_EQ(waiting.wait_for(10s), std::future_status::ready);
@@ -213,8 +216,9 @@ TEST_F(StartSlotsTest, AnInterruptWakesAWaitingShard)
 TEST_F(StartSlotsTest, AStopRequestWakesAWaitingShard)
 {
   StartSlots slots(1, "local", m_clock.function());
+  std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto held = slots.acquire(2);
-  auto waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
+  waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
   wait_until_waiting(slots, 1);
   request_stop();  // -x / --maxfail
   ASSERT_EQ(waiting.wait_for(10s), std::future_status::ready);
