@@ -80,6 +80,8 @@ int run_command(const std::vector<std::string>& arguments)
      "most memory the concurrent stacks may be limited to, e.g. 4GiB (default: orchestrate.yaml)")
     ("memory-floor", po::value<std::string>(),
      "start no new stack while the host's MemAvailable is below this (default 256MiB)")
+    ("start-slots", po::value<int>(),
+     "stacks that start at once on each engine, 0: no limit (default: the engine's CPUs)")
     ("lock-timeout", po::value<std::string>(),
      "how long to wait for the environment lock (default: orchestrate.yaml, 10m)")
     ("junit-xml", po::value<std::string>(), "write a merged JUnit XML report here")
@@ -163,6 +165,12 @@ int run_command(const std::vector<std::string>& arguments)
   options.lock_timeout = duration_option(values, "lock-timeout");
   options.memory_budget_bytes = byte_size_option(values, "memory-budget");
   options.engines = engine_names_option(values);
+  if (values.count("start-slots") != 0) {
+    options.start_slots = values["start-slots"].as<int>();
+    if (*options.start_slots < 0) {
+      throw UsageError("--start-slots must be 0 (no limit) or more");
+    }
+  }
   if (auto floor = byte_size_option(values, "memory-floor")) {
     options.memory_floor_bytes = *floor;
   }

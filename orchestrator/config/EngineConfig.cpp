@@ -3,6 +3,7 @@
 #include "config/YamlFields.hpp"
 
 #include <algorithm>
+#include <climits>
 #include <set>
 
 namespace orchestrate {
@@ -10,7 +11,8 @@ namespace orchestrate {
 namespace {
 
 const std::vector<std::string> k_engine_keys = {"name",       "host",          "context", "tls",
-                                                "ssh_config", "memory_budget", "address"};
+                                                "ssh_config", "memory_budget", "address",
+                                                "start_slots"};
 const std::vector<std::string> k_tls_keys = {"ca", "cert", "key"};
 const std::vector<std::string> k_schemes = {"unix://", "tcp://", "ssh://"};
 
@@ -103,6 +105,9 @@ EngineConfig read_engine(const YamlValue& item, const std::filesystem::path& roo
     if (*engine.memory_budget_bytes == 0) {
       budget->fail_expected("a byte size larger than 0");
     }
+  }
+  if (const auto slots = mapping.get("start_slots")) {
+    engine.start_slots = slots->as_int(0, INT_MAX);  // 0: unlimited
   }
   if (const auto address = mapping.get("address")) {
     engine.address = address->as_string();

@@ -29,6 +29,7 @@ struct EngineConfig
   std::optional<TlsFiles> tls;              // tcp:// only
   std::filesystem::path ssh_config;         // ssh:// only: passed to ssh as -F (empty: ssh's own)
   std::optional<std::uint64_t> memory_budget_bytes;  // empty: the project's memory_budget
+  std::optional<int> start_slots;           // 0: unlimited; empty: the run's (StartSlotCount.hpp)
   std::string address;                      // where published ports are reached; empty: derived
   std::filesystem::path source_path;        // orchestrate.yaml
   int line = 0;                             // the entry's line, for messages
@@ -39,7 +40,8 @@ struct EngineConfig
 // EngineEndpoint.hpp). Throws ConfigError `path:line:` for anything else than a non-empty list of
 // mappings with the keys name (required, unique, [a-z0-9_-]), host or context (exactly one; host
 // with the scheme unix://, tcp:// or ssh://), tls {ca, cert, key} (all three, tcp:// only),
-// ssh_config (ssh:// only), memory_budget (a byte size larger than 0), address (a host name or IP).
+// ssh_config (ssh:// only), memory_budget (a byte size larger than 0), address (a host name or IP),
+// start_slots (a whole number, 0 or more).
 std::vector<EngineConfig> read_engine_configs(const YamlMapping& file,
                                               const std::filesystem::path& root);
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ struct RunDefaults
   Milliseconds collect_timeout{300'000};   // the central collection (imports of every module)
   bool reuse = false;                      // keep shard stacks warm between runs (--reuse)
   Milliseconds reuse_ttl{900'000};         // how long a warm stack waits idle in the pool
+  // Stacks of one engine starting at once (run/StartSlotCount.hpp); 0: unlimited; empty: the
+  // engine's CPU count.
+  std::optional<int> start_slots;
 };
 
 // How a policy rule (a lint rule of docs/lint.md) is enforced: `error` refuses the stack (the

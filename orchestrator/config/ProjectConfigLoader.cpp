@@ -23,7 +23,7 @@ const std::vector<std::string> k_project_keys = {
 const std::vector<std::string> k_environment_keys = {"compose_files"};
 const std::vector<std::string> k_default_keys = {
   "parallel", "readiness_timeout", "stop_timeout", "lock_timeout", "test_timeout",
-  "collect_timeout", "reuse", "reuse_ttl",
+  "collect_timeout", "reuse", "reuse_ttl", "start_slots",
 };
 
 constexpr const char* k_compose_name_rule =
@@ -170,6 +170,9 @@ RunDefaults read_defaults(const YamlMapping& file)
   }
   if (auto reuse = mapping->get("reuse")) {
     defaults.reuse = reuse->as_bool();
+  }
+  if (auto slots = mapping->get("start_slots")) {
+    defaults.start_slots = slots->as_int(0, INT_MAX);  // 0: unlimited
   }
   if (auto ttl = mapping->get("reuse_ttl")) {
     defaults.reuse_ttl = ttl->as_duration();

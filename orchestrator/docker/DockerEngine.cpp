@@ -689,6 +689,13 @@ std::uint64_t DockerEngine::memory_total()
   return total.is_number_unsigned() ? total.get<std::uint64_t>() : 0;
 }
 
+int DockerEngine::cpu_count()
+{
+  const json info = get_existing_json(*m_transport, api_prefix() + "/info");
+  const json& count = member(info, "NCPU");
+  return count.is_number_integer() && count.get<int>() > 0 ? count.get<int>() : 0;
+}
+
 std::string DockerEngine::engine_id()
 {
   return string_member(get_existing_json(*m_transport, api_prefix() + "/info"), "ID");

@@ -143,6 +143,9 @@ public:
   // The memory of the engine's host in bytes (GET /info: MemTotal); 0 when not reported.
   std::uint64_t memory_total();
 
+  // The CPUs of the engine's host (GET /info: NCPU); 0 when not reported.
+  int cpu_count();
+
   // The engine's own identity (GET /info: ID), the same whichever address reaches it.
   std::string engine_id();
 

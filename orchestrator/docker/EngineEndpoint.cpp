@@ -120,6 +120,7 @@ EngineEndpoint resolve_engine_endpoint(const EngineConfig& engine,
   endpoint.name = engine.name;
   endpoint.ssh_config = engine.ssh_config;
   endpoint.memory_budget_bytes = engine.memory_budget_bytes;
+  endpoint.start_slots = engine.start_slots;
   endpoint.address = engine.address.empty() ? default_address(endpoint.host) : engine.address;
   endpoint.origin = where + (engine.context.empty() ? "" : " (" + endpoint.origin + ")");
   return endpoint;

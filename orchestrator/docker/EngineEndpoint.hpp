@@ -25,6 +25,7 @@ struct EngineEndpoint
   // host of the URL unless `address` says otherwise.
   std::string address = "127.0.0.1";
   std::optional<std::uint64_t> memory_budget_bytes;  // empty: the run's budget
+  std::optional<int> start_slots;  // stacks starting at once (0: unlimited); empty: the run's
   std::string origin = "the default socket";          // for messages: where this engine came from
 };
 

@@ -45,6 +45,13 @@ public:
     return m_placed.stack->name();
   }
 
+  StartSlot take_start_slot() override
+  {
+    // The slot of the engine it is placed on now (one it moves to while starting is not waited
+    // for again).
+    return m_placed.stack->take_start_slot();
+  }
+
   void up() override
   {
     with_moves([&] {
@@ -171,22 +178,25 @@ private:
 struct EnginePlacement::Slot
 {
   Slot(const FreshStackSettings& settings, DockerEngine& engine_, std::uint64_t budget,
-       int parallel)
+       int parallel, const StartSlotSettings& start_slot_settings)
     : engine(engine_),
       admission(settings.model, budget, parallel),
-      provider(settings, engine_, nullptr)
+      start_slots(start_slot_count(start_slot_settings, engine_), engine_.endpoint().name),
+      provider(settings, engine_, nullptr, &start_slots)
   {
   }
 
   DockerEngine& engine;
   std::unique_ptr<EngineMemoryPressure> memory;  // watched by the admission: declared before it
   StackAdmission admission;
+  StartSlots start_slots;  // used by the provider's stacks: declared before it
   FreshStackProvider provider;
   std::atomic<bool> lost{false};
 };
 
 EnginePlacement::EnginePlacement(FreshStackSettings settings, std::vector<DockerEngine*> engines,
                                  const std::vector<std::uint64_t>& budgets, int parallel,
+                                 const StartSlotSettings& start_slots,
                                  std::function<void(const std::string&)> on_message,
                                  std::function<void(int, const std::string&)> on_placed)
   : m_settings(std::move(settings)),
@@ -195,7 +205,8 @@ EnginePlacement::EnginePlacement(FreshStackSettings settings, std::vector<Docker
 {
   for (std::size_t i = 0; i < engines.size(); ++i) {
     try {
-      m_slots.push_back(std::make_unique<Slot>(m_settings, *engines[i], budgets.at(i), parallel));
+      m_slots.push_back(
+        std::make_unique<Slot>(m_settings, *engines[i], budgets.at(i), parallel, start_slots));
     } catch (const UsageError& error) {
       throw UsageError("engine " + engines[i]->endpoint().name + ": " + error.what());
     }

@@ -5,6 +5,8 @@
 #include "resources/StackAdmission.hpp"
 #include "run/FreshStackProvider.hpp"
 #include "run/StackProvider.hpp"
+#include "run/StartSlotCount.hpp"
+#include "run/StartSlots.hpp"
 
 #include <atomic>
 #include <cstdint>
@@ -20,7 +22,8 @@ namespace orchestrate {
 // Places each shard's stack on one of the run's engines (docs/scale-out.md): every engine has a
 // memory budget and an admission of its own (its `memory_budget`, else the run's), and a shard
 // goes to the first engine in the configured order that has room (the local engine first); when
-// none has, it waits. Each engine's stacks are made as FreshStackProvider makes them.
+// none has, it waits. Each engine's stacks are made as FreshStackProvider makes them, and start
+// a few at a time by the engine's own start slots (StartSlots.hpp: an engine has its own CPUs).
 //
 // Engine loss: when a request to an engine fails and the engine no longer answers a ping, the
 // engine is lost for the rest of the run. A stack on it reports its fixtures as broken (and as
@@ -34,12 +37,15 @@ class EnginePlacement : public StackProvider
 {
 public:
   // `engines` in placement order (at least one). `budgets` gives each engine's memory budget
-  // (same order). Throws UsageError when one stack does not fit an engine's budget (naming it).
+  // (same order); `start_slots` each engine's start slots (start_slot_count, which may ask the
+  // engine for its CPUs). Throws UsageError when one stack does not fit an engine's budget
+  // (naming it).
   // `on_message` gets the lines for the user (an engine lost); `on_placed` the shard and the
   // engine's name each time a shard's stack is placed (for the live display). Both are called
   // without locks held.
   EnginePlacement(FreshStackSettings settings, std::vector<DockerEngine*> engines,
                   const std::vector<std::uint64_t>& budgets, int parallel,
+                  const StartSlotSettings& start_slots,
                   std::function<void(const std::string&)> on_message,
                   std::function<void(int, const std::string&)> on_placed = {});
   ~EnginePlacement() override;

@@ -18,10 +18,12 @@ class FreshShardStack : public ShardStack
 {
 public:
   FreshShardStack(const FreshStackSettings& settings, StackSpec spec, DockerEngine& engine,
-                  AdmissionTicket admission)
+                  AdmissionTicket admission, StartSlots* start_slots)
     : m_settings(settings),
       m_engine(engine),
       m_admission(std::move(admission)),
+      m_start_slots(start_slots),
+      m_shard(spec.ownership.shard),
       m_stack(std::make_unique<ComposeStack>(std::move(spec), engine))
   {
   }
@@ -34,6 +36,11 @@ public:
   const std::string& name() const override
   {
     return m_stack->project_name();
+  }
+
+  StartSlot take_start_slot() override
+  {
+    return m_start_slots != nullptr ? m_start_slots->acquire(m_shard) : StartSlot();
   }
 
   void up() override
@@ -87,6 +94,8 @@ private:
   const FreshStackSettings& m_settings;
   DockerEngine& m_engine;
   AdmissionTicket m_admission;
+  StartSlots* m_start_slots;
+  int m_shard;
   std::unique_ptr<ComposeStack> m_stack;
   bool m_released = false;
   bool m_kept = false;
@@ -95,10 +104,11 @@ private:
 }  // namespace
 
 FreshStackProvider::FreshStackProvider(FreshStackSettings settings, DockerEngine& engine,
-                                       StackAdmission* admission)
+                                       StackAdmission* admission, StartSlots* start_slots)
   : m_settings(std::move(settings)),
     m_engine(engine),
-    m_admission(admission)
+    m_admission(admission),
+    m_start_slots(start_slots)
 {
 }
 
@@ -123,7 +133,7 @@ std::unique_ptr<ShardStack> FreshStackProvider::provide(int shard,
   // Waits while the memory budget is spent by other shards' stacks: queued, never failed.
   AdmissionTicket admission = m_admission != nullptr ? m_admission->admit() : AdmissionTicket();
   return std::make_unique<FreshShardStack>(m_settings, std::move(spec), m_engine,
-                                           std::move(admission));
+                                           std::move(admission), m_start_slots);
 }
 
 }  // namespace orchestrate

@@ -5,6 +5,7 @@
 #include "docker/DockerEngine.hpp"
 #include "resources/StackAdmission.hpp"
 #include "run/StackProvider.hpp"
+#include "run/StartSlots.hpp"
 
 #include <filesystem>
 #include <string>
@@ -29,13 +30,15 @@ struct FreshStackSettings
 
 // The default provider: every shard gets a new compose project of its own on the one engine,
 // named after the run and the shard, labelled as ours, admitted by the memory budget (when
-// `admission` is set) and removed when released.
+// `admission` is set), started a few at a time (when `start_slots` is set) and removed when
+// released.
 class FreshStackProvider : public StackProvider
 {
 public:
-  // `engine` and `admission` (optional) must outlive the provider and its stacks.
+  // `engine`, `admission` and `start_slots` (both optional) must outlive the provider and its
+  // stacks.
   FreshStackProvider(FreshStackSettings settings, DockerEngine& engine,
-                     StackAdmission* admission);
+                     StackAdmission* admission, StartSlots* start_slots = nullptr);
 
   std::unique_ptr<ShardStack> provide(int shard, const std::filesystem::path& shard_dir) override;
 
@@ -43,6 +46,7 @@ private:
   FreshStackSettings m_settings;
   DockerEngine& m_engine;
   StackAdmission* m_admission;
+  StartSlots* m_start_slots;
 };
 
 }  // namespace orchestrate

@@ -428,6 +428,11 @@ public:
     return m_name;  // also after release, when m_inner may be gone
   }
 
+  StartSlot take_start_slot() override
+  {
+    return m_inner->take_start_slot();  // a new stack starts as a fresh one does (StartSlots.hpp)
+  }
+
   void up() override
   {
     m_inner->up();

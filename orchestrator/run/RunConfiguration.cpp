@@ -60,6 +60,7 @@ StackInfrastructureOptions stack_infrastructure_options(const RunConfiguration& 
   infrastructure.readiness_timeout =
     options.readiness_timeout.value_or(config.project.defaults.readiness_timeout);
   infrastructure.stop_timeout = config.project.defaults.stop_timeout;
+  infrastructure.start_slots = {options.start_slots, config.project.defaults.start_slots};
   infrastructure.pool = resolve_pool_settings(options.reuse, options.reuse_ttl, config.setup.suite,
                                               config.project.defaults);
   return infrastructure;

@@ -33,6 +33,7 @@ struct RunOptions
   std::optional<Milliseconds> lock_timeout;
   std::optional<std::uint64_t> memory_budget_bytes;  // concurrent stacks' memory limits, summed
   std::uint64_t memory_floor_bytes = 256ull << 20;   // pause new stacks below this MemAvailable
+  std::optional<int> start_slots;  // --start-slots: stacks starting at once per engine; 0: unlimited
   std::vector<std::string> engines;  // --engine: only these of orchestrate.yaml's; empty: all
   std::string keyword_expression;     // -k, pytest's semantics, for every runner
   bool last_failed = false;           // --lf: only the tests that failed last time

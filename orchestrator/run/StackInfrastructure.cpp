@@ -239,6 +239,7 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
     budgets.front() =
       budget_beside_warm_stacks(budgets.front(), m_model.memory_limit_bytes(), idle_warm_stacks);
     m_placement.emplace(stack_settings, m_engines.all(), budgets, m_options.parallel,
+                        m_options.start_slots,
                         [this](const std::string& line) { m_events.message(line); },
                         [this](int shard, const std::string& engine) {
                           m_events.stack_placed(shard, engine);
@@ -286,7 +287,9 @@ void StackInfrastructure::prepare(const std::string& run_id, const std::filesyst
     m_stacks = &*m_placement;
     return;
   }
-  m_stacks = &m_provider.emplace(stack_settings, m_engine, admission);
+  m_start_slots.emplace(start_slot_count(m_options.start_slots, m_engine),
+                        m_engine.endpoint().name);
+  m_stacks = &m_provider.emplace(stack_settings, m_engine, admission, &*m_start_slots);
   if (pool_key) {
     // One engine only: options_for_engines turned --reuse off for several.
     m_stacks = &m_pooled_provider.emplace(

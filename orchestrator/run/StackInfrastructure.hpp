@@ -17,6 +17,7 @@
 #include "run/PooledStackProvider.hpp"
 #include "run/RunEngines.hpp"
 #include "run/RunRemoval.hpp"
+#include "run/StartSlotCount.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -39,6 +40,7 @@ struct StackInfrastructureOptions
   Milliseconds readiness_timeout{60'000};  // each stack's readiness gate
   Milliseconds stop_timeout{0};            // each stack's `compose down` grace
   PoolSettings pool;  // --reuse: warm stacks claimed from and returned to the pool
+  StartSlotSettings start_slots;  // stacks starting at once per engine (StartSlotCount.hpp)
 };
 
 // Everything a run needs only because its suite has fixtures (README "What a run does", steps 2-4
@@ -148,6 +150,7 @@ private:
   std::optional<EnginePlacement> m_placement;   // several: owns their admissions; its stacks must
                                                 // be gone before it is
   std::optional<ResourceMonitor> m_monitor;
+  std::optional<StartSlots> m_start_slots;       // one engine; its stacks must be gone before it is
   std::optional<FreshStackProvider> m_provider;  // its stacks must be gone before it is
   std::optional<PooledStackProvider> m_pooled_provider;  // --reuse, one engine: wraps m_provider
   StackProvider* m_stacks = nullptr;  // m_placement, m_pooled_provider or m_provider

@@ -4,6 +4,7 @@
 #include "docker/ReadinessGate.hpp"
 #include "runners/ParkedPytestWorker.hpp"
 #include "run/ServiceDeath.hpp"
+#include "run/StartSlots.hpp"
 
 #include <filesystem>
 #include <map>
@@ -25,6 +26,17 @@ public:
 
   // Its name (the compose project), for messages, the report and COMPOSE_PROJECT_NAME.
   virtual const std::string& name() const = 0;
+
+  // Waits for a start slot of its engine (StartSlots.hpp) and returns it; the shard session holds
+  // it while up() and wait_ready() run. A stack that is cheap to start needs none and returns an
+  // empty slot: so does a warm stack of the pool (PooledStackProvider), whose up() only resets
+  // its services' data (under half a second, its containers long started) and whose pytest worker
+  // starts before up() to import the tests meanwhile: waiting behind other stacks' starts would
+  // only delay it. Throws InterruptedError on a stop while waiting.
+  virtual StartSlot take_start_slot()
+  {
+    return StartSlot();
+  }
 
   // Brings it up: containers started, ports published, readiness not judged yet. Throws (having
   // left what it started for release()) when it cannot.

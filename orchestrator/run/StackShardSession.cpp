@@ -141,6 +141,8 @@ StackShardSession::StackShardSession(const ShardSettings& settings,
 
 void StackShardSession::bring_up_stack()
 {
+  // A few stacks of an engine start at once (StartSlots.hpp): held until ready, or its bound.
+  const StartSlot start_slot = m_stack->take_start_slot();
   const auto up_started = std::chrono::steady_clock::now();
   const auto add_fixture_environment = [this](const std::map<std::string, ReadyEndpoint>& endpoints) {
     for (const auto& fixture : m_settings.fixtures) {

@@ -28,7 +28,8 @@ TEST_F(EngineConfigTest, ReadsEveryKeyOfEachTransport)
                 "    host: ssh://ci@build-3\n"
                 "    ssh_config: ssh/config\n"
                 "  - name: desk\n"
-                "    context: desk\n");
+                "    context: desk\n"
+                "    start_slots: 3\n");
   const auto engines = load_project().engines;
   ASSERT_EQ(engines.size(), 4u);
   EXPECT_EQ(engines[0].name, "local");
@@ -44,6 +45,15 @@ TEST_F(EngineConfigTest, ReadsEveryKeyOfEachTransport)
   EXPECT_FALSE(engines[2].memory_budget_bytes.has_value());
   EXPECT_EQ(engines[3].context, "desk");
   EXPECT_TRUE(engines[3].host.empty());
+  EXPECT_EQ(engines[3].start_slots, 3);
+  EXPECT_FALSE(engines[0].start_slots.has_value());  // the run's
+}
+
+TEST_F(EngineConfigTest, RejectsStartSlotsThatAreNotAWholeNumberOfZeroOrMore)
+{
+  write_project("engines:\n  - name: a\n    host: tcp://h:2375\n    start_slots: two\n");
+  expect_error_at(config_error([&] { load_project(); }), "orchestrate.yaml", 8,
+                  "'engines[0].start_slots' must be an integer of at least 0, got 'two'");
 }
 
 TEST_F(EngineConfigTest, RejectsAnUnknownSchemeSayingWhichAreKnown)

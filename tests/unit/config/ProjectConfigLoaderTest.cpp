@@ -102,6 +102,7 @@ TEST_F(ProjectConfigLoaderTest, AppliesDefaultsForOptionalKeys)
   EXPECT_EQ(config.defaults.collect_timeout, Milliseconds(300'000));
   EXPECT_FALSE(config.defaults.reuse);
   EXPECT_EQ(config.defaults.reuse_ttl, Milliseconds(900'000));
+  EXPECT_FALSE(config.defaults.start_slots.has_value());  // the engine's CPU count
   EXPECT_EQ(config.environments.count("dev"), 0u);
 }
 
@@ -120,6 +121,26 @@ TEST_F(ProjectConfigLoaderTest, RejectsAZeroReuseTtl)
 
   expect_error_at(config_error([this] { load_project(); }), "orchestrate.yaml", 6,
                   "'defaults.reuse_ttl' must be a duration longer than 0");
+}
+
+TEST_F(ProjectConfigLoaderTest, LoadsStartSlotsWhereZeroMeansUnlimited)
+{
+  write_project("defaults:\n  start_slots: 2\n");
+  EXPECT_EQ(load_project().defaults.start_slots, 2);
+
+  write_project("defaults:\n  start_slots: 0\n");
+  EXPECT_EQ(load_project().defaults.start_slots, 0);
+}
+
+TEST_F(ProjectConfigLoaderTest, RejectsStartSlotsThatAreNotAWholeNumberOfZeroOrMore)
+{
+  write_project("defaults:\n  start_slots: -1\n");
+  expect_error_at(config_error([this] { load_project(); }), "orchestrate.yaml", 6,
+                  "'defaults.start_slots' must be an integer of at least 0");
+
+  write_project("defaults:\n  start_slots: cores\n");
+  expect_error_at(config_error([this] { load_project(); }), "orchestrate.yaml", 6,
+                  "'defaults.start_slots' must be an integer of at least 0");
 }
 
 TEST_F(ProjectConfigLoaderTest, ResolvesARootGivenWithDotsToAPlainAbsolutePath)
@@ -187,7 +208,7 @@ TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInDefaultsWithFileAndLine)
   EXPECT_EQ(message, at("orchestrate.yaml", 7) +
                        "unknown key 'paralel' in 'defaults'; expected one of: parallel, "
                        "readiness_timeout, stop_timeout, lock_timeout, test_timeout, "
-                       "collect_timeout, reuse, reuse_ttl");
+                       "collect_timeout, reuse, reuse_ttl, start_slots");
 }
 
 TEST_F(ProjectConfigLoaderTest, RejectsUnknownKeyInAnEnvironment)
