@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 #include <fstream>
 #include <unistd.h>
 
@@ -109,12 +110,31 @@ std::vector<std::string> list_pool_records(const std::filesystem::path& pool_dir
   return stacks;
 }
 
+void end_warm_worker(const std::filesystem::path& pool_dir, const std::string& stack) noexcept
+{
+  std::set<std::string> tokens;
+  if (const auto record = load_pool_record(pool_dir, stack); record && !record->worker_token.empty()) {
+    tokens.insert(record->worker_token);
+  }
+  // One a run parked and had not handed to the pool yet when it was killed: only its folder
+  // knows it (ParkedPytestWorker's parked.json).
+  if (const auto parked = read_file_text(pool_stack_dir(pool_dir, stack) / "worker/parked.json")) {
+    const auto json = Json::parse(*parked, nullptr, false);
+    if (json.is_object() && json.contains("escape_token") && json["escape_token"].is_string()) {
+      tokens.insert(json["escape_token"].get<std::string>());
+    }
+  }
+  for (const auto& token : tokens) {
+    if (!token.empty()) {
+      end_processes_with_token(token);
+    }
+  }
+}
+
 void remove_pool_record(const std::filesystem::path& pool_dir, const std::string& stack) noexcept
 {
-  if (const auto record = load_pool_record(pool_dir, stack); record && !record->worker_token.empty()) {
-    // Its warm worker would otherwise wait for a run until the deadline it was given.
-    end_processes_with_token(record->worker_token);
-  }
+  // Its warm worker would otherwise wait for a run until the deadline it was given.
+  end_warm_worker(pool_dir, stack);
   std::error_code error;
   std::filesystem::remove(record_path(pool_dir, stack), error);
   std::filesystem::remove_all(pool_stack_dir(pool_dir, stack), error);

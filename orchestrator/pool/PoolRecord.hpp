@@ -56,6 +56,11 @@ std::optional<PoolRecord> load_pool_record(const std::filesystem::path& pool_dir
 // The stacks that have a record in `pool_dir`, sorted. Never throws.
 std::vector<std::string> list_pool_records(const std::filesystem::path& pool_dir);
 
+// Ends the warm pytest worker of `stack` and everything it started: the one its record names and
+// the one its folder holds (a run killed before it returned the stack may have started it).
+// Never throws.
+void end_warm_worker(const std::filesystem::path& pool_dir, const std::string& stack) noexcept;
+
 // Removes the record of `stack` and its folder, and ends its warm worker. Never throws.
 void remove_pool_record(const std::filesystem::path& pool_dir, const std::string& stack) noexcept;
 

@@ -8,6 +8,7 @@
 #include "pool/StackClaim.hpp"
 #include "pool/StackReset.hpp"
 #include "process/SignalState.hpp"
+#include "run/NextRunWorker.hpp"
 #include "runners/ParkedPytestWorker.hpp"
 
 #include <spdlog/spdlog.h>
@@ -36,14 +37,6 @@ long long seconds_of(Milliseconds duration)
 {
   return (duration.count() + 999) / 1000;
 }
-
-// How the session would start its pytest worker on a stack: what a warm one parked beside the
-// returned stack is started with.
-struct WarmWorkerRecipe
-{
-  PytestWorkerOptions options;
-  std::map<std::string, std::string> environment;
-};
 
 // Writes the pool record that makes `stack` a warm stack again: its images and labels as the
 // engine has them now, its deadline ttl from now. Returns false (and writes nothing) when the
@@ -109,12 +102,12 @@ void reset_pooled_stack(DockerEngine& engine, const PooledStackSettings& setting
 }
 
 // What a returning run does for the next one, so that its first test need not wait: resets the
-// stack now (record.clean) and runs the readiness gate, then parks the next run's pytest worker
-// beside it (record.worker_token). Saves the record. Throws when the reset or the gate fails (the
-// caller then removes the stack).
+// stack now (record.clean), runs the readiness gate (and the one-shot services again), then hands
+// the next run's pytest worker to the pool with it (record.worker_token). Saves the record. Throws
+// when the reset or the gate fails (the caller then removes the stack).
 void prepare_for_next_run(DockerEngine& engine, const PooledStackSettings& settings,
                           PoolRecord& record, const std::filesystem::path& log_file,
-                          const std::optional<WarmWorkerRecipe>& worker)
+                          NextRunWorker* worker)
 {
   auto compose = pooled_compose_stack(settings, engine, record.labels);
   compose->keep();  // this object only looks at the stack: its end must not tear it down
@@ -125,19 +118,8 @@ void prepare_for_next_run(DockerEngine& engine, const PooledStackSettings& setti
     endpoints = compose->wait_ready(settings.stacks.fixtures, settings.stacks.readiness_timeout);
   }
   record.clean = true;
-  if (worker) {
-    // A recreated service may publish another port: the worker gets what the next run will see.
-    auto environment = worker->environment;
-    for (const auto& fixture : settings.stacks.fixtures) {
-      for (auto& [name, value] : fixture_environment(fixture, endpoints.at(fixture.name))) {
-        environment[name] = value;
-      }
-    }
-    const auto directory = pool_stack_dir(settings.place.pool_dir, record.stack) / "worker";
-    if (auto parked =
-          park_pytest_worker(worker->options, environment, directory, record.deadline)) {
-      record.worker_token = parked->escape_token;
-    }
+  if (worker != nullptr) {
+    record.worker_token = worker->hand_over(endpoints, record.deadline);
   }
   save_pool_record(settings.place.pool_dir, record);
 }
@@ -150,8 +132,7 @@ Milliseconds release_to_pool(DockerEngine& engine, const PooledStackSettings& se
                              int claims, const std::function<std::vector<std::string>()>& broken,
                              const std::function<Milliseconds()>& remove,
                              const std::function<void()>& keep_running,
-                             const std::filesystem::path& log_file,
-                             const std::optional<WarmWorkerRecipe>& worker,
+                             const std::filesystem::path& log_file, NextRunWorker* worker,
                              Milliseconds& reset_time) noexcept
 {
   const auto started = SteadyClock::now();
@@ -342,7 +323,8 @@ public:
     const auto duration = release_to_pool(
       m_engine, m_settings, m_claim, m_record.shard, m_record.created, m_record.claims,
       [this] { return broken_services(); }, [this] { return m_stack->tear_down().duration; },
-      [this] { m_stack->keep(); }, m_shard_dir / "compose.log", m_worker_recipe, reset_time);
+      [this] { m_stack->keep(); }, m_shard_dir / "compose.log", m_next_worker.get(), reset_time);
+    m_next_worker.reset();  // stopped unless the pool has it now
     m_provider.note_reset_for_next_run(m_shard, reset_time);
     m_admission = AdmissionTicket();
     return duration;
@@ -363,7 +345,11 @@ public:
       m_replacement->keep_worker_warm(options, environment);
       return;
     }
-    m_worker_recipe = WarmWorkerRecipe{options, environment};
+    if (!m_next_worker) {
+      m_next_worker = std::make_unique<NextRunWorker>(m_work_dir / "worker",
+                                                      m_settings.stacks.fixtures, m_settings.ttl);
+    }
+    m_next_worker->plan(options, environment);
   }
 
   std::optional<ParkedPytestWorker> parked_worker() noexcept override
@@ -396,7 +382,7 @@ private:
   bool m_rerun_one_shots = false;  // after a reset at the claim, in wait_ready()
   bool m_released = false;
   std::unique_ptr<ShardStack> m_replacement;  // after a failed reset
-  std::optional<WarmWorkerRecipe> m_worker_recipe;
+  std::unique_ptr<NextRunWorker> m_next_worker;
 };
 
 // A new stack of the fresh provider, claimed by this run from the start (so no sweep takes it
@@ -479,7 +465,8 @@ public:
         m_inner->keep();
         m_inner.reset();
       },
-      m_shard_dir / "compose.log", m_worker_recipe, reset_time);
+      m_shard_dir / "compose.log", m_next_worker.get(), reset_time);
+    m_next_worker.reset();  // stopped unless the pool has it now
     m_provider.note_reset_for_next_run(m_shard, reset_time);
     return duration;
   }
@@ -492,7 +479,12 @@ public:
   void keep_worker_warm(const PytestWorkerOptions& options,
                         const std::map<std::string, std::string>& environment) override
   {
-    m_worker_recipe = WarmWorkerRecipe{options, environment};
+    if (!m_next_worker) {
+      m_next_worker = std::make_unique<NextRunWorker>(
+        pool_stack_dir(m_settings.place.pool_dir, m_name) / "worker", m_settings.stacks.fixtures,
+        m_settings.ttl);
+    }
+    m_next_worker->plan(options, environment);
   }
 
 private:
@@ -504,7 +496,7 @@ private:
   std::string m_name;
   int m_shard;
   std::filesystem::path m_shard_dir;
-  std::optional<WarmWorkerRecipe> m_worker_recipe;
+  std::unique_ptr<NextRunWorker> m_next_worker;
   bool m_ready = false;
   bool m_released = false;
 };
@@ -639,8 +631,8 @@ std::unique_ptr<ShardStack> PooledStackProvider::claim_warm(int shard,
     }
     // A stack left unclean (its run was killed) may still have that run's adopted worker running
     // a test against it: it goes before anything else touches the stack.
-    if (!record->clean && !record->worker_token.empty()) {
-      stop_parked_worker(record->worker_token);
+    if (!record->clean) {
+      end_warm_worker(m_settings.place.pool_dir, stack);
       record->worker_token.clear();
     }
     // Claimed: if this run dies, the stack expires ttl from now, and the next claim resets it.

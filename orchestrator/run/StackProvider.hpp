@@ -73,8 +73,9 @@ public:
   virtual void keep() = 0;
 
   // --reuse: the pytest worker the next run will want on this stack (its options and
-  // environment), so that one waits warm beside it in the pool (ParkedPytestWorker). Called
-  // before release(); a stack that is removed rather than returned ignores it.
+  // environment), so that one waits warm beside it in the pool (NextRunWorker). Called once the
+  // shard has no more tests to take (a pooled stack may start it then) and again before
+  // release(); the first call decides. A stack that is removed rather than returned ignores it.
   virtual void keep_worker_warm(const PytestWorkerOptions& /*options*/,
                                 const std::map<std::string, std::string>& /*environment*/)
   {

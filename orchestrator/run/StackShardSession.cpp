@@ -574,6 +574,10 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
       // Lets the worker run its last test (it waits to know the next one) and end.
       m_worker->shutdown();
       m_worker_shutdown_sent = true;
+      if (m_stack && m_stack_error.empty()) {
+        // --reuse: the next run's worker may start now, beside this shard's last tests.
+        m_stack->keep_worker_warm(*m_settings.pytest_worker, m_environment);
+      }
     } else if (!m_worker_shutdown_sent && !m_worker_flushed && !m_in_worker.empty() &&
                m_worker->queued().size() < k_tests_queued_in_worker &&
                !feed.has_tests_to_spare()) {
