@@ -4,6 +4,7 @@
 #include "core/FileText.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,7 +77,16 @@ int spawn_detached(const DetachedSpawn& spawn)
   }
   const int dev_null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
 
+  // A waiter must not be ended by a stop signal before it could block them (a `pool down` right
+  // after the park): they are blocked across the fork, and the program unblocks them.
+  sigset_t ours;
+  if (!status_file.empty()) {
+    ::pthread_sigmask(SIG_BLOCK, &stopping_signals, &ours);
+  }
   const pid_t pid = ::fork();
+  if (pid != 0 && !status_file.empty()) {
+    ::pthread_sigmask(SIG_SETMASK, &ours, nullptr);
+  }
   if (pid < 0) {
     const std::string why = std::strerror(errno);
     ::close(dev_null);
@@ -103,9 +113,8 @@ int spawn_detached(const DetachedSpawn& spawn)
       ::_exit(127);
     }
     if (!status_file.empty()) {
-      // The waiter: the stop signals a watcher sends the session's group end the program, not
-      // the waiter, which stays to write how the program ended.
-      ::sigprocmask(SIG_BLOCK, &stopping_signals, nullptr);
+      // The waiter (the stop signals still blocked): what a watcher sends the session's group
+      // ends the program, not the waiter, which stays to write how the program ended.
       const pid_t program = ::fork();
       if (program == 0) {
         ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);

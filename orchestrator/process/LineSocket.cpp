@@ -29,31 +29,39 @@ int remaining_ms(Clock::time_point deadline)
   return static_cast<int>(std::max<long long>(left, 0));
 }
 
-sockaddr_un unix_address(const std::filesystem::path& path)
-{
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const std::string text = path.string();
-  if (text.size() >= sizeof(address.sun_path)) {
-    throw InternalError("socket path too long (" + std::to_string(text.size()) +
-                        " bytes, at most " + std::to_string(sizeof(address.sun_path) - 1) +
-                        "): " + text);
-  }
-  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
-  return address;
-}
-
 }  // namespace
+
+UnixSocketAddress::UnixSocketAddress(const std::filesystem::path& path)
+{
+  m_address.sun_family = AF_UNIX;
+  std::string text = path.string();
+  if (text.size() >= sizeof(m_address.sun_path)) {
+    // Deep project folders make long paths: the kernel's limit is on the path it is given, so
+    // name the socket through a descriptor of its folder, which the kernel resolves.
+    m_folder = Fd(::open(path.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!m_folder) {
+      throw InternalError("cannot open the folder of socket " + path.string() + ": " +
+                          errno_text());
+    }
+    text = "/proc/self/fd/" + std::to_string(m_folder.get()) + "/" + path.filename().string();
+    if (text.size() >= sizeof(m_address.sun_path)) {
+      throw InternalError("socket name too long (" + std::to_string(text.size()) +
+                          " bytes, at most " + std::to_string(sizeof(m_address.sun_path) - 1) +
+                          "): " + path.filename().string());
+    }
+  }
+  std::memcpy(m_address.sun_path, text.c_str(), text.size() + 1);
+}
 
 LineSocket::LineSocket(std::filesystem::path path) : m_path(std::move(path))
 {
-  const sockaddr_un address = unix_address(m_path);
+  const UnixSocketAddress address(m_path);
   const std::string text = m_path.string();
   m_listener = Fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (!m_listener) {
     throw InternalError("cannot create a unix socket: " + errno_text());
   }
-  if (::bind(m_listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
+  if (::bind(m_listener.get(), address.get(), address.size()) !=
         0 ||
       ::listen(m_listener.get(), 1) != 0) {
     throw InternalError("cannot listen on " + text + ": " + errno_text());
@@ -67,14 +75,14 @@ LineSocket::LineSocket(std::filesystem::path path, Fd connection, Connected)
 
 std::unique_ptr<LineSocket> LineSocket::connect_to(const std::filesystem::path& path)
 {
-  const sockaddr_un address = unix_address(path);
+  const UnixSocketAddress address(path);
   Fd connection(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!connection) {
     throw InternalError("cannot create a unix socket: " + errno_text());
   }
   // Blocking connect: a unix socket's connect does not wait for the peer to accept, only for
   // room in its backlog.
-  if (::connect(connection.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
+  if (::connect(connection.get(), address.get(), address.size()) !=
       0) {
     spdlog::debug("nobody listens at {}: {}", path.string(), errno_text());
     return nullptr;

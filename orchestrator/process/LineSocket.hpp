@@ -4,12 +4,36 @@
 #include "process/Fd.hpp"
 
 #include <filesystem>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace orchestrate {
+
+// The address of a unix socket at `path` for bind() or connect(), also when the path is longer than
+// the kernel's 107 bytes: then it goes through /proc/self/fd/<a descriptor of its folder>, which
+// this object holds until it is destroyed. Throws InternalError when the folder cannot be opened.
+class UnixSocketAddress
+{
+public:
+  explicit UnixSocketAddress(const std::filesystem::path& path);
+
+  const sockaddr* get() const
+  {
+    return reinterpret_cast<const sockaddr*>(&m_address);
+  }
+  socklen_t size() const
+  {
+    return sizeof(m_address);
+  }
+
+private:
+  sockaddr_un m_address{};
+  Fd m_folder;
+};
 
 // A unix stream socket that one child connects to, carrying newline-terminated lines both ways:
 // a channel of its own beside the child's stdout and stderr (which hold the child's output).

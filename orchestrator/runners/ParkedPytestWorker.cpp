@@ -5,6 +5,7 @@
 #include "core/OwnedFile.hpp"
 #include "process/DetachedSpawn.hpp"
 #include "process/EscapedProcesses.hpp"
+#include "process/LineSocket.hpp"
 #include "runners/PytestProgressPlugin.hpp"
 #include "runners/PytestWorkerPlugin.hpp"
 
@@ -18,7 +19,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
+#include <random>
 
 extern char** environ;
 
@@ -27,9 +30,6 @@ namespace orchestrate {
 namespace {
 
 using Json = nlohmann::json;
-
-// sun_path holds 108 bytes with its terminating NUL.
-constexpr std::size_t k_socket_path_limit = 107;
 
 void write_module(const std::filesystem::path& file, std::string_view source)
 {
@@ -65,19 +65,48 @@ std::vector<std::string> full_environment(const std::map<std::string, std::strin
 // A unix socket listening at `path` (replacing what is there), for the worker to inherit.
 Fd listen_at(const std::filesystem::path& path)
 {
-  sockaddr_un address{};
-  address.sun_family = AF_UNIX;
-  const std::string text = path.string();
-  std::memcpy(address.sun_path, text.c_str(), text.size() + 1);
   std::error_code ignored;
   std::filesystem::remove(path, ignored);
+  const UnixSocketAddress address(path);
   Fd listener(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  if (!listener ||
-      ::bind(listener.get(), reinterpret_cast<const sockaddr*>(&address), sizeof(address)) != 0 ||
+  if (!listener || ::bind(listener.get(), address.get(), address.size()) != 0 ||
       ::listen(listener.get(), 4) != 0) {
-    throw InternalError("cannot listen on " + text + ": " + std::strerror(errno));
+    throw InternalError("cannot listen on " + path.string() + ": " + std::strerror(errno));
   }
   return listener;
+}
+
+std::string random_suffix()
+{
+  std::random_device device;
+  char text[9];
+  std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(device()));
+  return text;
+}
+
+// Makes `link` (a symlink) name `directory` from now on, atomically, and removes the folders of
+// earlier workers but the one it named until now: that one may belong to a worker still running
+// for this run (adopted); those before it have ended.
+void point_link_at(const std::filesystem::path& link, const std::filesystem::path& directory)
+{
+  std::error_code error;
+  std::filesystem::path current;
+  if (std::filesystem::is_symlink(link, error)) {
+    current = link.parent_path() / std::filesystem::read_symlink(link, error).filename();
+  } else if (std::filesystem::exists(link, error)) {
+    std::filesystem::remove_all(link, error);  // a folder written by an older orchestrate
+  }
+  const std::string prefix = link.filename().string() + "-";
+  for (const auto& entry : std::filesystem::directory_iterator(link.parent_path(), error)) {
+    const auto name = entry.path().filename().string();
+    if (name.rfind(prefix, 0) == 0 && entry.path() != directory && entry.path() != current) {
+      std::filesystem::remove_all(entry.path(), error);
+    }
+  }
+  const auto temporary = link.parent_path() / (prefix + "link");
+  std::filesystem::remove(temporary, error);
+  std::filesystem::create_directory_symlink(directory.filename(), temporary);
+  std::filesystem::rename(temporary, link);
 }
 
 Json to_json(const ParkedPytestWorker& parked)
@@ -103,19 +132,16 @@ const std::set<std::string>& run_specific_variables()
 
 std::optional<ParkedPytestWorker> park_pytest_worker(const PytestWorkerOptions& options,
                                                      const std::map<std::string, std::string>& environment,
-                                                     const std::filesystem::path& directory,
+                                                     const std::filesystem::path& link,
                                                      long long idle_until) noexcept
 {
   try {
+    // A folder of its own: the worker parked before it may still be running for this run
+    // (adopted) and writing its exit file into its folder.
     ParkedPytestWorker parked;
-    parked.directory = directory;
+    parked.directory = link.parent_path() / (link.filename().string() + "-" + random_suffix());
     parked.options = options;
     parked.environment = environment;
-    if (parked.socket().string().size() > k_socket_path_limit) {
-      spdlog::debug("no warm worker: its socket path would be too long ({})",
-                    parked.socket().string());
-      return std::nullopt;
-    }
     ProcessOptions lookup;
     lookup.argv = {options.python};
     lookup.extra_environment = environment;
@@ -124,11 +150,7 @@ std::optional<ParkedPytestWorker> park_pytest_worker(const PytestWorkerOptions& 
       spdlog::debug("no warm worker: {} not found", options.python);
       return std::nullopt;
     }
-    // The stack's worker before this one, if its run did not adopt it (it was stale).
-    if (const auto before = find_parked_worker(directory)) {
-      stop_parked_worker(before->escape_token);
-    }
-    std::filesystem::remove_all(directory);
+    const auto& directory = parked.directory;
     std::filesystem::create_directories(directory);
     write_module(directory / (std::string(PytestProgressPlugin::k_module) + ".py"),
                  PytestProgressPlugin::source());
@@ -169,11 +191,12 @@ std::optional<ParkedPytestWorker> park_pytest_worker(const PytestWorkerOptions& 
     }
     parked.waiter_start_ticks = stat->start_ticks;
     write_file_atomically(directory / "parked.json", to_json(parked).dump(2) + "\n");
+    point_link_at(link, directory);
     spdlog::debug("[pid: {}] warm pytest worker parked in {}", parked.waiter_pid,
                   directory.string());
     return parked;
   } catch (const std::exception& error) {
-    spdlog::debug("no warm worker in {}: {}", directory.string(), error.what());
+    spdlog::debug("no warm worker beside {}: {}", link.string(), error.what());
     return std::nullopt;
   }
 }
@@ -187,7 +210,9 @@ std::optional<ParkedPytestWorker> find_parked_worker(const std::filesystem::path
     }
     const Json object = Json::parse(*text);
     ParkedPytestWorker parked;
-    parked.directory = directory;
+    // Its own folder, not the link: the next worker parked moves the link while this one may
+    // still be running and about to write its exit file.
+    parked.directory = std::filesystem::canonical(directory);
     parked.escape_token = object.at("escape_token").get<std::string>();
     parked.waiter_pid = object.at("waiter_pid").get<int>();
     parked.waiter_start_ticks = object.at("waiter_start_ticks").get<std::uint64_t>();

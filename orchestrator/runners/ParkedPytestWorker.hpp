@@ -15,10 +15,11 @@ namespace orchestrate {
 // to the pool, it starts the worker the next run would start on that stack, with the same command
 // line and environment, in a session of its own. It imports and collects while nobody waits, then
 // waits (until the stack's idle deadline) for the run that claims the stack to connect and
-// adopt it (PytestWorker::adopt). Everything of it lives in one folder beside the stack's pool
-// record: the plugin modules, worker.sock, worker.log (its output until adopted), worker.exit
-// (how it ended, from its waiter), worker.ready (written once it has collected) and parked.json
-// (what it was started with).
+// adopt it (PytestWorker::adopt). Everything of it lives in a folder of its own beside the stack's
+// pool record, `worker-<random>`, which the symlink `worker` names once it is parked: the plugin
+// modules, worker.sock, worker.log (its output until adopted), worker.exit (how it ended, from its
+// waiter), worker.ready (written once it has collected) and parked.json (what it was started
+// with).
 
 // The variables that differ from run to run on the same stack: an adopting run sends its own
 // values before the first test. A parked worker whose imports read one of them cannot serve
@@ -51,17 +52,18 @@ struct ParkedPytestWorker
   }
 };
 
-// Starts a parked worker in `directory` (emptied first) that waits for adoption until
-// `idle_until` (unix seconds). Returns it; nullopt (with the reason logged at debug level) when
-// it cannot be parked there (a socket path too long for the kernel, a start that fails).
+// Starts a parked worker in a new folder beside `link` and points `link` at it, removing the
+// folders of the workers parked before but the last (which may still run, adopted); the worker
+// waits for adoption until `idle_until` (unix seconds). It does not stop a worker parked before. Returns it; nullopt (with the reason logged at debug level) when
+// it cannot be parked there (python not found, a start that fails).
 // Never throws.
 std::optional<ParkedPytestWorker> park_pytest_worker(const PytestWorkerOptions& options,
                                                      const std::map<std::string, std::string>& environment,
-                                                     const std::filesystem::path& directory,
+                                                     const std::filesystem::path& link,
                                                      long long idle_until) noexcept;
 
-// The worker parked in `directory`, as parked.json describes it; nullopt when there is none.
-// Never throws.
+// The worker parked behind `link` (or in that folder), as its parked.json describes it, with
+// `directory` its own folder; nullopt when there is none. Never throws.
 std::optional<ParkedPytestWorker> find_parked_worker(const std::filesystem::path& directory) noexcept;
 
 // Whether `parked` was started as a worker with `options` and `environment` would be, apart from

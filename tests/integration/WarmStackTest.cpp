@@ -189,8 +189,30 @@ protected:
     return project.root() / ".orchestrate/pool/test";
   }
 
+  // What the pool's folder holds, and its warm workers' logs: for a failure's message.
+  std::string describe_pool_folder() const
+  {
+    std::string text;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(pool_folder())) {
+      text += entry.path().string() + "\n";
+      if (entry.path().filename() == "worker.log") {
+        std::ifstream in(entry.path());
+        text += std::string((std::istreambuf_iterator<char>(in)), {});
+      }
+    }
+    return text;
+  }
+
   // Waits until every stack of the pool has a warm worker that has collected.
-  bool warm_workers_ready() const
+  ::testing::AssertionResult warm_workers_ready() const
+  {
+    if (wait_for_warm_workers()) {
+      return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "warm workers not ready:\n" << describe_pool_folder();
+  }
+
+  bool wait_for_warm_workers() const
   {
     return eventually(
       [&] {
@@ -283,6 +305,14 @@ TEST_F(WarmStackTest, TheSecondRunAdoptsAWarmWorkerThatImportedBeforeItStarted)
                 "def test_notes_its_process():\n"
                 "    with open(os.path.join(os.path.dirname(__file__), '..', 'ran.txt'), 'a') as f:\n"
                 "        f.write('%d\\n' % os.getpid())\n");
+  // Each session's end is noted too: an adopted worker ends its session as any worker does.
+  project.write("suites/marks/conftest.py",
+                "import os\nimport pytest\n\n"
+                "@pytest.fixture(scope='session', autouse=True)\n"
+                "def session_end_is_noted():\n"
+                "    yield\n"
+                "    with open(os.path.join(os.path.dirname(__file__), '..', 'ends.txt'), 'a') as f:\n"
+                "        f.write('%d\\n' % os.getpid())\n");
   // One shard: one stack, one warm worker, both tests in it.
   ASSERT_EQ(run_marks({"--reuse", "-n", "1"}).exit_code, 0);
   ASSERT_TRUE(warm_workers_ready());
@@ -306,6 +336,12 @@ TEST_F(WarmStackTest, TheSecondRunAdoptsAWarmWorkerThatImportedBeforeItStarted)
   }
   ASSERT_EQ(ran.size(), 2u);
   EXPECT_TRUE(imported_before.contains(ran[1])) << "the second run's test ran in pid " << ran[1];
+  std::set<int> ended;
+  std::ifstream ends(project.root() / "suites/ends.txt");
+  for (int pid = 0; ends >> pid;) {
+    ended.insert(pid);
+  }
+  EXPECT_TRUE(ended.contains(ran[1])) << "the adopted worker's session teardown did not run";
   EXPECT_EQ(sightings().at(1).seen, "-");  // and its stack was reset all the same
   // What the warm worker wrote after its adoption went to the second run's shard log.
   std::ifstream log(project.root() / ".orchestrate/runs" / sightings().at(1).run /

@@ -25,15 +25,7 @@ int spawn_shell(const TempDir& dir, const std::string& script,
   spawn.argv = {"/bin/sh", "-c", script};
   spawn.environment = std::move(environment);
   spawn.exit_status_file = dir.path() / "exit";
-  const int waiter = spawn_detached(spawn);
-  // Adopting checks that it leads its own session, which it does once it has called setsid.
-  eventually(
-    [waiter] {
-      const auto stat = read_proc_stat(waiter);
-      return stat && stat->process_group == waiter;
-    },
-    Milliseconds(5'000));
-  return waiter;
+  return spawn_detached(spawn);
 }
 
 // A detached `sleep 30` carrying a new escape token, with its waiter; returns {waiter, token}.
@@ -42,6 +34,14 @@ std::pair<int, std::string> spawn_sleeper(const TempDir& dir)
   std::string token = new_process_token();
   const int waiter = spawn_shell(dir, "exec /bin/sleep 30",
                                  {"PATH=/usr/bin:/bin", "ORCHESTRATE_PROCESS_TOKEN=" + token});
+  // Adopting checks that it leads its own session, which it does once it has called setsid; a
+  // signal to the group reaches the program only once the waiter has started it.
+  eventually(
+    [waiter] {
+      const auto stat = read_proc_stat(waiter);
+      return stat && stat->process_group == waiter && running_group_members(waiter).size() == 2;
+    },
+    Milliseconds(5'000));
   return {waiter, token};
 }
 
