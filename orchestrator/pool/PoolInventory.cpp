@@ -68,12 +68,7 @@ std::vector<PoolStack> list_pool_stacks(DockerEngine& engine, const PoolPlace& p
     stack.record = load_pool_record(place.pool_dir, name);
     stack.claimed_by = StackClaim::holder(place.lock_dir, name);
     if (stack.record && !stack.record->worker_token.empty()) {
-      std::error_code error;
-      // The file ParkedPytestWorker::ready_file() names: the worker writes it once collected.
-      stack.worker = std::filesystem::exists(
-                       pool_stack_dir(place.pool_dir, name) / "worker/worker.ready", error)
-                       ? "ready"
-                       : "starting";
+      stack.worker = pool_worker_ready(place.pool_dir, name) ? "ready" : "starting";
     }
     result.push_back(std::move(stack));
   }

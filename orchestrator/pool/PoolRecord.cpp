@@ -39,6 +39,19 @@ std::filesystem::path pool_stack_dir(const std::filesystem::path& pool_dir,
   return pool_dir / stack;
 }
 
+std::filesystem::path pool_worker_link(const std::filesystem::path& pool_dir,
+                                       const std::string& stack)
+{
+  return pool_stack_dir(pool_dir, stack) / "worker";
+}
+
+bool pool_worker_ready(const std::filesystem::path& pool_dir, const std::string& stack) noexcept
+{
+  std::error_code error;
+  // The file ParkedPytestWorker::ready_file() names: the worker writes it once it has collected.
+  return std::filesystem::exists(pool_worker_link(pool_dir, stack) / "worker.ready", error);
+}
+
 void save_pool_record(const std::filesystem::path& pool_dir, const PoolRecord& record)
 {
   const Json json{{"stack", record.stack},       {"shard", record.shard},
@@ -118,7 +131,7 @@ void end_warm_worker(const std::filesystem::path& pool_dir, const std::string& s
   }
   // One a run parked and had not handed to the pool yet when it was killed: only its folder
   // knows it (ParkedPytestWorker's parked.json).
-  if (const auto parked = read_file_text(pool_stack_dir(pool_dir, stack) / "worker/parked.json")) {
+  if (const auto parked = read_file_text(pool_worker_link(pool_dir, stack) / "parked.json")) {
     const auto json = Json::parse(*parked, nullptr, false);
     if (json.is_object() && json.contains("escape_token") && json["escape_token"].is_string()) {
       tokens.insert(json["escape_token"].get<std::string>());

@@ -44,6 +44,14 @@ std::filesystem::path pool_dir(const std::filesystem::path& state_dir,
 std::filesystem::path pool_stack_dir(const std::filesystem::path& pool_dir,
                                      const std::string& stack);
 
+// <pool_dir>/<stack>/worker: the link to the folder of the stack's warm pytest worker
+// (ParkedPytestWorker).
+std::filesystem::path pool_worker_link(const std::filesystem::path& pool_dir,
+                                       const std::string& stack);
+
+// Whether the stack's warm worker has collected (its worker.ready file exists). Never throws.
+bool pool_worker_ready(const std::filesystem::path& pool_dir, const std::string& stack) noexcept;
+
 // Writes `record` to <pool_dir>/<stack>.json atomically (a temporary file, then rename). Throws
 // InternalError when it cannot.
 void save_pool_record(const std::filesystem::path& pool_dir, const PoolRecord& record);

@@ -188,7 +188,6 @@ public:
       m_shard(shard),
       m_claim(std::move(claim)),
       m_record(std::move(record)),
-      m_work_dir(pool_stack_dir(m_settings.place.pool_dir, m_record.stack)),
       m_shard_dir(shard_dir),
       m_admission(std::move(admission)),
       m_clean(clean)
@@ -346,7 +345,8 @@ public:
       return;
     }
     if (!m_next_worker) {
-      m_next_worker = std::make_unique<NextRunWorker>(m_work_dir / "worker",
+      m_next_worker = std::make_unique<NextRunWorker>(
+        pool_worker_link(m_settings.place.pool_dir, m_record.stack),
                                                       m_settings.stacks.fixtures, m_settings.ttl);
     }
     m_next_worker->plan(options, environment);
@@ -360,7 +360,7 @@ public:
     if (m_record.worker_token.empty()) {
       return std::nullopt;
     }
-    auto parked = find_parked_worker(m_work_dir / "worker");
+    auto parked = find_parked_worker(pool_worker_link(m_settings.place.pool_dir, m_record.stack));
     if (!parked || parked->escape_token != m_record.worker_token) {
       return std::nullopt;
     }
@@ -374,7 +374,6 @@ private:
   int m_shard;
   std::optional<StackClaim> m_claim;
   PoolRecord m_record;
-  std::filesystem::path m_work_dir;
   std::filesystem::path m_shard_dir;
   AdmissionTicket m_admission;
   std::unique_ptr<ComposeStack> m_stack;
@@ -481,7 +480,7 @@ public:
   {
     if (!m_next_worker) {
       m_next_worker = std::make_unique<NextRunWorker>(
-        pool_stack_dir(m_settings.place.pool_dir, m_name) / "worker", m_settings.stacks.fixtures,
+        pool_worker_link(m_settings.place.pool_dir, m_name), m_settings.stacks.fixtures,
         m_settings.ttl);
     }
     m_next_worker->plan(options, environment);
@@ -543,14 +542,14 @@ void PooledStackProvider::list_candidates()
   }
   // Taken from the back: first the stacks whose warm worker has collected (one still starting
   // would make the first test wait), among them the most recently returned (the warmest caches).
-  const auto worker_ready = [this](const PoolRecord& record) {
-    std::error_code error;
-    return !record.worker_token.empty() &&
-           std::filesystem::exists(
-             pool_stack_dir(m_settings.place.pool_dir, record.stack) / "worker/worker.ready", error);
-  };
+  std::map<std::string, bool> worker_ready;  // looked at once per stack, not per comparison
+  for (const auto& record : matching) {
+    worker_ready[record.stack] =
+      !record.worker_token.empty() && pool_worker_ready(m_settings.place.pool_dir, record.stack);
+  }
   std::sort(matching.begin(), matching.end(), [&worker_ready](const PoolRecord& a, const PoolRecord& b) {
-    return std::pair(worker_ready(a), a.returned) < std::pair(worker_ready(b), b.returned);
+    return std::pair(worker_ready.at(a.stack), a.returned) <
+           std::pair(worker_ready.at(b.stack), b.returned);
   });
   for (const auto& record : matching) {
     m_candidates.push_back(record.stack);
@@ -580,12 +579,10 @@ std::vector<std::string>::iterator PooledStackProvider::candidate_for(int shard)
   // the last one parked for this shard, else the last one.
   const std::string index = std::to_string(shard);
   for (auto candidate = m_candidates.rbegin(); candidate != m_candidates.rend(); ++candidate) {
-    const auto directory = pool_stack_dir(m_settings.place.pool_dir, *candidate) / "worker";
-    std::error_code error;
-    if (!std::filesystem::exists(directory / "worker.ready", error)) {
+    if (!pool_worker_ready(m_settings.place.pool_dir, *candidate)) {
       break;
     }
-    const auto parked = find_parked_worker(directory);
+    const auto parked = find_parked_worker(pool_worker_link(m_settings.place.pool_dir, *candidate));
     if (parked) {
       const auto found = parked->environment.find("ORCHESTRATE_SHARD_INDEX");
       if (found != parked->environment.end() && found->second == index) {

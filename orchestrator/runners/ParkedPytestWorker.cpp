@@ -20,7 +20,6 @@
 #include <cerrno>
 #include <cstring>
 #include <cstdio>
-#include <fstream>
 #include <random>
 
 extern char** environ;
@@ -30,16 +29,6 @@ namespace orchestrate {
 namespace {
 
 using Json = nlohmann::json;
-
-void write_module(const std::filesystem::path& file, std::string_view source)
-{
-  std::ofstream out(file, std::ios::binary);
-  out << source;
-  out.close();
-  if (!out) {
-    throw InternalError("cannot write " + file.string());
-  }
-}
 
 // Ours, with `environment` over it: what a ChildProcess with these extra variables would get.
 std::vector<std::string> full_environment(const std::map<std::string, std::string>& environment)
@@ -152,8 +141,7 @@ std::optional<ParkedPytestWorker> park_pytest_worker(const PytestWorkerOptions& 
     }
     const auto& directory = parked.directory;
     std::filesystem::create_directories(directory);
-    write_module(directory / (std::string(PytestProgressPlugin::k_module) + ".py"),
-                 PytestProgressPlugin::source());
+    write_progress_plugin(directory);
     write_worker_plugin(directory);
     parked.escape_token = new_process_token();
 

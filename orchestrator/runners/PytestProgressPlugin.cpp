@@ -156,15 +156,25 @@ PytestPluginDirectory::PytestPluginDirectory(const std::filesystem::path& parent
                         std::strerror(errno));
   }
   m_path = pattern;
-  const auto module = m_path / (std::string(PytestProgressPlugin::k_module) + ".py");
+  try {
+    write_progress_plugin(m_path);
+  } catch (...) {
+    remove();
+    throw;
+  }
+}
+
+std::filesystem::path write_progress_plugin(const std::filesystem::path& directory)
+{
+  const auto module = directory / (std::string(PytestProgressPlugin::k_module) + ".py");
   std::ofstream file(module, std::ios::binary);
   file << PytestProgressPlugin::source();
   file.close();
   if (!file) {
-    remove();
     throw InternalError("cannot write the pytest plugin " + module.string());
   }
   spdlog::debug("pytest progress plugin written to {}", module.string());
+  return module;
 }
 
 PytestPluginDirectory::~PytestPluginDirectory()

@@ -40,6 +40,10 @@ struct PytestProgressPlugin
   static std::string_view source();
 };
 
+// Writes the plugin module into `directory`; returns its path. Throws InternalError when it
+// cannot.
+std::filesystem::path write_progress_plugin(const std::filesystem::path& directory);
+
 // A fresh directory holding the plugin module, to be put on PYTHONPATH. Owns the directory: the
 // destructor removes it. Move-only. A run puts it in its run folder (.orchestrate/runs/<runid>/),
 // so that even a kill -9, which runs no destructor, leaves nothing outside that folder.

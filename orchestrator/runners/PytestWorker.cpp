@@ -171,9 +171,7 @@ void PytestWorker::start(const std::map<std::string, std::string>& environment)
   options.output_file = m_options.log_file;
   m_log_start = size_of(m_options.log_file);
   m_process.emplace(options, InterruptPolicy::k_ignore);
-  m_process->arm_deadline(m_options.collection_timeout,
-                          "pytest did not collect within " +
-                            format_seconds(m_options.collection_timeout));
+  arm_collection_deadline();
 }
 
 PytestWorker::Adoption PytestWorker::adopt(const ParkedPytestWorker& parked,
@@ -200,9 +198,7 @@ PytestWorker::Adoption PytestWorker::adopt(const ParkedPytestWorker& parked,
     socket->send(worker_adopt_command(m_options.log_file.string(), run_variables));
     m_socket = std::move(socket);
     m_process.emplace(std::move(*process), InterruptPolicy::k_ignore);
-    m_process->arm_deadline(m_options.collection_timeout,
-                            "pytest did not collect within " +
-                              format_seconds(m_options.collection_timeout));
+    arm_collection_deadline();
   } catch (const std::exception& error) {
     adoption.reason = error.what();
     return adoption;
@@ -248,6 +244,13 @@ PytestWorker::Adoption PytestWorker::adopt(const ParkedPytestWorker& parked,
   m_collected.reset();
   m_exited = false;
   return adoption;
+}
+
+void PytestWorker::arm_collection_deadline()
+{
+  m_process->arm_deadline(m_options.collection_timeout,
+                          "pytest did not collect within " +
+                            format_seconds(m_options.collection_timeout));
 }
 
 void PytestWorker::submit(const std::vector<std::string>& ids)

@@ -174,6 +174,8 @@ public:
   int pid() const;
 
 private:
+  // Start-up, imports and collection are bounded by the collection timeout.
+  void arm_collection_deadline();
   void handle_line(const std::string& line);
   // After the watcher stopped the process (a deadline, kill()): `blamed` was running when it
   // decided.
