@@ -13,6 +13,8 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <ctime>
 #include <exception>
@@ -410,6 +412,31 @@ ContainerSummary summary_from_inspect(const json& container, const std::string& 
   }
   summary.restart_policy =
     string_member(member(member(container, "HostConfig"), "RestartPolicy"), "Name");
+  summary.inspected = true;
+  const json& healthcheck = member(member(container, "Config"), "Healthcheck");
+  const json& test = member(healthcheck, "Test");
+  if (test.is_array()) {
+    for (const json& word : test) {
+      if (word.is_string()) {
+        summary.health_test.push_back(word.get<std::string>());
+      }
+    }
+  }
+  // The engine reports durations in nanoseconds.
+  const json& timeout = member(healthcheck, "Timeout");
+  if (timeout.is_number_integer()) {
+    summary.health_timeout = std::chrono::duration_cast<Milliseconds>(
+      std::chrono::nanoseconds(timeout.get<std::int64_t>()));
+  }
+  const json& networks = member(member(container, "NetworkSettings"), "Networks");
+  if (networks.is_object()) {
+    for (const auto& [name, network] : networks.items()) {
+      const std::string ip = string_member(network, "IPAddress");
+      if (!ip.empty()) {
+        summary.network_addresses.push_back(ip);
+      }
+    }
+  }
   choose_reachable_ports(summary, address);
   return summary;
 }

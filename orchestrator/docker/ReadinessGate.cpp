@@ -1,5 +1,6 @@
 #include "docker/ReadinessGate.hpp"
 
+#include "docker/EarlyHealthProbe.hpp"
 #include "docker/ResourceLabels.hpp"
 #include "process/SignalState.hpp"
 
@@ -22,8 +23,9 @@ using Clock = std::chrono::steady_clock;
 
 // The longest wait on the event stream: Ctrl-C and the deadline are noticed within it.
 constexpr Milliseconds k_wake_interval(100);
-// How often what no event announces is looked at again: a port that starts accepting, a log line.
-constexpr Milliseconds k_recheck_interval(200);
+// How often what no event announces is looked at again: a port that starts accepting, a log line,
+// a starting service's own healthcheck (EarlyHealthProbe, which paces its execs itself).
+constexpr Milliseconds k_recheck_interval(100);
 constexpr Milliseconds k_port_connect_timeout(200);
 constexpr int k_log_lines = 40;
 constexpr int k_log_search_lines = 500;
@@ -55,13 +57,27 @@ struct FixtureWait
   std::optional<ContainerSummary> container;
   std::string waiting_for = "no container yet";
   std::optional<ReadyEndpoint> ready;
+  // A `health` fixture's service that is still starting: its healthcheck, run by the gate.
+  std::optional<EarlyHealthProbe> probe;
+
+  bool starting_health_fixture() const
+  {
+    return fixture->readiness.kind == ReadinessSpec::Kind::k_health && container &&
+           container->state == "running" && container->health == "starting";
+  }
 
   // Ready only once a condition that no event announces holds: re-checked every
-  // k_recheck_interval rather than on events.
+  // k_recheck_interval rather than on events. A starting `health` fixture is looked at too: once
+  // inspected (a listing lacks the healthcheck and addresses), then by its probe, if it has one.
   bool needs_recheck() const
   {
-    return !ready && container && container->state == "running" &&
-           fixture->readiness.kind != ReadinessSpec::Kind::k_health;
+    if (ready || !container || container->state != "running") {
+      return false;
+    }
+    if (fixture->readiness.kind != ReadinessSpec::Kind::k_health) {
+      return true;
+    }
+    return starting_health_fixture() && (!container->inspected || probe.has_value());
   }
 };
 
@@ -118,6 +134,7 @@ public:
     for (auto& wait : m_waits) {
       if (!wait.ready && wait.container && wait.container->id == id) {
         wait.container.reset();
+        wait.probe.reset();
         wait.waiting_for = "container removed";
       }
     }
@@ -129,7 +146,12 @@ public:
   void recheck()
   {
     for (auto& wait : m_waits) {
-      if (wait.needs_recheck()) {
+      if (!wait.needs_recheck()) {
+        continue;
+      }
+      if (wait.fixture->readiness.kind == ReadinessSpec::Kind::k_health) {
+        probe_health(wait);
+      } else {
         judge(wait);
       }
     }
@@ -205,6 +227,33 @@ private:
     return !one_shot.completed && one_shot.container && one_shot.container->state == "running";
   }
 
+  // Runs a starting `health` fixture's healthcheck itself (EarlyHealthProbe), after inspecting its
+  // container once if it is only known from the listing.
+  void probe_health(FixtureWait& wait)
+  {
+    if (!wait.container->inspected) {
+      wait.container = m_engine.inspect_container(wait.container->id);
+      if (!wait.container) {
+        wait.waiting_for = "container removed";
+        return;
+      }
+      judge(wait);
+      if (wait.ready || !wait.starting_health_fixture()) {
+        return;
+      }
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!wait.probe || !wait.probe->due(now) || !wait.probe->passes(m_engine, now)) {
+      return;
+    }
+    const auto port = wait.container->published_tcp_ports.find(wait.fixture->container_port);
+    if (port != wait.container->published_tcp_ports.end()) {
+      spdlog::debug("{}: {} passed its healthcheck before the engine's next run of it", m_stack,
+                    wait.fixture->service);
+      wait.ready = ReadyEndpoint{m_engine.address(), port->second};
+    }
+  }
+
   // A one-shot service is done when its container exited 0; an exit with any other code fails the
   // stack (with on-failure the engine restarts it first: "exited" is its last word).
   void judge(OneShotWait& one_shot)
@@ -251,6 +300,9 @@ private:
              "has no healthcheck, but its fixture gates on health (add one, or use kind: port)");
       }
       is_ready = container.health == "healthy";
+      if (!is_ready && wait.starting_health_fixture() && !wait.probe) {
+        wait.probe = EarlyHealthProbe::for_container(container, fixture.container_port);
+      }
       break;
     case ReadinessSpec::Kind::k_port:
       is_ready = running && tcp_port_accepts(endpoint.host, endpoint.port, k_port_connect_timeout);

@@ -32,7 +32,9 @@ public:
 // filtered by io.orchestrate.stack), then lists the stack's containers once, so a container that
 // was healthy before the subscription is seen too, and afterwards inspects a container only when
 // an event of its own arrives. No process is spawned and nothing is polled, except what no event
-// announces: a `port` fixture's TCP connect and a `log_line` fixture's logs, every 200 ms.
+// announces: a `port` fixture's TCP connect and a `log_line` fixture's logs, every 100 ms, and a
+// starting `health` fixture's own healthcheck, run by EarlyHealthProbe once the service listens
+// (ready then, without waiting up to an interval for the engine's next run of the check).
 class ReadinessGate
 {
 public:

@@ -235,6 +235,38 @@ TEST_F(ReadinessGateTest, CtrlCEndsTheWaitPromptly)
   EXPECT_LT(since(interrupted), Milliseconds(2000));
 }
 
+// The engine runs a healthcheck first one interval after the start: with a 60 s interval the
+// service below stays `starting` for a minute. The gate runs the check itself once the service
+// listens, so it returns long before (the bound is the feature: well under the interval), and not
+// before the check passes (the check needs /ready, made 2 s after the port opens).
+TEST_F(ReadinessGateTest, AHealthFixtureIsReadyWhenItsCheckPassesBeforeTheEnginesFirstRunOfIt)
+{
+  const std::string id = run_service(
+    "db", {"--health-cmd", "test -f /ready", "--health-interval", "60s"},
+    {"sh", "-c", "(while true; do nc -l -p 8080; done) & sleep 2; touch /ready; exec sleep 300"});
+  const auto start = Clock::now();
+  ReadinessGate gate(m_engine, m_stack);
+  const auto endpoints = gate.wait({fixture("db")}, Milliseconds(60'000));
+  const Milliseconds took = since(start);
+
+  EXPECT_GE(took, Milliseconds(1500)) << "ready before its check could pass";
+  EXPECT_LT(took, Milliseconds(20'000));
+  EXPECT_EQ(health_of(id), "starting") << "the engine ran its own check already: nothing proven";
+  EXPECT_EQ(run_docker({"exec", id, "sh", "-c", "test -f /ready && echo ok"}), "ok");
+  EXPECT_EQ(endpoints.at("db-fixture").port, host_port(id));
+}
+
+// A service that listens but whose check fails stays not ready, however often the gate looks,
+// until the engine itself gives up on it.
+TEST_F(ReadinessGateTest, AListeningServiceWhoseCheckFailsIsNotReady)
+{
+  run_service("db", {"--health-cmd", "false", "--health-interval", "60s"},
+              {"sh", "-c", "while true; do nc -l -p 8080; done"});
+  const auto [message, took] = expect_not_ready({fixture("db")}, Milliseconds(4000));
+  EXPECT_TRUE(contains(message, "was not ready within 4.00s, still waiting for db (starting)"))
+    << message;
+}
+
 TEST_F(ReadinessGateTest, APortFixtureIsReadyOnceItsPortAcceptsWithoutAHealthcheck)
 {
   const std::string id =
