@@ -1,6 +1,7 @@
 #include "docker/ComposeStack.hpp"
 
 #include "core/Error.hpp"
+#include "docker/EarlyHealthProbe.hpp"
 #include "docker/OverrideFile.hpp"
 #include "docker/PortWiring.hpp"
 #include "process/SignalState.hpp"
@@ -158,7 +159,7 @@ std::vector<std::string> ComposeStack::broken_services(const std::vector<Fixture
     } else if (container->state != "running") {
       broken.push_back(fixture.service + ": " + container->state);
     } else if (fixture.readiness.kind == ReadinessSpec::Kind::k_health &&
-               container->health != "healthy") {
+               !health_serves_after_readiness(m_engine, *container)) {
       broken.push_back(fixture.service + ": " +
                        (container->health.empty() ? "no health status" : container->health));
     }

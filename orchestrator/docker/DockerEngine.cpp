@@ -413,6 +413,10 @@ ContainerSummary summary_from_inspect(const json& container, const std::string& 
   summary.restart_policy =
     string_member(member(member(container, "HostConfig"), "RestartPolicy"), "Name");
   summary.inspected = true;
+  const json& restarts = member(container, "RestartCount");
+  if (restarts.is_number_integer()) {
+    summary.restart_count = restarts.get<int>();
+  }
   const json& healthcheck = member(member(container, "Config"), "Healthcheck");
   const json& test = member(healthcheck, "Test");
   if (test.is_array()) {

@@ -42,10 +42,12 @@ struct ContainerSummary
   std::string restart_policy;              // HostConfig.RestartPolicy.Name; inspect only
   std::string image;                       // the image as the container was created from; list only
   std::string image_id;                    // "sha256:..."; list only
-  // Inspect only (empty from a listing): the healthcheck's test as configured (Config.Healthcheck:
-  // ["CMD", argv...], ["CMD-SHELL", command] or ["NONE"]) and its timeout, and the container's IPv4
-  // address on each of its networks. EarlyHealthProbe runs the check itself from these.
+  // Inspect only (empty from a listing): its RestartCount, the healthcheck's test as configured
+  // (Config.Healthcheck: ["CMD", argv...], ["CMD-SHELL", command] or ["NONE"]) and its timeout,
+  // and the container's IPv4 address on each of its networks. EarlyHealthProbe runs the check
+  // itself from these.
   bool inspected = false;
+  int restart_count = 0;  // how often the engine restarted it (its restart policy)
   std::vector<std::string> health_test;
   Milliseconds health_timeout{0};  // 0: the engine's default (30 s)
   std::vector<std::string> network_addresses;

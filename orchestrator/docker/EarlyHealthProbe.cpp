@@ -84,4 +84,16 @@ bool EarlyHealthProbe::passes(DockerEngine& engine, std::chrono::steady_clock::t
   return false;
 }
 
+bool health_serves_after_readiness(DockerEngine& engine, const ContainerSummary& container)
+{
+  if (container.health != "starting") {
+    return container.health == "healthy";
+  }
+  if (container.inspected) {
+    return container.restart_count == 0;
+  }
+  const auto inspected = engine.inspect_container(container.id);
+  return inspected && inspected->health != "unhealthy" && inspected->restart_count == 0;
+}
+
 }  // namespace orchestrate

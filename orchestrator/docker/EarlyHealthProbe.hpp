@@ -69,4 +69,12 @@ private:
   int m_execs = 0;
 };
 
+// Whether the running container of a `health` fixture can serve tests, after its stack passed the
+// readiness gate: "healthy", or "starting" in its first run (the gate ran its healthcheck itself
+// and it passed; the engine has not run its own yet). "starting" after the engine restarted it
+// (its restart policy: the run that passed is over), "unhealthy" or no health status cannot.
+// Inspects the container when `container` is a listing's and says "starting". Throws what the
+// engine throws.
+bool health_serves_after_readiness(DockerEngine& engine, const ContainerSummary& container);
+
 }  // namespace orchestrate

@@ -1,5 +1,6 @@
 #include "run/ServiceDeath.hpp"
 
+#include "docker/EarlyHealthProbe.hpp"
 #include "docker/ResourceLabels.hpp"
 
 #include <algorithm>
@@ -97,7 +98,7 @@ std::vector<ServiceDeath> find_service_deaths(DockerEngine& engine,
       continue;
     }
     const bool unhealthy = fixture.readiness.kind == ReadinessSpec::Kind::k_health &&
-                           container->health != "healthy";
+                           !health_serves_after_readiness(engine, *container);
     if (container->state == "running" && !unhealthy) {
       continue;
     }

@@ -3,6 +3,7 @@
 #include "docker/ProjectName.hpp"
 #include "locking/OwnerIdentity.hpp"
 #include "OrchestrateCli.hpp"
+#include "support/Eventually.hpp"
 
 #include <gtest/gtest.h>
 
@@ -177,6 +178,39 @@ TEST_F(SigtermIgnoringStackTest, TearDownWithGracePeriodGivesTheServiceThatLong)
   EXPECT_GE(report.duration, Milliseconds(1'000));
   EXPECT_TRUE(report.failed_removals.empty());
   EXPECT_TRUE(leftovers_with_label("io.orchestrate.run=" + run_id).empty());
+}
+
+// The gate runs a starting service's healthcheck itself (EarlyHealthProbe): a stack can be ready
+// while the engine, whose first check is a minute away, still says `starting`. Such a stack is not
+// broken (or a failing test would recreate it, and a --reuse run would not pool it), but the same
+// `starting` after the engine restarted the service is.
+TEST_F(ComposeStackTest, AStartingServiceThatPassedItsCheckIsNotBrokenUntilTheEngineRestartsIt)
+{
+  const ProjectConfig slow = load_project_config(k_source_dir / "compose/testdata/slow-first-check");
+  auto spec = spec_for_shard(1);
+  spec.compose_files = slow.environments.at("test").compose_files;
+  spec.model = load_compose_model(
+    ComposeCli(spec.ownership.stack, spec.compose_files, work_dir.path() / "config.log"));
+  const std::vector<FixtureConfig> fixtures{load_fixture_config(slow, "slow-check")};
+  ComposeStack stack(std::move(spec), engine);
+  stack.up();
+  stack.wait_ready(fixtures, Milliseconds(30'000));
+  const auto id = run_docker({"ps", "-q", "--filter", "label=io.orchestrate.stack=" + stack.project_name()});
+  ASSERT_EQ(run_docker({"inspect", "--format", "{{.State.Health.Status}}", id}), "starting")
+    << "the engine ran its own check already: nothing proven";
+  EXPECT_TRUE(stack.broken_services(fixtures).empty());
+
+  run_docker({"exec", id, "touch", "/die"});
+  const bool restarted = eventually(
+    [&] {
+      return run_docker({"inspect", "--format", "{{.RestartCount}} {{.State.Status}}", id}) ==
+             "1 running";
+    },
+    Milliseconds(20'000));
+  ASSERT_TRUE(restarted) << "the engine did not restart the service";
+  EXPECT_EQ(stack.broken_services(fixtures),
+            std::vector<std::string>{"test-slow-check: starting"});
+  stack.tear_down();
 }
 
 }  // namespace
