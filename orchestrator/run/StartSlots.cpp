@@ -69,10 +69,12 @@ void StartSlot::release() noexcept
   std::exchange(m_slots, nullptr)->release(m_id, became_ready);
 }
 
-StartSlots::StartSlots(int slots, std::string engine, std::function<Clock::time_point()> now)
+StartSlots::StartSlots(int slots, std::string engine, std::function<Clock::time_point()> now,
+                       Milliseconds order_window)
   : m_slots(slots),
     m_engine(std::move(engine)),
-    m_now(std::move(now))
+    m_now(std::move(now)),
+    m_order_window_end(m_now() + order_window)
 {
   if (slots < 0) {
     throw InternalError("start slots must be 0 (unlimited) or more, got " + std::to_string(slots));
@@ -141,8 +143,20 @@ bool StartSlots::may_start_locked(const std::pair<int, std::uint64_t>& waiter)
   if (m_slots == 0 || waiter.first == 1) {
     return true;  // unlimited, or shard 1, whose collection every other shard waits for
   }
-  // In shard order: only the lowest waiting shard may take a free slot.
-  return *m_waiting.begin() == waiter && active_holds_locked(m_now()) < m_slots;
+  // In shard order: only the lowest waiting shard may take a free slot, and at the start only
+  // once every lower shard asked (or the order window is over).
+  if (*m_waiting.begin() != waiter) {
+    return false;
+  }
+  const auto now = m_now();
+  if (now < m_order_window_end) {
+    for (int lower = 1; lower < waiter.first; ++lower) {
+      if (m_asked.count(lower) == 0) {
+        return false;
+      }
+    }
+  }
+  return active_holds_locked(now) < m_slots;
 }
 
 StartSlot StartSlots::acquire(int shard)
@@ -171,6 +185,7 @@ std::optional<StartSlot> StartSlots::acquire_before(int shard,
   std::unique_lock lock(m_mutex);
   const std::pair<int, std::uint64_t> waiter{shard, m_next_id++};
   m_waiting.insert(waiter);
+  m_asked.insert(shard);
   // Whichever way this ends, the next waiter may be the lowest now.
   struct LeaveQueue
   {

@@ -56,7 +56,13 @@ private:
 //
 // - Shard 1 never waits: its worker gives the run its collection (WorkerCollection), which every
 //   other shard waits for. It takes a slot even when all are held (then one more runs at once).
-// - The others wait in shard order (the lowest shard number first), whenever they asked.
+// - The others wait in shard order (the lowest shard number first), whenever they asked. At the
+//   start of a run every shard asks within moments, in whatever order its thread ran first: for
+//   the order window after the slots were made, a shard also waits while a lower shard has not
+//   asked yet, so that shards 2 and 3 cannot take both slots a few milliseconds before shard 1
+//   asks (three stacks would then start at once, and shard 1's, which every shard waits for,
+//   later). A lower shard that never asks (a warm stack needs no slot, or it runs on another
+//   engine) delays the others by the window at most.
 // - A slot is held from `up` until the stack is ready, but at most the hold bound: a stack stuck
 //   in its readiness wait (a service that never gets healthy, up to its readiness timeout, 60 s by
 //   default) must not keep the other shards from starting for that long. Past the bound, its slot
@@ -74,12 +80,14 @@ public:
 
   static constexpr Milliseconds k_initial_hold_bound{10'000};
   static constexpr Milliseconds k_min_hold_bound{2'000};
+  static constexpr Milliseconds k_order_window{150};
 
   // `slots` at once on engine `engine` (its name, for messages); 0 means unlimited: acquire()
-  // never waits. `now` is the clock the holds are timed with (a fake one in tests); the waits
-  // themselves are real. Throws InternalError when `slots` < 0.
+  // never waits. `now` is the clock the holds and the order window are timed with (a fake one in
+  // tests); the waits themselves are real. Throws InternalError when `slots` < 0.
   explicit StartSlots(int slots, std::string engine = "local",
-                      std::function<Clock::time_point()> now = Clock::now);
+                      std::function<Clock::time_point()> now = Clock::now,
+                      Milliseconds order_window = k_order_window);
 
   StartSlots(const StartSlots&) = delete;
   StartSlots& operator=(const StartSlots&) = delete;
@@ -126,11 +134,13 @@ private:
   const int m_slots;
   const std::string m_engine;
   const std::function<Clock::time_point()> m_now;
+  const Clock::time_point m_order_window_end;  // by m_now
 
   mutable std::mutex m_mutex;
   std::condition_variable m_changed;
   std::map<std::uint64_t, Hold> m_holds;             // by id
   std::set<std::pair<int, std::uint64_t>> m_waiting;  // (shard, ticket): lowest shard first
+  std::set<int> m_asked;                              // every shard that ever asked
   std::vector<Milliseconds> m_ready_times;            // of the holds that ended ready
   std::uint64_t m_next_id = 1;
 };

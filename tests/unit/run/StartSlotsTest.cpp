@@ -61,7 +61,7 @@ protected:
 
 TEST_F(StartSlotsTest, UnlimitedSlotsNeverMakeAShardWait)
 {
-  StartSlots slots(0, "local", m_clock.function());
+  StartSlots slots(0, "local", m_clock.function(), 0ms);
   std::vector<StartSlot> held;
   for (int shard = 1; shard <= 6; ++shard) {
     auto slot = slots.try_acquire_for(shard, 0ms);
@@ -73,7 +73,7 @@ TEST_F(StartSlotsTest, UnlimitedSlotsNeverMakeAShardWait)
 
 TEST_F(StartSlotsTest, ShardsBeyondTheSlotsWaitUntilOneIsReleased)
 {
-  StartSlots slots(2, "local", m_clock.function());
+  StartSlots slots(2, "local", m_clock.function(), 0ms);
   auto first = slots.acquire(2);
   auto second = slots.acquire(3);
   EXPECT_EQ(slots.active_holds(), 2);
@@ -88,7 +88,7 @@ TEST_F(StartSlotsTest, ShardsBeyondTheSlotsWaitUntilOneIsReleased)
 
 TEST_F(StartSlotsTest, ShardOneStartsAlsoWhenEverySlotIsHeld)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   auto other = slots.acquire(2);
   const auto shard_one = slots.try_acquire_for(1, 0ms);
   ASSERT_TRUE(shard_one.has_value());
@@ -98,7 +98,7 @@ TEST_F(StartSlotsTest, ShardOneStartsAlsoWhenEverySlotIsHeld)
 
 TEST_F(StartSlotsTest, ShardOneGoesAheadOfShardsWaitingBeforeIt)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto held = slots.acquire(3);
   waiting = std::async(std::launch::async, [&] { return slots.acquire(2); });
@@ -115,7 +115,7 @@ TEST_F(StartSlotsTest, ShardOneGoesAheadOfShardsWaitingBeforeIt)
 
 TEST_F(StartSlotsTest, WaitingShardsStartInShardOrderWhateverOrderTheyAsked)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   auto held = slots.acquire(2);
   std::mutex mutex;
   std::vector<int> order;
@@ -136,9 +136,45 @@ TEST_F(StartSlotsTest, WaitingShardsStartInShardOrderWhateverOrderTheyAsked)
   EXPECT_EQ(order, (std::vector<int>{3, 4, 5}));
 }
 
+TEST_F(StartSlotsTest, AtTheStartAShardWaitsForLowerShardsToAskFirst)
+{
+  // Two slots; shards 3 and 2 ask before shard 1 (their threads happened to run first). Taking
+  // both slots would start three stacks at once when shard 1 asks.
+  StartSlots slots(2, "local", m_clock.function());
+  std::future<StartSlot> two;
+  std::future<StartSlot> three;  // destroyed before the slots they wait on: declared after them
+  three = std::async(std::launch::async, [&] { return slots.acquire(3); });
+  wait_until_waiting(slots, 1);
+  two = std::async(std::launch::async, [&] { return slots.acquire(2); });
+  wait_until_waiting(slots, 2);
+  EXPECT_EQ(two.wait_for(300ms), std::future_status::timeout) << "shard 2 went before shard 1";
+  EXPECT_EQ(slots.active_holds(), 0);
+
+  auto one = slots.try_acquire_for(1, 0ms);
+  ASSERT_TRUE(one.has_value());
+  ASSERT_EQ(two.wait_for(10s), std::future_status::ready);
+  auto second = two.get();
+  EXPECT_TRUE(second.holds());
+  EXPECT_EQ(three.wait_for(300ms), std::future_status::timeout) << "a third stack started";
+  EXPECT_EQ(slots.active_holds(), 2);
+  one->release();
+  ASSERT_EQ(three.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(three.get().holds());
+}
+
+TEST_F(StartSlotsTest, ALowerShardThatNeverAsksDelaysTheOthersOnlyForTheOrderWindow)
+{
+  StartSlots slots(2, "local", m_clock.function());
+  EXPECT_FALSE(slots.try_acquire_for(2, 200ms).has_value()) << "shard 1 may still ask";
+  m_clock.advance(StartSlots::k_order_window);
+  const auto two = slots.try_acquire_for(2, 0ms);
+  ASSERT_TRUE(two.has_value());
+  EXPECT_TRUE(two->holds());
+}
+
 TEST_F(StartSlotsTest, AHoldPastItsBoundNoLongerKeepsTheNextShardWaiting)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   auto stuck = slots.acquire(2);  // a stack stuck in its readiness wait
   m_clock.advance(StartSlots::k_initial_hold_bound - 1ms);
   EXPECT_FALSE(slots.try_acquire_for(3, 50ms).has_value());
@@ -152,7 +188,7 @@ TEST_F(StartSlotsTest, AHoldPastItsBoundNoLongerKeepsTheNextShardWaiting)
 
 TEST_F(StartSlotsTest, AShardWaitingWhenAHoldPassesItsBoundIsWokenByThePoll)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto stuck = slots.acquire(2);
   waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
@@ -164,7 +200,7 @@ TEST_F(StartSlotsTest, AShardWaitingWhenAHoldPassesItsBoundIsWokenByThePoll)
 
 TEST_F(StartSlotsTest, TheHoldBoundIsTwiceTheMedianTimeToReadyOnceAStackWasReady)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   EXPECT_EQ(slots.hold_bound(), StartSlots::k_initial_hold_bound);
   const auto ready_after = [&](Milliseconds time) {
     auto slot = slots.acquire(2);
@@ -179,7 +215,7 @@ TEST_F(StartSlotsTest, TheHoldBoundIsTwiceTheMedianTimeToReadyOnceAStackWasReady
 
 TEST_F(StartSlotsTest, TheHoldBoundIsNeverBelowItsMinimum)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   {
     auto slot = slots.acquire(2);
     m_clock.advance(300ms);
@@ -189,7 +225,7 @@ TEST_F(StartSlotsTest, TheHoldBoundIsNeverBelowItsMinimum)
 
 TEST_F(StartSlotsTest, ASlotEndedByAnExceptionIsNoTimeToReady)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   try {
     auto slot = slots.acquire(2);
     m_clock.advance(40s);
@@ -202,7 +238,7 @@ TEST_F(StartSlotsTest, ASlotEndedByAnExceptionIsNoTimeToReady)
 
 TEST_F(StartSlotsTest, AnInterruptWakesAWaitingShard)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto held = slots.acquire(2);
   waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
@@ -215,7 +251,7 @@ TEST_F(StartSlotsTest, AnInterruptWakesAWaitingShard)
 
 TEST_F(StartSlotsTest, AStopRequestWakesAWaitingShard)
 {
-  StartSlots slots(1, "local", m_clock.function());
+  StartSlots slots(1, "local", m_clock.function(), 0ms);
   std::future<StartSlot> waiting;  // destroyed after the slots it waits behind
   auto held = slots.acquire(2);
   waiting = std::async(std::launch::async, [&] { return slots.acquire(3); });
@@ -227,7 +263,7 @@ TEST_F(StartSlotsTest, AStopRequestWakesAWaitingShard)
 
 TEST_F(StartSlotsTest, NoShardTakesASlotAfterAStop)
 {
-  StartSlots slots(2, "local", m_clock.function());
+  StartSlots slots(2, "local", m_clock.function(), 0ms);
   request_stop();
   EXPECT_THROW(slots.acquire(1), InterruptedError);
   EXPECT_EQ(slots.active_holds(), 0);
