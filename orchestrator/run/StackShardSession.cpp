@@ -499,6 +499,15 @@ void StackShardSession::update_or_replace_worker()
   }
 }
 
+Milliseconds StackShardSession::expected_in_worker() const
+{
+  Milliseconds expected(0);
+  for (const auto& [id, test] : m_in_worker) {
+    expected += test.expected;
+  }
+  return expected;
+}
+
 bool StackShardSession::wants_more_queued(std::size_t about_to_submit) const
 {
   const auto& queued = m_worker->queued();
@@ -558,7 +567,7 @@ void StackShardSession::stream_to_worker(TestFeed& feed)
     std::vector<std::string> to_submit;
     while (!feed_empty && !m_worker_shutdown_sent && wants_more_queued(to_submit.size()) &&
            (m_in_worker.empty() || feed.has_tests_to_spare())) {
-      auto test = feed.next();
+      auto test = m_in_worker.empty() ? feed.next() : feed.next_behind(expected_in_worker());
       if (!test) {
         feed_empty = true;
         break;

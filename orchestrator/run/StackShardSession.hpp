@@ -39,6 +39,8 @@ private:
   void update_or_replace_worker();
   // Whether the worker should get another test ahead (beyond `about_to_submit` not sent yet).
   bool wants_more_queued(std::size_t about_to_submit) const;
+  // The expected time of the tests the worker holds (running, queued, about to be submitted).
+  Milliseconds expected_in_worker() const;
   void stream_to_worker(TestFeed& feed);
   void start_worker();
   // A warm stack: adopts the worker parked beside it when it was started as start_worker() would

@@ -127,6 +127,11 @@ public:
 
   std::optional<TestCase> next() override
   {
+    return next_behind(Milliseconds(0));
+  }
+
+  std::optional<TestCase> next_behind(Milliseconds work_ahead) override
+  {
     if (should_stop_children()) {
       return std::nullopt;
     }
@@ -135,7 +140,7 @@ public:
       m_reruns_due.erase(m_reruns_due.begin());
       return test;
     }
-    auto test = m_queue.take_one(m_shard);
+    auto test = m_queue.take_one(m_shard, work_ahead);
     if (test) {
       m_handed_out[test->id] = *test;
     }

@@ -22,6 +22,15 @@ public:
   // there is none left or the run stopped.
   virtual std::optional<TestCase> next() = 0;
 
+  // As next(), for a test queued behind `work_ahead` of expected work that the shard's runner
+  // already holds: while that is long, the shortest test left rather than the longest
+  // (WorkQueue::take_one), so that long tests go to the shards that are free sooner.
+  virtual std::optional<TestCase> next_behind(Milliseconds work_ahead)
+  {
+    (void)work_ahead;
+    return next();
+  }
+
   // Whether this shard may take tests ahead of the one it runs next (to keep a persistent
   // runner fed): not when the shared queue holds no more tests than there are shards, which
   // then need them more (two long tests and two shards must not both go to one shard).

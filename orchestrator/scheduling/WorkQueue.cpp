@@ -35,7 +35,7 @@ WorkQueue::WorkQueue(WorkQueue&& other) noexcept
   m_next = other.m_next;
 }
 
-std::optional<TestCase> WorkQueue::take_one(int shard)
+std::optional<TestCase> WorkQueue::take_one(int shard, Milliseconds work_ahead)
 {
   std::lock_guard lock(m_mutex);
   if (m_stopped) {
@@ -52,6 +52,12 @@ std::optional<TestCase> WorkQueue::take_one(int shard)
   }
   if (m_next == m_shared.size()) {
     return std::nullopt;
+  }
+  if (work_ahead >= k_work_ahead_for_shortest &&
+      m_shared.back().expected < m_shared[m_next].expected) {
+    TestCase shortest = std::move(m_shared.back());
+    m_shared.pop_back();
+    return shortest;
   }
   return m_shared[m_next++];
 }

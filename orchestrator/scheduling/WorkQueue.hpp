@@ -22,9 +22,18 @@ public:
 
   WorkQueue(WorkQueue&& other) noexcept;
 
+  // Expected work ahead of a test in its runner from which take_one() hands out the shortest test
+  // left instead of the longest.
+  static constexpr Milliseconds k_work_ahead_for_shortest{200};
+
   // The next test for `shard` (1-based): the longest left (dynamic) or the next of its own list
-  // (static); nullopt when there is none or the queue was stopped.
-  std::optional<TestCase> take_one(int shard);
+  // (static); nullopt when there is none or the queue was stopped. `work_ahead` is the expected
+  // work the shard's runner holds before it would start this test (a persistent worker runs a test
+  // only once it knows the next, so it always holds one behind the running one). From
+  // k_work_ahead_for_shortest on, a dynamic queue hands out its shortest test when that is shorter
+  // than the longest: a long test held behind another long one waits while a shard that is free
+  // sooner could run it, and the shards end apart (a 2 s test and then a 1.1 s one in one shard).
+  std::optional<TestCase> take_one(int shard, Milliseconds work_ahead = Milliseconds(0));
 
   // Hands `tests` out again (a shard's stack died under them, its worker died before starting
   // them): before everything else, in the dynamic queue for any shard, in the static plan for the

@@ -114,6 +114,35 @@ TEST(WorkQueueTest, DynamicQueueHandsOutTheLongestTestFirstToWhicheverShardAsks)
   }
 }
 
+TEST(WorkQueueTest, ATestHeldBehindLongWorkIsTheShortestLeftSoTheLongOnesGoToFreeShards)
+{
+  // The integration suite's head: a 2 s test, two of 1.1 s, then short ones. A shard that runs the
+  // 2 s test must hold one more; a 1.1 s test held there would wait 2 s while another shard could
+  // run it.
+  auto queue = WorkQueue::make_dynamic({{"slow", Milliseconds(2090)}, {"ttl", Milliseconds(1110)},
+                                        {"pop", Milliseconds(1100)}, {"sleep", Milliseconds(580)},
+                                        {"get", Milliseconds(3)}, {"set", Milliseconds(2)}},
+                                       2);
+  EXPECT_EQ(queue.take_one(1)->id, "slow");
+  EXPECT_EQ(queue.take_one(1, Milliseconds(2090))->id, "set");
+  EXPECT_EQ(queue.take_one(2)->id, "ttl");
+  EXPECT_EQ(queue.take_one(2, Milliseconds(1110))->id, "get");
+  // Little work ahead: the longest, as for an idle shard.
+  EXPECT_EQ(queue.take_one(2, WorkQueue::k_work_ahead_for_shortest - Milliseconds(1))->id, "pop");
+  EXPECT_EQ(queue.take_one(1, Milliseconds(5000))->id, "sleep") << "the last one";
+  EXPECT_FALSE(queue.take_one(1, Milliseconds(5000)).has_value());
+}
+
+TEST(WorkQueueTest, TestsOfEqualExpectedTimeStayInOrderWhateverTheWorkAhead)
+{
+  // Without durations every test is expected to take the same: the collection order (module by
+  // module, so their module fixtures are set up once) is kept.
+  auto queue = WorkQueue::make_dynamic({{"m1::a", Milliseconds(100)}, {"m1::b", Milliseconds(100)},
+                                        {"m2::a", Milliseconds(100)}}, 2);
+  EXPECT_EQ(queue.take_one(1, Milliseconds(5000))->id, "m1::a");
+  EXPECT_EQ(queue.take_one(1, Milliseconds(5000))->id, "m1::b");
+}
+
 TEST(WorkQueueTest, HoldsMoreThanTheShardsOnlyWhileTheQueueCanSpareTests)
 {
   auto queue = WorkQueue::make_dynamic({{"a", Milliseconds(3)}, {"b", Milliseconds(2)},
