@@ -159,18 +159,22 @@ TEST(RunCommandTest, SuiteWithoutFixturesStartsNoContainer)
   DockerEngine engine;
   std::atomic<bool> stop{false};
   std::atomic<int> creations{0};
+  // The engine replays the current second's events to a new subscriber: a container the previous
+  // test created moments ago would count. Only what arrives once the run starts counts.
+  std::atomic<bool> counting{false};
   std::thread watcher([&] {
     engine.watch_container_events({"io.orchestrate.managed=true"},
                                   [&](const ContainerEvent& event) {
-                                    if (event.action == "create") {
+                                    if (counting && event.action == "create") {
                                       ++creations;
                                     }
                                     return true;
                                   },
                                   stop);
   });
-  // Give the event stream a moment to connect before the run starts.
+  // Give the event stream a moment to connect (and replay) before the run starts.
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  counting = true;
 
   TempDir reports;
   const auto run = run_orchestrate(
