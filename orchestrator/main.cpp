@@ -12,18 +12,9 @@
 
 int main(int argc, char** argv)
 {
-  std::vector<std::string> arguments(argv + 1, argv + argc);
-  orchestrate::cli::Command command = orchestrate::cli::run_command;  // `--suite X` means run
-  if (!arguments.empty()) {
-    const auto& subcommands = orchestrate::cli::subcommands();
-    auto found = subcommands.find(arguments.front());
-    if (found != subcommands.end()) {
-      command = found->second;
-      arguments.erase(arguments.begin());
-    }
-  }
+  const auto call = orchestrate::cli::find_subcommand({argv + 1, argv + argc});
   try {
-    return command(arguments);
+    return orchestrate::cli::subcommands().at(call.name)(call.arguments);
   } catch (const boost::program_options::error& error) {
     std::fprintf(stderr, "orchestrate: %s (see orchestrate --help)\n", error.what());
     return orchestrate::to_int(orchestrate::ExitCode::k_usage_error);

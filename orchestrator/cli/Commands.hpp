@@ -31,4 +31,15 @@ using Command = std::function<int(const std::vector<std::string>&)>;
 // `orchestrate --suite X` means.
 const std::map<std::string, Command>& subcommands();
 
+// The subcommand a command line names, and the arguments it gets. `orchestrate pool down -C dir`
+// and, as with `git -C`, `orchestrate -C dir pool down` (also `-Cdir`, `--project-dir dir`,
+// `--project-dir=dir`) are the same call: the project folder given before the subcommand goes
+// after it. Without a subcommand name it is `run` with every argument (`orchestrate --suite X`).
+struct SubcommandCall
+{
+  std::string name;
+  std::vector<std::string> arguments;
+};
+SubcommandCall find_subcommand(const std::vector<std::string>& command_line);
+
 }  // namespace orchestrate::cli

@@ -63,9 +63,13 @@ protected:
     return {};
   }
 
-  // `orchestrate lock status -C DIR` (main dispatches on the first argument, so -C comes after).
-  testing::CliRun lock_status() const
+  // `orchestrate lock status -C DIR`, or with the folder first as with `git -C`:
+  // `orchestrate -C DIR lock status`.
+  testing::CliRun lock_status(bool folder_first = false) const
   {
+    if (folder_first) {
+      return run_orchestrate({"-C", m_project.root().string(), "lock", "status"});
+    }
     return run_orchestrate({"lock", "status", "-C", m_project.root().string()});
   }
 
@@ -117,7 +121,7 @@ TEST_F(LockTest, LockStatusShowsTheRunHoldingTheLockAndLaterThatNoneIsHeld)
   auto first = start_slow_run();
   wait_for_test_lock_holder();
 
-  const auto held = lock_status();
+  const auto held = lock_status(/*folder_first=*/true);
   EXPECT_EQ(first.wait(Milliseconds(60'000)).exit_code, 0) << first.output();
   const auto idle = lock_status();
 
