@@ -20,6 +20,9 @@ WorkQueue WorkQueue::make_dynamic(std::vector<TestCase> tests, int shard_count)
   queue.m_shard_count = std::max(shard_count, 1);
   std::stable_sort(tests.begin(), tests.end(),
                    [](const TestCase& a, const TestCase& b) { return a.expected > b.expected; });
+  for (const auto& test : tests) {
+    queue.m_expected_left += test.expected;
+  }
   queue.m_shared = std::move(tests);
   return queue;
 }
@@ -32,6 +35,7 @@ WorkQueue::WorkQueue(WorkQueue&& other) noexcept
   m_shard_count = other.m_shard_count;
   m_per_shard = std::move(other.m_per_shard);
   m_shared = std::move(other.m_shared);
+  m_expected_left = other.m_expected_left;
   m_next = other.m_next;
 }
 
@@ -53,12 +57,18 @@ std::optional<TestCase> WorkQueue::take_one(int shard, Milliseconds work_ahead)
   if (m_next == m_shared.size()) {
     return std::nullopt;
   }
-  if (work_ahead >= k_work_ahead_for_shortest &&
-      m_shared.back().expected < m_shared[m_next].expected) {
+  const TestCase& longest = m_shared[m_next];
+  // A shard's fair part of what is left: holding the longest behind work_ahead would take it past
+  // that while others could run the longest sooner.
+  const Milliseconds fair_part = m_expected_left / m_shard_count;
+  if (work_ahead >= k_work_ahead_for_shortest && work_ahead + longest.expected > fair_part &&
+      m_shared.back().expected < longest.expected) {
     TestCase shortest = std::move(m_shared.back());
     m_shared.pop_back();
+    m_expected_left -= shortest.expected;
     return shortest;
   }
+  m_expected_left -= longest.expected;
   return m_shared[m_next++];
 }
 
@@ -81,6 +91,9 @@ bool WorkQueue::requeue(int shard, const std::vector<TestCase>& tests)
     // Next in line: they were due already, and any shard may take them.
     m_shared.insert(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next), tests.begin(),
                     tests.end());
+    for (const auto& test : tests) {
+      m_expected_left += test.expected;
+    }
   } else {
     // Next in line too: they were due first (a worker's unstarted tests keep their order).
     auto& own = m_per_shard.at(static_cast<std::size_t>(shard - 1));
@@ -97,6 +110,7 @@ std::vector<TestCase> WorkQueue::stop()
   if (m_dynamic) {
     never_run.assign(m_shared.begin() + static_cast<std::ptrdiff_t>(m_next), m_shared.end());
     m_next = m_shared.size();
+    m_expected_left = Milliseconds(0);
   } else {
     for (auto& batch : m_per_shard) {
       never_run.insert(never_run.end(), batch.begin(), batch.end());

@@ -29,10 +29,13 @@ public:
   // The next test for `shard` (1-based): the longest left (dynamic) or the next of its own list
   // (static); nullopt when there is none or the queue was stopped. `work_ahead` is the expected
   // work the shard's runner holds before it would start this test (a persistent worker runs a test
-  // only once it knows the next, so it always holds one behind the running one). From
-  // k_work_ahead_for_shortest on, a dynamic queue hands out its shortest test when that is shorter
-  // than the longest: a long test held behind another long one waits while a shard that is free
-  // sooner could run it, and the shards end apart (a 2 s test and then a 1.1 s one in one shard).
+  // only once it knows the next, so it always holds one behind the running one). A dynamic queue
+  // hands out its shortest test instead when the work ahead is k_work_ahead_for_shortest or more
+  // and, with the longest, more than a shard's fair part of what is left (the expected time left
+  // in the queue over the shard count): a long test held behind another long one waits while a
+  // shard that is free sooner could run it, and the shards end apart (a 2 s test and then a 1.1 s
+  // one in one shard of the integration suite). While plenty is left, longest first holds, and
+  // the short tests stay for the end, where they even the shards out.
   std::optional<TestCase> take_one(int shard, Milliseconds work_ahead = Milliseconds(0));
 
   // Hands `tests` out again (a shard's stack died under them, its worker died before starting
@@ -65,6 +68,7 @@ private:
   std::vector<TestBatch> m_per_shard;  // static
   std::vector<TestCase> m_shared;      // dynamic, longest first
   std::size_t m_next = 0;              // dynamic: index of the next test to hand out
+  Milliseconds m_expected_left{0};     // dynamic: the expected time of the tests not handed out
 };
 
 }  // namespace orchestrate

@@ -133,6 +133,28 @@ TEST(WorkQueueTest, ATestHeldBehindLongWorkIsTheShortestLeftSoTheLongOnesGoToFre
   EXPECT_FALSE(queue.take_one(1, Milliseconds(5000)).has_value());
 }
 
+TEST(WorkQueueTest, WhilePlentyIsLeftTheLongestIsHeldAndTheShortStayForTheEnd)
+{
+  // Sixteen 1 s tests and four short ones for two shards: 8 s each. Holding a 1 s test behind a
+  // 1 s one is no harm; taking the short ones now would leave the 1 s tests for the end.
+  std::vector<TestCase> tests;
+  for (int i = 0; i < 16; ++i) {
+    tests.push_back({"long" + std::to_string(i), Milliseconds(1000)});
+  }
+  for (int i = 0; i < 4; ++i) {
+    tests.push_back({"short" + std::to_string(i), Milliseconds(10)});
+  }
+  auto queue = WorkQueue::make_dynamic(tests, 2);
+  EXPECT_EQ(queue.take_one(1)->id, "long0");
+  EXPECT_EQ(queue.take_one(1, Milliseconds(1000))->id, "long1");
+  // At the end: 1.04 s left, 0.52 s a shard; a 1 s test behind 1 s of work is too much.
+  for (int i = 2; i < 15; ++i) {
+    ASSERT_EQ(queue.take_one(i % 2 + 1)->id, "long" + std::to_string(i));
+  }
+  EXPECT_EQ(queue.take_one(2, Milliseconds(1000))->id, "short3");
+  EXPECT_EQ(queue.take_one(1)->id, "long15");
+}
+
 TEST(WorkQueueTest, TestsOfEqualExpectedTimeStayInOrderWhateverTheWorkAhead)
 {
   // Without durations every test is expected to take the same: the collection order (module by
