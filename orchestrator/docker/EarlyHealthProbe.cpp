@@ -67,7 +67,6 @@ bool EarlyHealthProbe::passes(DockerEngine& engine, std::chrono::steady_clock::t
   if (!listening) {
     return false;
   }
-  ++m_execs;
   try {
     const ExecOutcome outcome = engine.exec_in_container(m_container_id, m_command, m_timeout);
     if (outcome.exit_code == 0) {
@@ -89,11 +88,11 @@ bool health_serves_after_readiness(DockerEngine& engine, const ContainerSummary&
   if (container.health != "starting") {
     return container.health == "healthy";
   }
-  if (container.inspected) {
-    return container.restart_count == 0;
-  }
-  const auto inspected = engine.inspect_container(container.id);
-  return inspected && inspected->health != "unhealthy" && inspected->restart_count == 0;
+  // A listing has no RestartCount: look at the container itself.
+  const auto inspected = container.inspected ? std::optional(container)
+                                             : engine.inspect_container(container.id);
+  return inspected && (inspected->health == "healthy" ||
+                       (inspected->health == "starting" && inspected->restart_count == 0));
 }
 
 }  // namespace orchestrate

@@ -50,11 +50,6 @@ public:
   // stopped running is a `false` (its events tell the gate the rest).
   bool passes(DockerEngine& engine, std::chrono::steady_clock::time_point now);
 
-  int execs() const
-  {
-    return m_execs;
-  }
-
 private:
   EarlyHealthProbe(std::string container_id, std::vector<std::string> addresses, int port,
                    std::vector<std::string> command, Milliseconds timeout);
@@ -66,7 +61,6 @@ private:
   Milliseconds m_timeout;
   Milliseconds m_pause = k_first_pause;
   std::chrono::steady_clock::time_point m_next_look{};
-  int m_execs = 0;
 };
 
 // Whether the running container of a `health` fixture can serve tests, after its stack passed the

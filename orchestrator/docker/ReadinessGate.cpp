@@ -246,12 +246,22 @@ private:
     if (!wait.probe || !wait.probe->due(now) || !wait.probe->passes(m_engine, now)) {
       return;
     }
-    const auto port = wait.container->published_tcp_ports.find(wait.fixture->container_port);
-    if (port != wait.container->published_tcp_ports.end()) {
+    if (auto endpoint = published_endpoint(*wait.fixture, *wait.container)) {
       spdlog::debug("{}: {} passed its healthcheck before the engine's next run of it", m_stack,
                     wait.fixture->service);
-      wait.ready = ReadyEndpoint{m_engine.address(), port->second};
+      wait.ready = std::move(endpoint);
     }
+  }
+
+  // Where `fixture` is reached on `container`: the host port published for its container port.
+  std::optional<ReadyEndpoint> published_endpoint(const FixtureConfig& fixture,
+                                                  const ContainerSummary& container) const
+  {
+    const auto port = container.published_tcp_ports.find(fixture.container_port);
+    if (port == container.published_tcp_ports.end()) {
+      return std::nullopt;
+    }
+    return ReadyEndpoint{m_engine.address(), port->second};
   }
 
   // A one-shot service is done when its container exited 0; an exit with any other code fails the
@@ -281,8 +291,8 @@ private:
       fail(wait, "reported unhealthy");
     }
     const bool running = container.state == "running";
-    auto port = container.published_tcp_ports.find(fixture.container_port);
-    if (port == container.published_tcp_ports.end()) {
+    const auto published = published_endpoint(fixture, container);
+    if (!published) {
       if (running) {
         fail(wait, "publishes no host port on " + m_engine.address() +
                      " or 0.0.0.0 for container port " +
@@ -291,7 +301,7 @@ private:
       wait.waiting_for = container.state;
       return;
     }
-    const ReadyEndpoint endpoint{m_engine.address(), port->second};
+    const ReadyEndpoint& endpoint = *published;
     bool is_ready = false;
     switch (fixture.readiness.kind) {
     case ReadinessSpec::Kind::k_health:

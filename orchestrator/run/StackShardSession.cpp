@@ -519,14 +519,7 @@ bool StackShardSession::wants_more_queued(std::size_t about_to_submit) const
     return false;
   }
   // The ones about to be submitted are in m_in_worker already, but not in queued() yet.
-  Milliseconds expected(0);
-  for (const auto& [id, test] : m_in_worker) {
-    expected += test.expected;
-    if (expected >= k_quick_work_queued_in_worker) {
-      return false;
-    }
-  }
-  return true;
+  return expected_in_worker() < k_quick_work_queued_in_worker;
 }
 
 void StackShardSession::stream_to_worker(TestFeed& feed)
